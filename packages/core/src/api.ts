@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { RUN_STATUSES, STAGE_STATUSES } from './status';
+
+/** Shapes of the REST API's responses (also the source of the OpenAPI document). */
+
+export const ApiErrorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+export const StageExecutionSchema = z.object({
+  stage: z.string(),
+  attempt: z.number().int(),
+  status: z.enum(STAGE_STATUSES),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  error: z.string().nullable(),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+});
+export type StageExecution = z.infer<typeof StageExecutionSchema>;
+
+export const ArtifactSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  uri: z.string(),
+  sha256: z.string(),
+  bytes: z.number(),
+  mediaType: z.string(),
+  producedByStage: z.string(),
+  createdAt: z.string(),
+});
+export type Artifact = z.infer<typeof ArtifactSchema>;
+
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  project: z.string(),
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  currentStage: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const RunDetailSchema = RunSummarySchema.extend({
+  spec: z.record(z.string(), z.unknown()),
+  stages: z.array(StageExecutionSchema),
+  artifacts: z.array(ArtifactSchema),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+export const RunListSchema = z.object({ runs: z.array(RunSummarySchema), nextCursor: z.string().nullable() });
+export type RunList = z.infer<typeof RunListSchema>;
+
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({
+    postgres: z.object({ ok: z.boolean(), detail: z.string() }),
+    temporal: z.object({ ok: z.boolean(), detail: z.string() }),
+    workers: z.object({ ok: z.boolean(), detail: z.string(), queues: z.record(z.string(), z.number()) }),
+  }),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+export const UploadResultSchema = z.object({ uri: z.string(), sha256: z.string(), bytes: z.number() });

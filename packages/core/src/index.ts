@@ -1,0 +1,5 @@
+export * from './status';
+export * from './uri';
+export * from './runspec';
+export * from './ingest-report';
+export * from './api';

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { PLANNED_STAGES } from './status';
+import { uriSchema } from './uri';
+
+export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+const slug = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'use lowercase letters, digits and dashes (e.g. "support-router")');
+
+export const DatasetSpec = z
+  .object({
+    uri: uriSchema(['file', 's3', 'object']),
+    format: z.enum(DATASET_FORMATS),
+  })
+  .strict();
+
+export const BaseModelSpec = z.object({ uri: uriSchema(['file', 's3', 'object', 'hf']) }).strict();
+
+/**
+ * Sections for stages that have not landed yet. Accepting and ignoring them would let a user
+ * believe their data was, say, redacted; so they are rejected by name.
+ */
+const PLANNED_SECTIONS: Record<string, (typeof PLANNED_STAGES)[number]> = {
+  redaction: 'redact',
+  split: 'split',
+  training: 'train',
+  quantization: 'merge_quantize',
+  evaluation: 'evaluate',
+  approval: 'approval',
+  promotion: 'promote',
+};
+
+const RunSpecObject = z
+  .object({
+    apiVersion: z.literal('refinery/v1'),
+    kind: z.literal('FineTuneRun'),
+    project: slug,
+    name: slug,
+    description: z.string().max(2000).optional(),
+    baseModel: BaseModelSpec,
+    dataset: DatasetSpec,
+  })
+  .strict();
+
+export const RunSpecSchema = z.preprocess((input, ctx) => {
+  if (input && typeof input === 'object' && !Array.isArray(input)) {
+    for (const [section, stage] of Object.entries(PLANNED_SECTIONS)) {
+      if (section in input) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [section],
+          message: `the "${stage}" stage is not available in this Refinery version; remove "${section}" from the spec`,
+        });
+      }
+    }
+  }
+  return input;
+}, RunSpecObject);
+
+export type RunSpec = z.infer<typeof RunSpecObject>;
+
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
+
+export type ParsedSpec = { ok: true; spec: RunSpec } | { ok: false; issues: SpecIssue[] };
+
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+
+export function zodIssues(error: z.ZodError): SpecIssue[] {
+  return error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys') {
+      return { path: formatPath(i.path), message: `unknown field(s): ${i.keys.join(', ')}` };
+    }
+    return { path: formatPath(i.path), message: i.message };
+  });
+}
+
+/** Validate an already-parsed object. */
+export function validateRunSpec(input: unknown): ParsedSpec {
+  const result = RunSpecSchema.safeParse(input);
+  return result.success ? { ok: true, spec: result.data as RunSpec } : { ok: false, issues: zodIssues(result.error) };
+}
+
+/** Parse YAML or JSON text (JSON is YAML) and validate it. */
+export function parseRunSpecText(text: string): ParsedSpec {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 50 });
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const pos = err.linePos?.[0];
+      return { ok: false, issues: [{ path: pos ? `line ${pos.line}, column ${pos.col}` : '(document)', message: err.message.split('\n')[0]! }] };
+    }
+    throw err;
+  }
+  return validateRunSpec(doc);
+}

@@ -1,0 +1,41 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from './client';
+import { artifacts, lineageEdges } from './schema';
+import { audit } from './audit';
+import { newId } from './ids';
+
+export interface ArtifactInput {
+  runId: string;
+  kind: string;
+  sha256: string;
+  uri: string;
+  bytes: number;
+  mediaType: string;
+  producedByStage: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Records an artifact once per (run, kind, sha256) and returns its id either way. */
+export async function recordArtifact(db: Db, a: ArtifactInput): Promise<string> {
+  const [row] = await db
+    .insert(artifacts)
+    .values({ id: newId('art'), ...a, metadata: a.metadata ?? null })
+    .onConflictDoNothing()
+    .returning({ id: artifacts.id });
+  if (row) {
+    await audit(db, { actor: `workflow:${a.runId}`, action: 'artifact.recorded', subjectType: 'artifact', subjectId: row.id, data: { kind: a.kind, sha256: a.sha256 } });
+    return row.id;
+  }
+  const [existing] = await db
+    .select({ id: artifacts.id })
+    .from(artifacts)
+    .where(and(eq(artifacts.runId, a.runId), eq(artifacts.kind, a.kind), eq(artifacts.sha256, a.sha256)));
+  return existing!.id;
+}
+
+export async function recordLineage(
+  db: Db,
+  edge: { fromArtifactId: string; toArtifactId: string; relation: string; runId: string; stage: string },
+): Promise<void> {
+  await db.insert(lineageEdges).values(edge).onConflictDoNothing();
+}

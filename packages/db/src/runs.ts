@@ -1,0 +1,149 @@
+import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
+import type { RunDetail, RunSpec, RunStatus, RunSummary, StageStatus } from '@refinery/core';
+import type { Db } from './client';
+import { artifacts, projects, runs, stageExecutions } from './schema';
+import { audit } from './audit';
+import { newId } from './ids';
+
+type RunRow = typeof runs.$inferSelect;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toRunSummary(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    project: r.projectId,
+    name: r.name,
+    status: r.status as RunStatus,
+    currentStage: r.currentStage,
+    error: r.error,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+}
+
+export async function ensureProject(db: Db, id: string, name = id): Promise<void> {
+  await db.insert(projects).values({ id, name }).onConflictDoNothing();
+}
+
+export type CreateRunResult = { run: RunSummary; created: boolean; specSha256: string };
+
+/**
+ * Inserts a queued run. With an idempotency key, a second call returns the first run
+ * (`created: false`); the caller decides what a different spec under the same key means.
+ */
+export async function createRun(
+  db: Db,
+  input: { spec: RunSpec; specSha256: string; idempotencyKey?: string; actor: string },
+): Promise<CreateRunResult> {
+  await ensureProject(db, input.spec.project);
+  const id = newId('run');
+  const inserted = await db
+    .insert(runs)
+    .values({
+      id,
+      projectId: input.spec.project,
+      name: input.spec.name,
+      status: 'queued',
+      spec: input.spec,
+      specSha256: input.specSha256,
+      idempotencyKey: input.idempotencyKey ?? null,
+    })
+    .onConflictDoNothing({ target: runs.idempotencyKey })
+    .returning();
+  if (inserted[0]) {
+    await audit(db, { actor: input.actor, action: 'run.created', subjectType: 'run', subjectId: id, data: { specSha256: input.specSha256 } });
+    return { run: toRunSummary(inserted[0]), created: true, specSha256: input.specSha256 };
+  }
+  const [existing] = await db.select().from(runs).where(eq(runs.idempotencyKey, input.idempotencyKey!));
+  return { run: toRunSummary(existing!), created: false, specSha256: existing!.specSha256 };
+}
+
+export async function getRunRow(db: Db, id: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(runs).where(eq(runs.id, id));
+  return row;
+}
+
+export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null> {
+  const row = await getRunRow(db, id);
+  if (!row) return null;
+  const stages = await db.select().from(stageExecutions).where(eq(stageExecutions.runId, id)).orderBy(asc(stageExecutions.id));
+  const arts = await db.select().from(artifacts).where(eq(artifacts.runId, id)).orderBy(asc(artifacts.createdAt));
+  return {
+    ...toRunSummary(row),
+    spec: row.spec as Record<string, unknown>,
+    stages: stages.map((s) => ({
+      stage: s.stage,
+      attempt: s.attempt,
+      status: s.status as StageStatus,
+      startedAt: s.startedAt.toISOString(),
+      finishedAt: iso(s.finishedAt),
+      durationMs: s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
+      error: s.error,
+      metrics: (s.metrics as Record<string, unknown> | null) ?? null,
+    })),
+    artifacts: arts.map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      uri: a.uri,
+      sha256: a.sha256,
+      bytes: a.bytes,
+      mediaType: a.mediaType,
+      producedByStage: a.producedByStage,
+      createdAt: a.createdAt.toISOString(),
+    })),
+  };
+}
+
+/** Cursor = base64url("<createdAt ISO>|<id>") of the last row of the previous page. */
+export function encodeCursor(r: RunSummary): string {
+  return Buffer.from(`${r.createdAt}|${r.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : null;
+}
+
+export async function listRuns(
+  db: Db,
+  q: { project?: string; status?: RunStatus; limit: number; cursor?: { createdAt: Date; id: string } },
+): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
+  const conditions = [
+    q.project ? eq(runs.projectId, q.project) : undefined,
+    q.status ? eq(runs.status, q.status) : undefined,
+    q.cursor
+      ? or(lt(runs.createdAt, q.cursor.createdAt), and(eq(runs.createdAt, q.cursor.createdAt), lt(runs.id, q.cursor.id)))
+      : undefined,
+  ].filter((c) => c !== undefined);
+  const rows = await db
+    .select()
+    .from(runs)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit).map(toRunSummary);
+  return { runs: page, nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+/** Projection updates, written by workflow activities. Terminal states are never overwritten. */
+export async function setRunStatus(
+  db: Db,
+  id: string,
+  patch: { status: RunStatus; error?: string | null; currentStage?: string | null },
+): Promise<void> {
+  const terminal = patch.status === 'succeeded' || patch.status === 'failed' || patch.status === 'cancelled' || patch.status === 'rejected';
+  await db
+    .update(runs)
+    .set({
+      status: patch.status,
+      ...(patch.error !== undefined ? { error: patch.error } : {}),
+      ...(patch.currentStage !== undefined ? { currentStage: patch.currentStage } : {}),
+      ...(patch.status === 'running' ? { startedAt: sql`coalesce(${runs.startedAt}, now())` } : {}),
+      ...(terminal ? { finishedAt: sql`now()` } : {}),
+    })
+    .where(and(eq(runs.id, id), sql`${runs.status} not in ('succeeded','failed','cancelled','rejected')`));
+  await audit(db, { actor: `workflow:${id}`, action: `run.${patch.status}`, subjectType: 'run', subjectId: id, data: patch.error ? { error: patch.error } : undefined });
+}

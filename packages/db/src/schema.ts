@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, bigint } from 'drizzle-orm/pg-core';
+
+/** Schema as code: drizzle-kit generates the SQL migrations in ../migrations from this file. */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const projects = pgTable('projects', {
+  id: text('id').primaryKey(), // the slug users type, e.g. "support"
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(), // also the Temporal workflow id
+    projectId: text('project_id').notNull().references(() => projects.id),
+    name: text('name').notNull(),
+    status: text('status').notNull(),
+    currentStage: text('current_stage'),
+    spec: jsonb('spec').notNull(),
+    specSha256: text('spec_sha256').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    error: text('error'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('runs_idempotency_key_uq').on(t.idempotencyKey),
+    index('runs_project_created_idx').on(t.projectId, t.createdAt),
+    index('runs_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export const stageExecutions = pgTable(
+  'stage_executions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    stage: text('stage').notNull(),
+    attempt: integer('attempt').notNull(),
+    status: text('status').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    error: text('error'),
+    metrics: jsonb('metrics'),
+  },
+  (t) => [uniqueIndex('stage_executions_run_stage_attempt_uq').on(t.runId, t.stage, t.attempt)],
+);
+
+export const artifacts = pgTable(
+  'artifacts',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').references(() => runs.id, { onDelete: 'set null' }),
+    kind: text('kind').notNull(), // raw_dataset, redacted_dataset, adapter, ...
+    sha256: text('sha256').notNull(),
+    uri: text('uri').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    mediaType: text('media_type').notNull(),
+    producedByStage: text('produced_by_stage').notNull(),
+    metadata: jsonb('metadata'),
+    createdAt: createdAt(),
+  },
+  // One row per (run, kind, content): a retried stage finds the row its first attempt wrote.
+  (t) => [uniqueIndex('artifacts_run_kind_sha_uq').on(t.runId, t.kind, t.sha256), index('artifacts_sha_idx').on(t.sha256)],
+);
+
+export const lineageEdges = pgTable(
+  'lineage_edges',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    fromArtifactId: text('from_artifact_id').notNull().references(() => artifacts.id),
+    toArtifactId: text('to_artifact_id').notNull().references(() => artifacts.id),
+    relation: text('relation').notNull(), // e.g. "redacted_from", "trained_on"
+    runId: text('run_id').references(() => runs.id, { onDelete: 'set null' }),
+    stage: text('stage').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('lineage_edges_uq').on(t.fromArtifactId, t.toArtifactId, t.relation)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().default(sql`now()`),
+    actor: text('actor').notNull(), // "api", "workflow:<run id>", a user or token id later
+    action: text('action').notNull(), // run.created, stage.started, artifact.recorded ...
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    data: jsonb('data'),
+  },
+  (t) => [index('audit_events_subject_idx').on(t.subjectType, t.subjectId)],
+);

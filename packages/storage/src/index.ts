@@ -1,0 +1,5 @@
+export * from './object-store';
+export * from './local-store';
+export * from './s3-store';
+export * from './sources';
+export * from './from-url';
