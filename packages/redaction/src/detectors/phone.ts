@@ -1,0 +1,84 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { Detector, Finding } from '../types.js';
+import { digitsOf, isWordCharAt, textBefore } from '../text.js';
+
+/**
+ * Phone numbers: a bounded regex collects runs of digits and phone separators (no nested
+ * quantifiers; the run class has no overlap with what follows, so matching is linear), then
+ * libphonenumber-js decides. Numbers with a '+' are parsed internationally; others as the
+ * default region (US unless configured).
+ *
+ * Accept rules (precision first on bare digit strings, recall on formatted ones):
+ *  - a valid number for its region → 0.85;
+ *  - a possible number written with phone grouping ("(415) 867-5309", "415.867.5309",
+ *    "+44 20 ..." ) → 0.6 (keeps numbers with not-yet-assigned area codes);
+ *  - never when the preceding words name it as something else (order/invoice/ticket/...).
+ */
+export const RUN = /[+(]?\d[\d ().\-]{5,28}/g;
+export const NOT_A_PHONE_CONTEXT =
+  /(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|sku|serial|part|item|po|confirmation|transaction|id|no|number)\b|#)[\s:#.]{0,4}(?:(?:number|no|num|id)\b[\s:#.]{0,4})?$/;
+export const PHONE_CONTEXT = /(?:phone|call|tel|mobile|cell|fax|text|whatsapp|sms|contact|reach)/;
+export const SEPARATORS = /[ .\-()]{1,3}/;
+
+export function createPhoneDetector(defaultRegion: CountryCode = 'US'): Detector {
+  return {
+    name: 'phone',
+    version: '1',
+    detect(text: string, out: Finding[]): void {
+      RUN.lastIndex = 0;
+      let match: RegExpExecArray | null;
+      while ((match = RUN.exec(text)) !== null) {
+        const start = match.index;
+        let end = start + match[0].length;
+        while (end > start && !/[\d)]/.test(text[end - 1])) end--;
+        if (text[end - 1] === ')' && !text.slice(start, end).includes('(')) end--;
+        if (isWordCharAt(text, start - 1) || isWordCharAt(text, end) || /[\d.\-/:]/.test(text[start - 1] ?? '')) continue;
+        if (text[end] === '.' && /\d/.test(text[end + 1] ?? '')) continue; // part of a dotted number (IP, version)
+        const finding = classify(text, start, end, defaultRegion) ?? classifyBySpaceWindows(text, start, end, defaultRegion);
+        if (finding) out.push(finding);
+      }
+    },
+  };
+}
+
+function classify(text: string, start: number, end: number, region: CountryCode): Finding | undefined {
+  const candidate = text.slice(start, end);
+  const digitCount = digitsOf(candidate).length;
+  if (digitCount < 7 || digitCount > 15) return undefined;
+  const before = textBefore(text, start, 40);
+  if (NOT_A_PHONE_CONTEXT.test(before) && !PHONE_CONTEXT.test(before.slice(-20))) return undefined;
+  const number = parsePhoneNumberFromString(candidate, candidate.startsWith('+') ? undefined : region);
+  if (!number) return undefined;
+  if (number.isValid()) return { type: 'PHONE', start, end, confidence: 0.85, detector: 'phone' };
+  if (number.isPossible() && isGrouped(candidate) && !/^\d{4}[-. ]\d{2}[-. ]\d{2}$/.test(candidate)) {
+    return { type: 'PHONE', start, end, confidence: 0.6, detector: 'phone' };
+  }
+  return undefined;
+}
+
+/** "call 415 867 5309 415 867 5310": a run holding two numbers; try space-separated windows. */
+function classifyBySpaceWindows(text: string, start: number, end: number, region: CountryCode): Finding | undefined {
+  const chunkStarts: number[] = [];
+  const chunkEnds: number[] = [];
+  for (let i = start; i < end; i++) {
+    if (i === start || text[i - 1] === ' ') chunkStarts.push(i);
+    if (i === end - 1 || text[i + 1] === ' ') chunkEnds.push(i + 1);
+  }
+  if (chunkStarts.length < 3) return undefined;
+  for (const windowStart of chunkStarts) {
+    for (let k = chunkEnds.length - 1; k >= 0; k--) {
+      const windowEnd = chunkEnds[k];
+      if (windowEnd <= windowStart || (windowStart === start && windowEnd === end)) continue;
+      const finding = classify(text, windowStart, windowEnd, region);
+      if (finding) return finding;
+    }
+  }
+  return undefined;
+}
+
+/** Written like a phone number: 2–5 groups of 2–5 digits (country code may be 1–3). */
+function isGrouped(candidate: string): boolean {
+  const groups = candidate.replace(/^\+/, '').split(SEPARATORS).filter((group) => group.length > 0);
+  if (groups.length < 2 || groups.length > 5) return false;
+  return groups.every((group, i) => group.length <= 5 && (group.length >= 2 || (i === 0 && candidate.startsWith('+'))));
+}
