@@ -3,3 +3,5 @@ export * from './uri';
 export * from './runspec';
 export * from './ingest-report';
 export * from './api';
+export * from './config';
+export * from './dataset';

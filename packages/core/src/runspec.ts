@@ -35,7 +35,7 @@ const PLANNED_SECTIONS: Record<string, (typeof PLANNED_STAGES)[number]> = {
   promotion: 'promote',
 };
 
-const RunSpecObject = z
+export const RunSpecObjectSchema = z
   .object({
     apiVersion: z.literal('refinery/v1'),
     kind: z.literal('FineTuneRun'),
@@ -60,9 +60,9 @@ export const RunSpecSchema = z.preprocess((input, ctx) => {
     }
   }
   return input;
-}, RunSpecObject);
+}, RunSpecObjectSchema);
 
-export type RunSpec = z.infer<typeof RunSpecObject>;
+export type RunSpec = z.infer<typeof RunSpecObjectSchema>;
 
 export interface SpecIssue {
   path: string;

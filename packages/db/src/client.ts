@@ -1,7 +1,5 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
 
 export type Db = NodePgDatabase<typeof schema>;
@@ -17,11 +15,4 @@ export function connect(url: string, opts: { max?: number } = {}): Database {
   pool.on('error', (err) => console.error(`[db] idle client error: ${err.message}`));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
-}
-
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
-
-/** Applies pending migrations; safe to run from several processes (drizzle takes a lock table). */
-export async function runMigrations(database: Database): Promise<void> {
-  await migrate(database.db, { migrationsFolder: MIGRATIONS_DIR });
 }

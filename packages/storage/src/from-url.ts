@@ -9,7 +9,7 @@ import { createS3Client, S3ObjectStore } from './s3-store';
  * (endpoint and path-style from S3_ENDPOINT / S3_FORCE_PATH_STYLE, credentials from the
  * standard AWS environment).
  */
-export function objectStoreFromUrl(url: string, env: { S3_ENDPOINT?: string; S3_FORCE_PATH_STYLE?: string; AWS_REGION?: string } = process.env): { store: ObjectStore; s3?: S3Client } {
+export function objectStoreFromUrl(url: string, env: Record<string, string | undefined> = process.env): { store: ObjectStore; s3?: S3Client } {
   if (url.startsWith('s3://')) {
     const [bucket, ...prefix] = url.slice('s3://'.length).split('/');
     if (!bucket) throw new Error(`OBJECT_STORE_URL "${url}" has no bucket; use s3://bucket/prefix`);

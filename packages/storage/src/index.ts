@@ -3,3 +3,4 @@ export * from './local-store';
 export * from './s3-store';
 export * from './sources';
 export * from './from-url';
+export * from './lines';

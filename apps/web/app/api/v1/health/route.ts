@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import { TASK_QUEUES, type Health } from '@refinery/core';
+import { serverContext } from '@/lib/server/context';
+import { json, route } from '@/lib/server/http';
+
+export const dynamic = 'force-dynamic';
+
+const fail = (err: unknown) => ({ ok: false, detail: (err as Error).message });
+
+/** Postgres, Temporal and whether any worker polls each task queue. 503 when degraded. */
+export const GET = route(async () => {
+  const ctx = await serverContext();
+  const postgres = await ctx.database.db.execute(sql`select 1`).then(() => ({ ok: true, detail: 'connected' }), fail);
+  let temporal: Health['checks']['temporal'];
+  let workers: Health['checks']['workers'] = { ok: false, detail: 'Temporal unreachable', queues: {} };
+  try {
+    const client = await ctx.temporal();
+    const info = await client.workflowService.getSystemInfo({});
+    temporal = { ok: true, detail: `server ${info.serverVersion ?? 'unknown'} at ${ctx.config.TEMPORAL_ADDRESS}` };
+    const queues: Record<string, number> = {};
+    for (const queue of [TASK_QUEUES.pipeline]) {
+      const described = await client.workflowService.describeTaskQueue({
+        namespace: ctx.config.TEMPORAL_NAMESPACE,
+        taskQueue: { name: queue },
+        taskQueueType: 1, // workflow pollers
+      });
+      queues[queue] = described.pollers?.length ?? 0;
+    }
+    const missing = Object.entries(queues).filter(([, n]) => n === 0).map(([q]) => q);
+    workers = { ok: missing.length === 0, detail: missing.length ? `no worker polls ${missing.join(', ')}` : 'all task queues polled', queues };
+  } catch (err) {
+    temporal = fail(err);
+  }
+  const body: Health = { status: postgres.ok && temporal.ok && workers.ok ? 'ok' : 'degraded', checks: { postgres, temporal, workers } };
+  return json(body, body.status === 'ok' ? 200 : 503);
+});

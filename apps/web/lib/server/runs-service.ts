@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { isTerminalRunStatus, parseRunSpecText, RUN_STATUSES, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type RunSpec, type RunStatus } from '@refinery/core';
+import { audit, createRun, decodeCursor, getRunDetail, getRunRow, listRuns, setRunStatus } from '@refinery/db';
+import { resolveFileSource, SourceRejectedError } from '@refinery/storage';
+import { HttpError } from './http';
+import type { ServerContext } from './context';
+
+/** Parses a RunSpec from a request body: YAML for yaml content types, JSON otherwise. */
+export function parseSpecBody(text: string, contentType: string | null): RunSpec {
+  const isYaml = /yaml/i.test(contentType ?? '');
+  let result;
+  if (isYaml) result = parseRunSpecText(text);
+  else {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${(err as Error).message}); send JSON or set Content-Type: application/yaml`);
+    }
+    result = validateRunSpec(body);
+  }
+  if (!result.ok) throw new HttpError(400, 'invalid_spec', 'the RunSpec is invalid', result.issues);
+  return result.spec;
+}
+
+/** Checks what can be checked before queuing: local files must exist inside the data roots. */
+export async function checkSpecSources(ctx: ServerContext, spec: RunSpec): Promise<void> {
+  const checks: [string, string][] = [
+    ['dataset.uri', spec.dataset.uri],
+    ['baseModel.uri', spec.baseModel.uri],
+  ];
+  const issues = [];
+  for (const [path, uri] of checks) {
+    if (!uri.startsWith('file://')) continue;
+    try {
+      await resolveFileSource(uri, ctx.sources);
+    } catch (err) {
+      if (!(err instanceof SourceRejectedError)) throw err;
+      // A model is a directory; only the dataset must be a file.
+      if (path === 'baseModel.uri' && err.message.endsWith('is a directory, expected a file')) continue;
+      issues.push({ path, message: err.message });
+    }
+  }
+  if (issues.length) throw new HttpError(400, 'invalid_spec', 'the RunSpec points at sources that cannot be used', issues);
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const canonical = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+
+/**
+ * Creates a run and starts its workflow (id = run id). Same Idempotency-Key → same run;
+ * the workflow start is itself idempotent, so a retry after a failed start completes it.
+ */
+export async function submitRun(ctx: ServerContext, spec: RunSpec, idempotencyKey: string | null, actor: string) {
+  if (idempotencyKey !== null && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 printable ASCII characters without spaces');
+  }
+  await checkSpecSources(ctx, spec);
+  const specSha256 = sha256(canonical(spec));
+  const { run, created } = await createRun(ctx.database.db, { spec, specSha256, idempotencyKey: idempotencyKey ?? undefined, actor });
+  if (!created) {
+    const existing = await getRunRow(ctx.database.db, run.id);
+    if (existing!.specSha256 !== specSha256) {
+      throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key "${idempotencyKey}" was already used for run ${run.id} with a different spec; use a new key`);
+    }
+  }
+  if (run.status === 'queued') await startWorkflow(ctx, run.id, spec);
+  return { run, created };
+}
+
+async function startWorkflow(ctx: ServerContext, runId: string, spec: RunSpec) {
+  const client = await ctx.temporal().catch((err: Error) => {
+    throw new HttpError(503, 'temporal_unavailable', `the run ${runId} is saved but could not be started: Temporal is unreachable (${err.message}); retry with the same Idempotency-Key`);
+  });
+  try {
+    await client.workflow.start(WORKFLOW_TYPES.fineTuneRun, {
+      workflowId: runId,
+      taskQueue: TASK_QUEUES.pipeline,
+      args: [{ runId, spec }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+export async function listRunsQuery(ctx: ServerContext, params: URLSearchParams) {
+  const status = params.get('status');
+  if (status && !(RUN_STATUSES as readonly string[]).includes(status)) {
+    throw new HttpError(400, 'invalid_query', `status must be one of ${RUN_STATUSES.join(', ')}`);
+  }
+  const limit = Number(params.get('limit') ?? 50);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new HttpError(400, 'invalid_query', 'limit must be an integer from 1 to 200');
+  const cursorText = params.get('cursor');
+  const cursor = cursorText ? decodeCursor(cursorText) : undefined;
+  if (cursorText && !cursor) throw new HttpError(400, 'invalid_query', 'cursor is not one this API returned');
+  return listRuns(ctx.database.db, { project: params.get('project') ?? undefined, status: (status as RunStatus) ?? undefined, limit, cursor: cursor ?? undefined });
+}
+
+export async function getRunOr404(ctx: ServerContext, id: string) {
+  const run = await getRunDetail(ctx.database.db, id);
+  if (!run) throw new HttpError(404, 'not_found', `no run with id "${id}"`);
+  return run;
+}
+
+/** Asks Temporal to cancel; the workflow records `cancelled` itself once the stage stops. */
+export async function cancelRun(ctx: ServerContext, id: string, actor: string) {
+  const run = await getRunOr404(ctx, id);
+  if (isTerminalRunStatus(run.status)) throw new HttpError(409, 'already_finished', `run ${id} is already ${run.status}`);
+  const client = await ctx.temporal();
+  try {
+    await client.workflow.getHandle(id).cancel();
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // Never started (Temporal was down at submit): nothing runs, so record the outcome here.
+    await setRunStatus(ctx.database.db, id, { status: 'cancelled' });
+  }
+  await audit(ctx.database.db, { actor, action: 'run.cancel_requested', subjectType: 'run', subjectId: id });
+  return getRunOr404(ctx, id);
+}

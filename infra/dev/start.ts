@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { ConfigError } from '@refinery/core';
+import { REPO_ROOT, startStack } from '../src';
+import { seedDemo } from './seed-demo';
+
+/**
+ * `npm start`: the whole platform on embedded defaults, data kept in .data/ between starts.
+ * Ctrl-C stops every child cleanly.
+ */
+const colors: Record<string, string> = { postgres: '34', temporal: '35', pipeline: '36', gpu: '33', web: '32', stack: '37', seed: '37' };
+const quiet = new Set(['postgres', 'temporal']);
+const log = (source: string, line: string) => {
+  if (quiet.has(source) && !/error|fatal|panic/i.test(line)) return;
+  process.stdout.write(`\x1b[${colors[source] ?? '37'}m[${source}]\x1b[0m ${line}\n`);
+};
+
+const port = Number(process.env.PORT ?? 3000);
+const stack = await startStack({
+  dataDir: join(REPO_ROOT, '.data'),
+  webPort: port,
+  postgresPort: Number(process.env.POSTGRES_PORT ?? 54320),
+  temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
+  temporalUiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+  persistTemporal: true,
+  processes: { pipelineWorker: true, gpuWorker: false, web: true },
+  log,
+}).catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : `failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log('stack', `${signal}: stopping (data is kept in .data/)`);
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await seedDemo(stack, (l) => log('seed', l));
+
+const webUrl = `http://localhost:${port}`;
+console.log(`
+  Refinery is running.
+    Dashboard    ${webUrl}
+    API docs     ${webUrl}/docs   (OpenAPI: ${webUrl}/api/v1/openapi.json)
+    Temporal UI  ${stack.urls.temporalUi?.replace('127.0.0.1', 'localhost') ?? '(external Temporal)'}
+    Health       ${webUrl}/api/v1/health
+  Press Ctrl-C to stop.
+`);

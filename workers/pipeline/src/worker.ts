@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { TASK_QUEUES } from '@refinery/core';
+import { createActivities, type PipelineDeps } from './activities';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+/** The pipeline worker: runs fineTuneRun workflows and the CPU stage activities. */
+export async function createPipelineWorker(o: { connection: NativeConnection; namespace: string; deps: PipelineDeps }): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: TASK_QUEUES.pipeline,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(o.deps),
+  });
+}
