@@ -7,6 +7,8 @@ const config: NextConfig = {
   // Native/grpc clients stay plain Node requires instead of being bundled.
   serverExternalPackages: ['@temporalio/client', '@temporalio/common', '@temporalio/proto', 'pg', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'],
   turbopack: { root: fileURLToPath(new URL('../..', import.meta.url)) },
+  // Tests build into their own directory so they never race a running `npm start`.
+  distDir: process.env.NEXT_DIST_DIR ?? '.next',
   poweredByHeader: false,
   typedRoutes: false,
 };

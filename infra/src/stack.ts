@@ -21,6 +21,8 @@ export interface StackOptions {
   /** Which long-running processes to start besides Postgres and Temporal. */
   processes: { pipelineWorker: boolean; gpuWorker: boolean; web: boolean };
   log: (source: string, line: string) => void;
+  /** Next.js build directory under apps/web (tests use their own). */
+  webDistDir?: string;
 }
 
 export interface Stack {
@@ -83,7 +85,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
 
     const launch = (name: string, args: string[], cwd = REPO_ROOT) => {
-      const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: o.webDistDir ?? '.next' }, stdio: ['ignore', 'pipe', 'pipe'] });
       const forward = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => o.log(name, l));
       child.stdout!.on('data', forward);
       child.stderr!.on('data', forward);
@@ -96,7 +98,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (o.processes.gpuWorker) launch('gpu', ['--import', 'tsx', 'workers/gpu/src/main.ts']);
     const webUrl = `http://127.0.0.1:${webPort}`;
     if (o.processes.web) {
-      ensureWebBuild((l) => o.log('web', l));
+      ensureWebBuild((l) => o.log('web', l), o.webDistDir);
       const web = launch('web', [resolve(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'], join(REPO_ROOT, 'apps/web'));
       await waitFor(
         `web app on ${webUrl}`,

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from './toolchain';
 
 const SOURCES = ['apps/web', 'packages/core/src', 'packages/db/src', 'packages/storage/src', 'package-lock.json'];
-const SKIP = new Set(['node_modules', '.next', 'test-results']);
+const SKIP = new Set(['node_modules', '.next', '.next-test', 'test-results', 'next-env.d.ts', 'tsconfig.tsbuildinfo']);
 
 /** Hash of everything the web build depends on, so an unchanged tree skips `next build`. */
 function sourceHash(): string {
@@ -23,9 +23,9 @@ function sourceHash(): string {
 }
 
 /** Runs `next build` for apps/web unless the last build came from the same sources. */
-export function ensureWebBuild(log: (line: string) => void): void {
+export function ensureWebBuild(log: (line: string) => void, distDir = '.next'): void {
   const web = join(REPO_ROOT, 'apps/web');
-  const stamp = join(web, '.next', 'refinery-source-hash');
+  const stamp = join(web, distDir, 'refinery-source-hash');
   const hash = sourceHash();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) {
     log('web app build is up to date');
@@ -35,7 +35,7 @@ export function ensureWebBuild(log: (line: string) => void): void {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: web,
     stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distDir },
   });
   if (r.status !== 0) throw new Error(`next build failed (exit ${r.status}); see the output above`);
   writeFileSync(stamp, hash);
