@@ -14,7 +14,8 @@ import { UnsafePatternError } from './errors.js';
  *  - every quantifier is bounded: `*`, `+` and `{n,}` are rejected, maxima are at most 1000;
  *  - no repeated group that itself contains a quantifier or an alternation (nested quantifiers
  *    and `(a|a)*`-style ambiguity are what make backtracking exponential); `?` on a group is fine;
- *  - the product of (max - min + 1) over all variable quantifiers is at most 100 000.
+ *  - the product of (max - min + 1) over the variable quantifiers of a match path (the costliest
+ *    alternative of each alternation) is at most 100 000.
  */
 export const MAX_QUANTIFIER_BOUND = 1000;
 export const MAX_BACKTRACKING_BUDGET = 100_000;
@@ -22,6 +23,13 @@ export const MAX_BACKTRACKING_BUDGET = 100_000;
 interface GroupState {
   hasQuantifier: boolean;
   hasAlternation: boolean;
+  /** Backtracking budget of the branch being parsed, and the largest of the finished branches. */
+  branchBudget: number;
+  maxBranchBudget: number;
+}
+
+function newGroup(): GroupState {
+  return { hasQuantifier: false, hasAlternation: false, branchBudget: 1, maxBranchBudget: 1 };
 }
 
 interface Quantifier {
@@ -32,8 +40,7 @@ interface Quantifier {
 
 export function findPatternProblems(source: string): string[] {
   const problems: string[] = [];
-  const stack: GroupState[] = [{ hasQuantifier: false, hasAlternation: false }];
-  let budget = 1;
+  const stack: GroupState[] = [newGroup()];
   // State of the atom just parsed: undefined (nothing quantifiable) or the group it closed.
   let lastAtom: { group?: GroupState } | undefined;
 
@@ -55,7 +62,7 @@ export function findPatternProblems(source: string): string[] {
       if (source.startsWith('(?=', i) || source.startsWith('(?!', i) || source.startsWith('(?<=', i) || source.startsWith('(?<!', i)) {
         problems.push('lookahead and lookbehind are not allowed');
       }
-      stack.push({ hasQuantifier: false, hasAlternation: false });
+      stack.push(newGroup());
       i += groupPrefixLength(source, i);
       lastAtom = undefined;
       continue;
@@ -65,12 +72,17 @@ export function findPatternProblems(source: string): string[] {
       if (!closed) problems.push('unbalanced parenthesis');
       const parent = stack[stack.length - 1];
       if (closed?.hasQuantifier) parent.hasQuantifier = true;
+      // Alternatives are tried one after another: a group costs its most expensive branch.
+      if (closed) parent.branchBudget *= Math.max(closed.maxBranchBudget, closed.branchBudget);
       i += 1;
       lastAtom = closed ? { group: closed } : {};
       continue;
     }
     if (c === '|') {
-      stack[stack.length - 1].hasAlternation = true;
+      const group = stack[stack.length - 1];
+      group.hasAlternation = true;
+      group.maxBranchBudget = Math.max(group.maxBranchBudget, group.branchBudget);
+      group.branchBudget = 1;
       i += 1;
       lastAtom = undefined;
       continue;
@@ -86,7 +98,9 @@ export function findPatternProblems(source: string): string[] {
       const repeats = quantifier.max > 1;
       if (repeats && lastAtom?.group?.hasQuantifier) problems.push('nested quantifiers (a repeated group containing a quantifier) are not allowed');
       if (repeats && lastAtom?.group?.hasAlternation) problems.push('a repeated group may not contain alternation (|)');
-      if (quantifier.max !== quantifier.min && Number.isFinite(quantifier.max)) budget *= quantifier.max - quantifier.min + 1;
+      if (quantifier.max !== quantifier.min && Number.isFinite(quantifier.max)) {
+        stack[stack.length - 1].branchBudget *= quantifier.max - quantifier.min + 1;
+      }
       stack[stack.length - 1].hasQuantifier = true;
       i += quantifier.length;
       if (source[i] === '?') i += 1; // lazy modifier changes order, not cost
@@ -97,6 +111,7 @@ export function findPatternProblems(source: string): string[] {
     lastAtom = {};
   }
   if (stack.length > 1) problems.push('unbalanced parenthesis');
+  const budget = Math.max(stack[0].maxBranchBudget, stack[0].branchBudget);
   if (budget > MAX_BACKTRACKING_BUDGET) {
     problems.push(`too many variable repetitions (worst-case backtracking ${budget} > ${MAX_BACKTRACKING_BUDGET} steps per position)`);
   }

@@ -9,8 +9,12 @@ import { isAsciiAlnumCode } from '../text.js';
  * catches secrets written with JSON escapes ("AKIA\u0049...", PEM blocks with "\n").
  */
 export const AWS_KEY_ID = /(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}/g;
-export const JWT = /eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{0,4096}/g;
-export const BEARER = /[Bb]earer[ \t]{1,4}([A-Za-z0-9._~+/-]{16,2048}={0,2})/g;
+/** JWT header start; payload and signature are consumed by scanRun (long tokens exceed regex bounds). */
+export const JWT_HEAD = /eyJ[A-Za-z0-9_-]{8,1000}\.eyJ/g;
+export const BEARER = /[Bb]earer[ \t]{1,4}/g;
+const BASE64URL = /[A-Za-z0-9_-]/;
+const TOKEN68 = /[A-Za-z0-9._~+/-]/;
+const MAX_TOKEN = 16_384;
 export const PREFIXED_KEY =
   /(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,200}|gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255}|xox[abprs]-[A-Za-z0-9-]{10,250}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,64}|npm_[A-Za-z0-9]{36}/g;
 export const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
@@ -23,7 +27,7 @@ export const secretDetector: Detector = {
   version: '1',
   detect(text: string, out: Finding[]): void {
     pushMatches(text, AWS_KEY_ID, out, 0.98, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && !isAsciiAlnumCode(text.charCodeAt(e)));
-    pushMatches(text, JWT, out, 0.95, (s) => !isAsciiAlnumCode(text.charCodeAt(s - 1)));
+    detectJwts(text, out);
     pushMatches(text, PREFIXED_KEY, out, 0.95, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && looksRandom(text.slice(s, e)));
     detectBearer(text, out);
     detectPem(text, out);
@@ -41,13 +45,35 @@ function pushMatches(text: string, pattern: RegExp, out: Finding[], confidence: 
   }
 }
 
+/** End of the run of `allowed` characters starting at `index` (bounded by MAX_TOKEN). */
+function scanRun(text: string, index: number, allowed: RegExp): number {
+  let end = index;
+  while (end < text.length && end - index < MAX_TOKEN && allowed.test(text[end])) end++;
+  return end;
+}
+
+function detectJwts(text: string, out: Finding[]): void {
+  JWT_HEAD.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  while ((match = JWT_HEAD.exec(text)) !== null) {
+    const start = match.index;
+    if (isAsciiAlnumCode(text.charCodeAt(start - 1))) continue;
+    const payloadEnd = scanRun(text, start + match[0].length, BASE64URL);
+    if (payloadEnd - (start + match[0].length) < 4 || text[payloadEnd] !== '.') continue;
+    const end = scanRun(text, payloadEnd + 1, BASE64URL);
+    out.push({ type: 'SECRET', start, end, confidence: 0.95, detector: 'secret' });
+    JWT_HEAD.lastIndex = end;
+  }
+}
+
 function detectBearer(text: string, out: Finding[]): void {
   BEARER.lastIndex = 0;
   let match: RegExpExecArray | null;
   while ((match = BEARER.exec(text)) !== null) {
-    const end = match.index + match[0].length;
-    const start = end - match[1].length;
-    if (looksRandom(match[1])) out.push({ type: 'SECRET', start, end, confidence: 0.9, detector: 'secret' });
+    const start = match.index + match[0].length;
+    let end = scanRun(text, start, TOKEN68);
+    while (text[end] === '=' && end - start < MAX_TOKEN) end++;
+    if (end - start >= 16 && looksRandom(text.slice(start, end))) out.push({ type: 'SECRET', start, end, confidence: 0.9, detector: 'secret' });
   }
 }
 

@@ -1,24 +1,33 @@
 import type { Detector, Finding } from '../types.js';
 
 /**
- * Credentials embedded in URLs: `scheme://user:password@host`. Anchored on "://" so only URL
- * starts are examined; userinfo classes exclude '@', '/' and whitespace, so there is no
- * backtracking. The finding covers `user:password` and leaves scheme and host readable.
+ * Credentials embedded in URLs: `scheme://user:password@host`. Anchored on "://" (indexOf), then
+ * a bounded scan of the authority (up to the first '/', '?', '#' or whitespace, at most 512
+ * characters): the userinfo runs to the authority's last '@', so an unencoded '@' inside the
+ * password is still covered. The finding is `user:password`; scheme and host stay readable.
  */
-export const USERINFO = /:\/\/([^\s:@/?#[\]]{1,128}):([^\s@/?#]{1,256})@/g;
+const MAX_AUTHORITY = 512;
+const SCHEME_BEFORE = /[A-Za-z][A-Za-z0-9+.-]{0,20}$/;
 
 export const urlCredentialsDetector: Detector = {
   name: 'url_credentials',
   version: '1',
   detect(text: string, out: Finding[]): void {
-    USERINFO.lastIndex = 0;
-    let match: RegExpExecArray | null;
-    while ((match = USERINFO.exec(text)) !== null) {
-      const schemeEnd = match.index;
-      if (!/[A-Za-z][A-Za-z0-9+.-]{0,20}$/.test(text.slice(Math.max(0, schemeEnd - 21), schemeEnd))) continue;
-      const start = schemeEnd + 3;
-      const end = schemeEnd + match[0].length - 1;
-      out.push({ type: 'URL_CREDENTIALS', start, end, confidence: 0.98, detector: 'url_credentials' });
+    let marker = text.indexOf('://');
+    while (marker !== -1) {
+      const start = marker + 3;
+      let authorityEnd = start;
+      let lastAt = -1;
+      while (authorityEnd < text.length && authorityEnd - start < MAX_AUTHORITY && !/[\s/?#"'<>]/.test(text[authorityEnd])) {
+        if (text[authorityEnd] === '@') lastAt = authorityEnd;
+        authorityEnd++;
+      }
+      const colon = text.indexOf(':', start);
+      const hasScheme = SCHEME_BEFORE.test(text.slice(Math.max(0, marker - 21), marker));
+      if (hasScheme && lastAt > start && colon > start && colon < lastAt) {
+        out.push({ type: 'URL_CREDENTIALS', start, end: lastAt, confidence: 0.98, detector: 'url_credentials' });
+      }
+      marker = text.indexOf('://', Math.max(authorityEnd, start));
     }
   },
 };

@@ -76,9 +76,10 @@ function fakePhone(original: string, digest: Uint8Array): string {
   const digits = digitsOf(original);
   const line = String(pick(digest, 4, 100)).padStart(2, '0');
   if (original.trim().startsWith('+') && !digits.startsWith('1')) {
-    // Non-NANP: an Ofcom drama number (07700 900000–900999), kept international.
+    // Non-NANP: an Ofcom drama number (London 020 7946 0xxx or mobile 07700 900xxx), international.
     const tail = String(pick(digest, 0, 1000)).padStart(3, '0');
-    return fillDigits(original, `447700900${tail}`) ?? `+44 7700 900${tail}`;
+    const drama = digits.startsWith('4420') ? `442079460${tail}` : `447700900${tail}`;
+    return fillDigits(original, drama) ?? `+44 7700 900${tail}`;
   }
   const area = SURROGATE_AREA_CODES[pick(digest, 0, SURROGATE_AREA_CODES.length)];
   const national = `${area}55501${line}`;
