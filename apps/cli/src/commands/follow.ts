@@ -1,0 +1,35 @@
+import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
+import type { RefineryApi } from '../api-client';
+import { duration, status } from '../format';
+
+/**
+ * Polls a run and prints each stage transition as it happens, until the run ends.
+ * Resolves with the final run; the caller turns a failure into a non-zero exit code.
+ */
+export async function followRun(api: RefineryApi, id: string, opts: { json: boolean; intervalMs?: number }): Promise<RunDetail> {
+  const seen = new Map<string, string>();
+  let lastStatus = '';
+  for (;;) {
+    const run = await api.getRun(id);
+    if (run.status !== lastStatus) {
+      emit(opts.json, { event: 'run', id, status: run.status, error: run.error }, `run ${id} ${status(run.status)}${run.error ? `: ${run.error}` : ''}`);
+      lastStatus = run.status;
+    }
+    for (const s of run.stages) {
+      const key = `${s.stage}#${s.attempt}`;
+      if (seen.get(key) === s.status) continue;
+      seen.set(key, s.status);
+      emit(
+        opts.json,
+        { event: 'stage', stage: s.stage, attempt: s.attempt, status: s.status, durationMs: s.durationMs, error: s.error },
+        `  ${s.stage} ${status(s.status)}${s.durationMs !== null ? ` in ${duration(s.durationMs)}` : ''}${s.error ? `: ${s.error}` : ''}`,
+      );
+    }
+    if (isTerminalRunStatus(run.status)) return run;
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+  }
+}
+
+function emit(json: boolean, event: object, text: string) {
+  console.log(json ? JSON.stringify(event) : text);
+}

@@ -1,0 +1,2 @@
+export { buildProgram } from './program';
+export { RefineryApi } from './api-client';

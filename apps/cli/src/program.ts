@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { runsCommand } from './commands/runs';
+
+/** The `refinery` command tree; `main.ts` runs it, tests can build it too. */
+export function buildProgram(): Command {
+  const program = new Command('refinery')
+    .description('Refinery: fine-tune small language models on private data')
+    .option('--api-url <url>', 'Refinery API base URL', process.env.REFINERY_API_URL ?? 'http://localhost:3000')
+    .option('--json', 'machine-readable JSON output')
+    .showHelpAfterError();
+  const globals = () => program.opts<{ apiUrl: string; json?: boolean }>();
+  program.addCommand(runsCommand(globals));
+  return program;
+}

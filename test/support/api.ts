@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
+import { REPO_ROOT } from '../../infra/src/toolchain';
+
+export const webUrl = () => inject('webUrl');
+export const stackEnv = () => inject('stackEnv');
+
+export const DEMO_SPEC = readFileSync(join(REPO_ROOT, 'examples/specs/demo.yaml'), 'utf8');
+
+/** The demo spec with some top-level lines replaced (YAML text, as a user would edit it). */
+export function specWith(overrides: Record<string, string>): string {
+  let text = DEMO_SPEC;
+  for (const [key, value] of Object.entries(overrides)) text = text.replace(new RegExp(`^${key}:.*$`, 'm'), `${key}: ${value}`);
+  return text;
+}
+
+export async function api(method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${webUrl()}${path}`, { method, body: init.body, headers: init.headers });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+export const submitYaml = (yaml: string, headers: Record<string, string> = {}) =>
+  api('POST', '/api/v1/runs', { body: yaml, headers: { 'content-type': 'application/yaml', ...headers } });
+
+export async function waitForRun(id: string, until: (r: RunDetail) => boolean = (r) => isTerminalRunStatus(r.status), timeoutMs = 120_000): Promise<RunDetail> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RunDetail | undefined;
+  while (Date.now() < deadline) {
+    last = (await api('GET', `/api/v1/runs/${id}`)).body as RunDetail;
+    if (until(last)) return last;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`run ${id} did not reach the expected state in ${timeoutMs / 1000}s; last: ${JSON.stringify(last)}`);
+}
+
+let client: Promise<Client> | undefined;
+export function temporalClient(): Promise<Client> {
+  client ??= Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS }).then((connection) => new Client({ connection }));
+  return client;
+}
