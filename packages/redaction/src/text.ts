@@ -49,3 +49,20 @@ export function luhnValid(digits: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+/**
+ * True when the digit run starting at `start` continues a printed IBAN ("GB29 NWBK 6016 1331 ..."):
+ * walks back over up to 8 space-separated 4-character groups to a country+check-digit group.
+ * Phone and card detectors use it so that IBAN digit groups are not read as phones or cards.
+ */
+export function continuesIbanGroups(text: string, start: number): boolean {
+  let end = start - 1;
+  for (let groups = 0; groups < 9 && text[end] === ' '; groups++) {
+    const groupStart = Math.max(0, end - 4);
+    const group = text.slice(groupStart, end);
+    if (/^[A-Z]{2}\d{2}$/.test(group) && !isWordCharAt(text, groupStart - 1)) return true;
+    if (!/^[A-Z0-9]{4}$/.test(group)) return false;
+    end = groupStart - 1;
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import type { Detector, Finding } from '../types.js';
-import { isWordCharAt, luhnValid } from '../text.js';
+import { continuesIbanGroups, isWordCharAt, luhnValid } from '../text.js';
 
 /**
  * Payment card numbers: 13–19 digits, optionally grouped by single spaces or dashes, passing the
@@ -19,7 +19,8 @@ export const creditCardDetector: Detector = {
       const start = match.index;
       let end = start + match[0].length;
       while (end > start && (text[end - 1] === ' ' || text[end - 1] === '-')) end--;
-      if (isWordCharAt(text, start - 1) || /[.,/]/.test(text[start - 1] ?? '') && /\d/.test(text[start - 2] ?? '')) continue;
+      if (isWordCharAt(text, start - 1) || (/[.,/]/.test(text[start - 1] ?? '') && /\d/.test(text[start - 2] ?? ''))) continue;
+      if (continuesIbanGroups(text, start)) continue;
       const finding = bestWindow(text, start, end);
       if (finding) out.push(finding);
     }

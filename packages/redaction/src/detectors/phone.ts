@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Detector, Finding } from '../types.js';
-import { digitsOf, isWordCharAt, textBefore } from '../text.js';
+import { continuesIbanGroups, digitsOf, isWordCharAt, textBefore } from '../text.js';
 
 /**
  * Phone numbers: a bounded regex collects runs of digits and phone separators (no nested
@@ -34,6 +34,7 @@ export function createPhoneDetector(defaultRegion: CountryCode = 'US'): Detector
         if (text[end - 1] === ')' && !text.slice(start, end).includes('(')) end--;
         if (isWordCharAt(text, start - 1) || isWordCharAt(text, end) || /[\d.\-/:]/.test(text[start - 1] ?? '')) continue;
         if (text[end] === '.' && /\d/.test(text[end + 1] ?? '')) continue; // part of a dotted number (IP, version)
+        if (continuesIbanGroups(text, start)) continue;
         const finding = classify(text, start, end, defaultRegion) ?? classifyBySpaceWindows(text, start, end, defaultRegion);
         if (finding) out.push(finding);
       }
