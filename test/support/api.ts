@@ -17,7 +17,7 @@ export function specWith(overrides: Record<string, string>): string {
   return text;
 }
 
-export async function api(method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string> } = {}) {
+export async function api(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
   const res = await fetch(`${webUrl()}${path}`, { method, body: init.body, headers: init.headers });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };

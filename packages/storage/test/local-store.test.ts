@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import { LocalObjectStore, ObjectNotFoundError, ObjectTooLargeError, openSource, resolveFileSource, SourceRejectedError } from '../src';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('LocalObjectStore', () => {
+  it('stores content by sha256 and reads it back; the same bytes twice are one object', async () => {
+    const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objs-')));
+    const a = await store.put(Readable.from(['hello ', 'world']));
+    expect(a).toEqual({ sha256: sha('hello world'), bytes: 11, uri: `object://sha256/${sha('hello world')}` });
+    expect(await text(await store.get(a.sha256))).toBe('hello world');
+    expect(await store.exists(a.sha256)).toBe(true);
+    expect(await store.size(a.sha256)).toBe(11);
+    const b = await store.put(Readable.from(['hello world']));
+    expect(b.sha256).toBe(a.sha256);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses an object over maxBytes and keeps nothing', async () => {
+    const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objs-')));
+    await expect(store.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 })).rejects.toBeInstanceOf(ObjectTooLargeError);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+  });
+
+  it('reports a missing object and rejects non-hash names', async () => {
+    const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objs-')));
+    await expect(store.get('0'.repeat(64))).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.get('../../etc/passwd')).rejects.toThrow(/invalid sha256/);
+  });
+});
+
+describe('file:// sources', () => {
+  const base = mkdtempSync(join(tmpdir(), 'src-'));
+  const root = join(base, 'data');
+  mkdirSync(root);
+  writeFileSync(join(root, 'ok.jsonl'), '{"text":"x"}\n');
+  writeFileSync(join(base, 'secret.txt'), 'secret');
+  symlinkSync(join(base, 'secret.txt'), join(root, 'escape.jsonl'));
+  symlinkSync(join(root, 'ok.jsonl'), join(root, 'inside-link.jsonl'));
+  const ctx = { allowedRoots: [root], baseDir: base };
+
+  it('resolves relative and absolute paths inside an allowed root', async () => {
+    expect(await resolveFileSource('file://data/ok.jsonl', ctx)).toBe(join(root, 'ok.jsonl'));
+    expect(await resolveFileSource(`file://${root}/ok.jsonl`, ctx)).toBe(join(root, 'ok.jsonl'));
+    expect(await resolveFileSource('file://data/inside-link.jsonl', ctx)).toBe(join(root, 'ok.jsonl'));
+  });
+
+  it.each([
+    ['file://data/../secret.txt', /"\.\." path segments/],
+    ['file://data/%2E%2E/secret.txt', /"\.\." path segments/],
+    ['file://secret.txt', /outside the allowed data roots/],
+    ['file://data/escape.jsonl', /outside the allowed data roots/],
+    ['file://data/missing.jsonl', /no such file/],
+    ['file://data', /is a directory/],
+    ['http://169.254.169.254/latest/meta-data', /scheme "http:\/\/" is not supported/],
+  ])('rejects %s', async (uri, message) => {
+    const err = await resolveFileSource(uri, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceRejectedError);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it('opens object:// sources from the store', async () => {
+    const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objs-')));
+    const put = await store.put(Readable.from(['abc']));
+    expect(await text(await openSource(put.uri, { ...ctx, store }))).toBe('abc');
+    await expect(openSource('gopher://x', { ...ctx, store })).rejects.toThrow(/unsupported scheme/);
+  });
+});

@@ -1,0 +1,80 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { readLines } from '@refinery/storage';
+import { validateDataset } from '../src/ingest/validate-dataset';
+
+const jsonl = (...records: unknown[]) => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n');
+const validate = (text: string, format: 'chat' | 'prompt_completion' | 'text', maxLineBytes?: number) =>
+  validateDataset(Readable.from([Buffer.from(text)]), { format, sha256: 'x', maxLineBytes });
+const chat = (user: string, assistant: string) => ({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+
+describe('validateDataset', () => {
+  it('computes stats for a valid chat dataset', async () => {
+    const r = await validate(jsonl(chat('hello', 'hi there'), chat('a much longer question', 'ok')) + '\n', 'chat');
+    expect(r).toMatchObject({ records: 2, errorCount: 0, characters: 5 + 8 + 22 + 2, roleCounts: { user: 2, assistant: 2 }, longestRecord: { line: 2, characters: 24 } });
+    expect(r.estimatedTokens).toBe(Math.ceil(37 / 4));
+  });
+
+  it('reports each bad line with line number, field and reason', async () => {
+    const r = await validate(
+      jsonl(chat('a', 'b'), '{"messages": [', { prompt: 'x' }, { messages: [{ role: 'robot', content: 'x' }, { role: 'assistant', content: 'y' }] }, { messages: [{ role: 'user', content: '' }] }, '[1,2]'),
+      'chat',
+    );
+    expect(r.records).toBe(1);
+    expect(r.errors).toEqual([
+      { line: 2, field: '(line)', reason: expect.stringMatching(/^invalid JSON/) },
+      { line: 3, field: 'messages', reason: 'is required' },
+      { line: 4, field: 'messages[0].role', reason: 'invalid role "robot"; expected one of system, user, assistant' },
+      { line: 5, field: 'messages[0].content', reason: 'must not be empty' },
+      { line: 5, field: 'messages', reason: 'has no assistant message to learn from' },
+      { line: 6, field: '(line)', reason: 'expected a JSON object' },
+    ]);
+    expect(r.errorsByReason['messages[].role: invalid role "robot"']).toBe(1);
+  });
+
+  it('validates prompt_completion and text formats', async () => {
+    const pc = await validate(jsonl({ prompt: 'p', completion: 'c' }, { prompt: 'p' }, { prompt: 1, completion: 'c' }), 'prompt_completion');
+    expect(pc.errors).toEqual([
+      { line: 2, field: 'completion', reason: 'is required' },
+      { line: 3, field: 'prompt', reason: 'must be a string' },
+    ]);
+    const t = await validate(jsonl({ text: 'abc' }, { txt: 'x' }), 'text');
+    expect(t.records).toBe(1);
+    expect(t.errors).toEqual([{ line: 2, field: 'text', reason: 'is required' }]);
+  });
+
+  it('keeps the first 100 errors but counts all', async () => {
+    const r = await validate(Array.from({ length: 250 }, () => 'nope').join('\n'), 'text');
+    expect(r.errorCount).toBe(250);
+    expect(r.errors).toHaveLength(100);
+    expect(r.errorsTruncated).toBe(true);
+    expect(r.errorsByReason['invalid JSON']).toBe(250);
+  });
+
+  it('reports an over-long line without buffering it, and goes on', async () => {
+    const huge = JSON.stringify({ text: 'x'.repeat(5000) });
+    const r = await validate(jsonl({ text: 'ok' }, huge, { text: 'fine' }), 'text', 1024);
+    expect(r.records).toBe(2);
+    expect(r.errors).toEqual([{ line: 2, field: '(line)', reason: `line is ${huge.length} bytes, over the 1024-byte limit` }]);
+  });
+
+  it('skips blank lines and tolerates CRLF', async () => {
+    const r = await validate('{"text":"a"}\r\n\r\n{"text":"b"}\r\n', 'text');
+    expect(r.records).toBe(2);
+    expect(r.errorCount).toBe(0);
+  });
+});
+
+describe('readLines', () => {
+  it('splits across chunk boundaries and multi-byte characters', async () => {
+    const bytes = Buffer.from('héllo\nwörld\nlast');
+    const chunks = [bytes.subarray(0, 2), bytes.subarray(2, 8), bytes.subarray(8)];
+    const lines = [];
+    for await (const l of readLines(Readable.from(chunks), { maxLineBytes: 100 })) lines.push(l);
+    expect(lines.map((l) => [l.number, l.text])).toEqual([
+      [1, 'héllo'],
+      [2, 'wörld'],
+      [3, 'last'],
+    ]);
+  });
+});
