@@ -1,0 +1,40 @@
+import type { RunDetail } from '@refinery/core';
+import { StatusBadge } from '@/components/status-badge';
+import { Stat } from '@/components/ui';
+import { elapsedMs, formatDuration, formatTimestamp } from '@/lib/client/format';
+import { isTerminal } from '@/lib/client/run-status';
+import { CancelButton } from './cancel-button';
+
+/** Name, status, timings and (when it failed) the error, with Cancel while the run is live. */
+export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
+  const description = typeof run.spec.description === 'string' ? run.spec.description : null;
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-start gap-3">
+        <div className="min-w-0">
+          <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{run.project}</p>
+          <h1 className="flex flex-wrap items-center gap-3 text-xl font-semibold tracking-tight">
+            <span data-testid="run-name">{run.name}</span>
+            <StatusBadge status={run.status} testId="run-status" />
+          </h1>
+          {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+        </div>
+        <div className="ml-auto">{!isTerminal(run.status) && <CancelButton runId={run.id} />}</div>
+      </div>
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm sm:grid-cols-3 lg:grid-cols-6">
+        <Stat label="Run id" value={<span data-testid="run-id">{run.id}</span>} />
+        <Stat label="Current stage" value={run.currentStage ?? '—'} />
+        <Stat label="Created" value={formatTimestamp(run.createdAt)} />
+        <Stat label="Started" value={formatTimestamp(run.startedAt)} />
+        <Stat label="Finished" value={formatTimestamp(run.finishedAt)} />
+        <Stat label="Duration" value={formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))} />
+      </dl>
+      {run.error && (
+        <div role="alert" data-testid="run-error" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+          <span className="font-semibold">Run {run.status}: </span>
+          <span className="whitespace-pre-wrap break-words">{run.error}</span>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import type { ApiError, Health, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
+
+/** A failed API call, carrying the server's error code and field issues when it sent them. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: SpecIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
+
+/** fetch + JSON, turning network failures and error bodies into ApiRequestError. */
+async function request<T>(path: string, init?: RequestInit, alsoOk: number[] = []): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { cache: 'no-store', ...init });
+  } catch (err) {
+    throw new ApiRequestError(0, 'unreachable', `the Refinery API is unreachable (${(err as Error).message})`);
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok && !alsoOk.includes(res.status)) {
+    const error = (body as Partial<ApiError> | null)?.error;
+    throw new ApiRequestError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status} ${res.statusText}`, error?.issues);
+  }
+  return body as T;
+}
+
+export interface RunListFilter {
+  project?: string;
+  status?: string;
+}
+
+export function listRuns(filter: RunListFilter, cursor?: string, limit = 50): Promise<RunList> {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (filter.project) q.set('project', filter.project);
+  if (filter.status) q.set('status', filter.status);
+  if (cursor) q.set('cursor', cursor);
+  return request(`/api/v1/runs?${q}`);
+}
+
+export const getRun = (id: string) => request<RunDetail>(`/api/v1/runs/${encodeURIComponent(id)}`);
+
+export const cancelRun = (id: string) => request<RunDetail>(`/api/v1/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+
+export function submitRunSpec(yamlText: string, idempotencyKey: string): Promise<RunSummary> {
+  return request('/api/v1/runs', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/yaml', 'Idempotency-Key': idempotencyKey },
+    body: yamlText,
+  });
+}
+
+export interface SpecValidation {
+  valid: boolean;
+  issues: SpecIssue[];
+}
+
+export function validateRunSpec(yamlText: string, signal?: AbortSignal): Promise<SpecValidation> {
+  return request('/api/v1/specs/validate', { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: yamlText, signal });
+}
+
+/** Health answers 503 with the same body when degraded: a result to show, not a failure. */
+export const getHealth = () => request<Health>('/api/v1/health', undefined, [503]);
