@@ -43,6 +43,7 @@ describe('refinery CLI against the real stack', () => {
     expect(events.at(-1)).toMatchObject({ event: 'run', status: 'failed' });
     expect(events).toContainEqual(expect.objectContaining({ event: 'stage', stage: 'ingest', status: 'failed' }));
 
+    expect(events[0]).toMatchObject({ event: 'submitted', id: expect.stringMatching(/^run_/) });
     const id = events[0].id as string;
     const get = await refinery(['runs', 'get', id]);
     expect(get.code).toBe(0);

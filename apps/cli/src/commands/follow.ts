@@ -11,10 +11,6 @@ export async function followRun(api: RefineryApi, id: string, opts: { json: bool
   let lastStatus = '';
   for (;;) {
     const run = await api.getRun(id);
-    if (run.status !== lastStatus) {
-      emit(opts.json, { event: 'run', id, status: run.status, error: run.error }, `run ${id} ${status(run.status)}${run.error ? `: ${run.error}` : ''}`);
-      lastStatus = run.status;
-    }
     for (const s of run.stages) {
       const key = `${s.stage}#${s.attempt}`;
       if (seen.get(key) === s.status) continue;
@@ -24,6 +20,10 @@ export async function followRun(api: RefineryApi, id: string, opts: { json: bool
         { event: 'stage', stage: s.stage, attempt: s.attempt, status: s.status, durationMs: s.durationMs, error: s.error },
         `  ${s.stage} ${status(s.status)}${s.durationMs !== null ? ` in ${duration(s.durationMs)}` : ''}${s.error ? `: ${s.error}` : ''}`,
       );
+    }
+    if (run.status !== lastStatus) {
+      emit(opts.json, { event: 'run', id, status: run.status, error: run.error }, `run ${id} ${status(run.status)}${run.error ? `: ${run.error}` : ''}`);
+      lastStatus = run.status;
     }
     if (isTerminalRunStatus(run.status)) return run;
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));

@@ -28,7 +28,7 @@ export function runsCommand(globals: () => GlobalOpts): Command {
       });
       const run = await api().submitRun(text, { idempotencyKey: o.idempotencyKey });
       if (!o.follow) return print(json, run, () => `submitted ${run.id} (${run.status})`);
-      if (!json) console.log(`submitted ${run.id}`);
+      console.log(json ? JSON.stringify({ event: 'submitted', id: run.id, status: run.status }) : `submitted ${run.id}`);
       const final = await followRun(api(), run.id, { json: Boolean(json) });
       if (final.status !== 'succeeded') process.exitCode = 1;
     });
