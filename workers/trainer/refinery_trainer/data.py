@@ -1,0 +1,182 @@
+"""Records -> token ids + loss labels.
+
+Every format is turned into chat messages and rendered with the tokenizer's chat template
+(or DEFAULT_CHAT_TEMPLATE when the tokenizer has none), except `text`, which is tokenized as is:
+
+  chat               {"messages": [{"role": "system"|"user"|"assistant", "content": str}, ...]}
+  prompt_completion  {"prompt": str, "completion": str} -> [user: prompt, assistant: completion]
+  text               {"text": str}                      -> text + eos, every token trained on
+
+Loss masking: only assistant turns are trained on (labels = -100 elsewhere). A turn's span is
+found by rendering the conversation up to that turn twice, with and without the turn; the
+characters in between (the content plus the template's end-of-turn marker, trailing whitespace
+trimmed) are the span, and each token whose first character lies in a span keeps its label.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+ROLES = ("system", "user", "assistant")
+IGNORE = -100
+
+# Used when the tokenizer has no chat template. Each turn is
+#   <|role|>\n{content}{eos}\n
+# where {eos} is the tokenizer's eos token text; a generation prompt is "<|assistant|>\n".
+DEFAULT_CHAT_TEMPLATE = (
+    "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}{{ eos_token }}\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
+)
+
+
+class DataError(ValueError):
+    """Invalid dataset; the message names the file and line numbers."""
+
+
+@dataclass(frozen=True)
+class Example:
+    input_ids: list[int]
+    labels: list[int]
+
+
+def _record_problem(rec: Any, fmt: str) -> str | None:
+    if not isinstance(rec, dict):
+        return "record must be a JSON object"
+    if fmt == "text":
+        return None if isinstance(rec.get("text"), str) and rec["text"] else 'missing non-empty string "text"'
+    if fmt == "prompt_completion":
+        for k in ("prompt", "completion"):
+            if not isinstance(rec.get(k), str) or not rec[k]:
+                return f'missing non-empty string "{k}"'
+        return None
+    msgs = rec.get("messages")
+    if not isinstance(msgs, list) or not msgs:
+        return 'missing "messages" (a non-empty list of {role, content})'
+    for i, m in enumerate(msgs):
+        if not isinstance(m, dict) or not isinstance(m.get("content"), str):
+            return f"messages[{i}] must be an object with a string \"content\""
+        if m.get("role") not in ROLES:
+            return f"messages[{i}].role is {json.dumps(m.get('role'))}; must be one of {', '.join(ROLES)}"
+    if not any(m["role"] == "assistant" and m["content"] for m in msgs):
+        return "no non-empty assistant message to train on"
+    return None
+
+
+def read_records(path: str | Path, fmt: str, field: str = "train_file", max_reported: int = 10) -> list[dict]:
+    """Reads and validates a JSONL file; all problems are reported together with line numbers."""
+    records, problems = [], []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(f"line {lineno}: invalid JSON ({e.msg} at column {e.colno})")
+                continue
+            problem = _record_problem(rec, fmt)
+            if problem:
+                problems.append(f"line {lineno}: {problem}")
+            else:
+                records.append(rec)
+    if problems:
+        shown = "; ".join(problems[:max_reported])
+        more = f"; and {len(problems) - max_reported} more" if len(problems) > max_reported else ""
+        raise DataError(f"{field} {path}: {len(problems)} invalid record(s) for format {fmt!r}: {shown}{more}")
+    if not records:
+        raise DataError(f"{field} {path}: no records")
+    return records
+
+
+def ensure_chat_template(tokenizer) -> None:
+    if not getattr(tokenizer, "chat_template", None):
+        tokenizer.chat_template = DEFAULT_CHAT_TEMPLATE
+
+
+def _render(tokenizer, messages: list[dict], add_generation_prompt: bool = False) -> str:
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+
+
+def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
+    """The rendered conversation and the [start, end) character spans of its assistant turns."""
+    full = _render(tokenizer, messages)
+    spans, search_from = [], 0
+    for i, m in enumerate(messages):
+        if m["role"] != "assistant":
+            continue
+        before = _render(tokenizer, messages[:i], add_generation_prompt=True) if i else ""
+        upto = _render(tokenizer, messages[: i + 1])
+        if full.startswith(upto) and upto.startswith(before):
+            start, end = len(before), len(upto)
+        else:
+            # Templates that rewrite earlier turns (e.g. drop past reasoning) are not prefix-stable:
+            # fall back to locating the content itself.
+            start = full.find(m["content"], search_from)
+            if start < 0:
+                raise DataError("chat template does not reproduce assistant content verbatim")
+            end = start + len(m["content"])
+        while end > start and full[end - 1].isspace():
+            end -= 1
+        spans.append((start, end))
+        search_from = end
+    return full, spans
+
+
+def encode(record: dict, tokenizer, fmt: str, max_seq_len: int) -> Example | None:
+    """Token ids and labels for one record, truncated to max_seq_len; None if truncation left
+    nothing to train on."""
+    if fmt == "text":
+        ids = tokenizer(record["text"], add_special_tokens=True)["input_ids"]
+        if tokenizer.eos_token_id is not None and (not ids or ids[-1] != tokenizer.eos_token_id):
+            ids = ids + [tokenizer.eos_token_id]
+        ids = ids[:max_seq_len]
+        return Example(ids, list(ids)) if len(ids) > 1 else None
+
+    if fmt == "prompt_completion":
+        messages = [{"role": "user", "content": record["prompt"]},
+                    {"role": "assistant", "content": record["completion"]}]
+    else:
+        messages = [{"role": m["role"], "content": m["content"]} for m in record["messages"]]
+    text, spans = assistant_spans(tokenizer, messages)
+    # add_special_tokens=False: the template already contains any BOS it wants.
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = enc["input_ids"][:max_seq_len]
+    labels = []
+    for tok, (s, e) in zip(ids, enc["offset_mapping"]):
+        trained = e > s and any(a <= s < b for a, b in spans)
+        labels.append(tok if trained else IGNORE)
+    # labels[0] is never predicted (causal shift), so require a trained token after it
+    return Example(ids, labels) if any(l != IGNORE for l in labels[1:]) else None
+
+
+def encode_all(records: list[dict], tokenizer, fmt: str, max_seq_len: int) -> tuple[list[Example], int]:
+    """Encoded examples and the number dropped because truncation left no trained token."""
+    out = [encode(r, tokenizer, fmt, max_seq_len) for r in records]
+    kept = [e for e in out if e is not None]
+    return kept, len(out) - len(kept)
+
+
+def collate(examples: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
+    """Right-pads to the longest example in the batch."""
+    width = max(len(e.input_ids) for e in examples)
+    ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), width), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(examples), width), dtype=torch.long)
+    for row, e in enumerate(examples):
+        n = len(e.input_ids)
+        ids[row, :n] = torch.tensor(e.input_ids)
+        labels[row, :n] = torch.tensor(e.labels)
+        mask[row, :n] = 1
+    return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+def epoch_batches(n: int, batch_size: int, seed: int, epoch: int) -> list[list[int]]:
+    """Shuffled batches of example indices for one epoch. Depends only on (seed, epoch), never
+    on global RNG state, so a resumed run sees exactly the same order."""
+    order = np.random.default_rng([seed, epoch]).permutation(n).tolist()
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]

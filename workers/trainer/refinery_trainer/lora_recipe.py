@@ -1,0 +1,262 @@
+"""LoRA fine-tuning recipe, top to bottom:
+
+  setup:  device/dtype -> base model + tokenizer -> records -> token ids/labels -> LoRA wrap
+          -> AdamW + LR schedule -> (resume: adapter, optimizer, scheduler, RNG, data position)
+  base eval (fresh runs): eval loss of the untouched base model = step 0 eval
+  loop:   per optimizer step, grad_accum micro-batches; loss = token-weighted mean over the
+          trained tokens of the whole step; clip, step, schedule; emit progress;
+          checkpoint / eval on cadence; on SIGTERM save a checkpoint and stop
+  finish: adapter dir + metrics.json + `done`
+
+Progress goes to stdout as JSON lines (progress.emit); everything else goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, AutoTokenizer, get_scheduler
+
+from . import checkpoint as ckpt
+from .cancellation import Cancellation
+from .config import ConfigError, TrainConfig, local_path
+from .data import IGNORE, DataError, Example, collate, encode_all, ensure_chat_template, epoch_batches, read_records
+from .model_source import ModelSourceError, resolve_base_model
+from .progress import Throughput, emit, log
+
+SCHEDULER_NAMES = {"linear": "linear", "cosine": "cosine", "constant": "constant_with_warmup"}
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def pick_device(setting: str) -> tuple[torch.device, torch.dtype]:
+    if setting == "auto":
+        setting = "cuda" if torch.cuda.is_available() else "cpu"
+    if setting.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError([f"device: {setting} requested but CUDA is not available on this host"])
+    device = torch.device(setting)
+    # bf16 weights on GPUs that support it; fp32 on CPU, where bf16 matmuls are slow and lossy
+    dtype = torch.bfloat16 if device.type == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
+    return device, dtype
+
+
+def step_loss_sum(model, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Summed next-token cross-entropy over the trained (non-masked) tokens of a batch."""
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    return F.cross_entropy(logits[:, :-1].float().flatten(0, 1), batch["labels"][:, 1:].flatten(),
+                           ignore_index=IGNORE, reduction="sum")
+
+
+def trained_tokens(batch: dict[str, torch.Tensor]) -> int:
+    return int((batch["labels"][:, 1:] != IGNORE).sum())
+
+
+@torch.no_grad()
+def evaluate(model, examples: list[Example], batch_size: int, pad_id: int, device, cancel: Cancellation) -> float | None:
+    """Token-weighted mean loss over the trained tokens of the eval set (None if cancelled)."""
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    for i in range(0, len(examples), batch_size):
+        if cancel.requested:
+            return None
+        batch = {k: v.to(device) for k, v in collate(examples[i:i + batch_size], pad_id).items()}
+        total += float(step_loss_sum(model, batch))
+        count += trained_tokens(batch)
+    model.train(was_training)
+    return total / max(count, 1)
+
+
+def load_examples(path: str, cfg: TrainConfig, tokenizer, field: str) -> tuple[list[Example], int, int]:
+    records = read_records(local_path(path), cfg.format, field=field)
+    examples, dropped = encode_all(records, tokenizer, cfg.format, cfg.max_seq_len)
+    if dropped:
+        log(f"{field}: dropped {dropped} of {len(records)} records with no trained token left after "
+            f"truncation to max_seq_len={cfg.max_seq_len}")
+    if not examples:
+        raise DataError(f"{field}: every record was dropped; raise max_seq_len (now {cfg.max_seq_len})")
+    return examples, len(records), dropped
+
+
+def run(cfg: TrainConfig, cancel: Cancellation) -> int:
+    """Runs the recipe; returns the process exit code (0 done, 128+signal if cancelled)."""
+    t_start = time.perf_counter()
+    out_dir = local_path(cfg.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    device, dtype = pick_device(cfg.device)
+    seed_everything(cfg.seed)
+
+    model_dir = resolve_base_model(cfg.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    ensure_chat_template(tokenizer)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    if pad_id is None:
+        raise ModelSourceError("base_model: tokenizer has neither a pad nor an eos token")
+
+    train, n_train_records, train_dropped = load_examples(cfg.train_file, cfg, tokenizer, "train_file")
+    evals, n_eval_records = ([], 0)
+    if cfg.eval_file:
+        evals, n_eval_records, _ = load_examples(cfg.eval_file, cfg, tokenizer, "eval_file")
+
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).to(device)
+    model.config.use_cache = False  # the KV cache is for generation; it only costs memory here
+    torch.manual_seed(cfg.seed)  # LoRA init must not depend on what model loading consumed
+    lora = LoraConfig(r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout, bias="none",
+                      target_modules=cfg.lora.target_modules if isinstance(cfg.lora.target_modules, str)
+                      else list(cfg.lora.target_modules), task_type="CAUSAL_LM")
+    model = get_peft_model(model, lora)
+    trainable_params, total_params = model.get_nb_trainable_parameters()
+
+    batches_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    steps_per_epoch = math.ceil(batches_per_epoch / cfg.grad_accum)
+    total_steps = steps_per_epoch * cfg.epochs
+    if cfg.max_steps is not None:
+        total_steps = min(total_steps, cfg.max_steps)
+
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate,
+                                  weight_decay=cfg.weight_decay)
+    scheduler = get_scheduler(SCHEDULER_NAMES[cfg.lr_scheduler], optimizer,
+                              num_warmup_steps=math.ceil(cfg.warmup_ratio * total_steps),
+                              num_training_steps=total_steps)
+
+    # --- resume -------------------------------------------------------------------------------
+    step, history, evals_log, base_eval_loss, train_seconds = 0, [], [], None, 0.0
+    resume_path = None
+    if cfg.resume_from == "latest":
+        resume_path = ckpt.latest_checkpoint(out_dir)
+        if resume_path is None:
+            log(f"resume_from=latest: no checkpoint in {out_dir / 'checkpoints'}; starting fresh")
+    elif cfg.resume_from:
+        resume_path = local_path(cfg.resume_from)
+    if resume_path is not None:
+        state = ckpt.read_trainer_state(resume_path)
+        if state["fingerprint"] != cfg.fingerprint():
+            raise ConfigError([f"resume_from: {resume_path} was written by a run with different training settings "
+                               "(lora, epochs, learning rate, schedule, batch size, grad_accum, max_seq_len, seed, "
+                               "max_steps, format, weight decay or clipping); resume with the original config"])
+        ckpt.load_checkpoint(resume_path, model, optimizer, scheduler, device)
+        step, history, evals_log = state["step"], state["history"], state["evals"]
+        base_eval_loss, train_seconds = state["base_eval_loss"], state["train_seconds"]
+        epoch, group = divmod(step, steps_per_epoch)
+        if (state["epoch"], state["batch_in_epoch"]) != (epoch, group * cfg.grad_accum):
+            raise ConfigError([f"resume_from: data position in {resume_path} is inconsistent with its step"])
+        log(f"resumed from {resume_path} at step {step}")
+
+    emit("start", total_steps=total_steps, epochs=cfg.epochs, device=str(device), dtype=str(dtype).removeprefix("torch."),
+         train_records=n_train_records, eval_records=n_eval_records, trainable_params=trainable_params,
+         total_params=total_params, resumed_from_step=step if resume_path is not None else None)
+
+    def trainer_state(at_step: int) -> dict:
+        epoch, group = divmod(at_step, steps_per_epoch)
+        return {"fingerprint": cfg.fingerprint(), "epoch": epoch, "batch_in_epoch": group * cfg.grad_accum,
+                "history": history, "evals": evals_log, "base_eval_loss": base_eval_loss,
+                "train_seconds": train_seconds + (time.perf_counter() - t_loop), "total_steps": total_steps}
+
+    def save(at_step: int, rng_state: dict) -> Path:
+        path = ckpt.save_checkpoint(out_dir, at_step, model, optimizer, scheduler, rng_state, trainer_state(at_step))
+        emit("checkpoint", step=at_step, path=str(path))
+        return path
+
+    def run_eval(at_step: int) -> float | None:
+        loss = evaluate(model, evals, cfg.batch_size, pad_id, device, cancel)
+        if loss is not None:
+            evals_log.append({"step": at_step, "eval_loss": loss})
+            emit("eval", step=at_step, eval_loss=loss)
+        return loss
+
+    def cancelled(at_step: int, rng_state: dict) -> int:
+        optimizer.zero_grad(set_to_none=True)
+        path = save(at_step, rng_state) if at_step > 0 else None  # step 0: nothing worth keeping
+        emit("cancelled", step=at_step, checkpoint=str(path) if path else None)
+        log(f"cancelled by signal {cancel.signum} at step {step}")
+        return cancel.exit_code
+
+    t_loop = time.perf_counter()
+    if evals and base_eval_loss is None:
+        base_eval_loss = run_eval(0)  # LoRA B starts at zero, so this is exactly the base model
+        if base_eval_loss is None:
+            return cancelled(0, ckpt.capture_rng())
+
+    # --- training loop -------------------------------------------------------------------------
+    model.train()
+    meter = Throughput()
+    while step < total_steps:
+        epoch, group = divmod(step, steps_per_epoch)
+        batches = epoch_batches(len(train), cfg.batch_size, cfg.seed, epoch)
+        micro = batches[group * cfg.grad_accum:(group + 1) * cfg.grad_accum]
+        rng_at_boundary = ckpt.capture_rng()  # a cancel mid-step rewinds to this exact state
+        tensors = [{k: v.to(device) for k, v in collate([train[i] for i in b], pad_id).items()} for b in micro]
+        n_trained = sum(trained_tokens(b) for b in tensors)
+        loss_total = 0.0
+        for batch in tensors:
+            if cancel.requested:
+                return cancelled(step, rng_at_boundary)
+            loss = step_loss_sum(model, batch) / n_trained
+            loss.backward()
+            loss_total += float(loss.detach())
+        if cfg.max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+        lr = scheduler.get_last_lr()[0]
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+
+        tokens = sum(int(b["attention_mask"].sum()) for b in tensors)
+        tps, eta = meter.step(tokens, total_steps - step)
+        history.append({"step": step, "loss": loss_total, "learning_rate": lr})
+        emit("step", step=step, total_steps=total_steps, epoch=round(step / steps_per_epoch, 4), loss=loss_total,
+             learning_rate=lr, tokens_per_second=round(tps, 1), eta_seconds=round(eta, 1))
+
+        did_work = False
+        end_of_epoch = step % steps_per_epoch == 0 and step < total_steps
+        if evals and ((cfg.eval_every and step % cfg.eval_every == 0) or end_of_epoch):
+            if run_eval(step) is None:
+                return cancelled(step, ckpt.capture_rng())
+            did_work = True
+        if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < total_steps:
+            save(step, ckpt.capture_rng())
+            did_work = True
+        if cancel.requested:
+            return cancelled(step, ckpt.capture_rng())
+        if did_work:
+            meter.restart()  # eval/checkpoint time is not training throughput
+
+    # --- finish --------------------------------------------------------------------------------
+    eval_loss = None
+    if evals:
+        eval_loss = evals_log[-1]["eval_loss"] if evals_log and evals_log[-1]["step"] == step else run_eval(step)
+        if eval_loss is None:
+            return cancelled(step, ckpt.capture_rng())
+    adapter_dir = out_dir / "adapter"
+    model.save_pretrained(adapter_dir)
+    tokenizer.save_pretrained(adapter_dir)  # the merge/export stages need the (templated) tokenizer
+    tail = history[-10:]
+    train_loss = sum(h["loss"] for h in tail) / len(tail) if tail else None
+    metrics = {
+        "train_loss": train_loss, "eval_loss": eval_loss, "base_eval_loss": base_eval_loss,
+        "steps": step, "total_steps": total_steps, "epochs": cfg.epochs,
+        "train_records": n_train_records, "train_records_dropped": train_dropped, "eval_records": n_eval_records,
+        "trainable_params": trainable_params, "total_params": total_params,
+        "device": str(device), "dtype": str(dtype).removeprefix("torch."),
+        "train_seconds": round(train_seconds + time.perf_counter() - t_loop, 3),
+        "wall_seconds": round(time.perf_counter() - t_start, 3),
+        "history": history, "evals": evals_log, "config": asdict(cfg),
+    }
+    metrics_path = out_dir / "metrics.json"
+    metrics_path.write_text(json.dumps(metrics, indent=1))
+    emit("done", step=step, adapter_dir=str(adapter_dir), metrics_path=str(metrics_path),
+         train_loss=train_loss, eval_loss=eval_loss, base_eval_loss=base_eval_loss)
+    return 0

@@ -1,0 +1,97 @@
+"""Config validation, dataset validation and loss masking (in-process, fast)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import CHAT_TEMPLATE, DATASET, MALFORMED, base_config, build_tokenizer, read_lines, run_trainer
+from refinery_trainer.config import ConfigError, parse_config
+from refinery_trainer.data import IGNORE, DataError, encode, read_records
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    texts = [m["content"] for l in read_lines(DATASET, 100) for m in json.loads(l)["messages"]]
+    return build_tokenizer(texts, CHAT_TEMPLATE)
+
+
+def problems_of(raw) -> list[str]:
+    with pytest.raises(ConfigError) as e:
+        parse_config(raw)
+    return e.value.problems
+
+
+def test_config_errors_name_field_and_reason(tiny_model, splits, tmp_path):
+    good = base_config(tiny_model, splits, tmp_path / "o")
+    assert parse_config(good).lora.r == 8
+    assert problems_of({k: v for k, v in good.items() if k != "train_file"}) == ["train_file: required"]
+    assert problems_of({**good, "batchsize": 4})[0].startswith("batchsize: unknown field")
+    assert problems_of({**good, "epochs": "3"}) == ['epochs: must be an integer, got "3"']
+    assert problems_of({**good, "epochs": True}) == ["epochs: must be an integer, got true"]
+    p = problems_of({**good, "lora": {"r": 0, "target_modules": "everything"}, "lr_scheduler": "step",
+                     "format": "csv", "train_file": str(tmp_path / "missing.jsonl")})
+    assert "lora.r: must be >= 1, got 0" in p
+    assert any(s.startswith("lora.target_modules: must be \"all-linear\" or a list") for s in p)
+    assert "lr_scheduler: must be one of linear, cosine, constant, got \"step\"" in p
+    assert any(s.startswith("format: must be one of chat") for s in p)
+    assert any(s.startswith("train_file:") and "does not exist" in s for s in p)
+
+
+def test_bad_config_via_cli_is_one_error_line_and_exit_2(tiny_model, splits, tmp_path):
+    cfg = base_config(tiny_model, splits, tmp_path / "o", learning_rate=-1, lora={"r": 8, "dropout": 1.5})
+    rc, evs, _ = run_trainer(cfg, tmp_path)
+    assert rc == 2 and len(evs) == 1 and evs[0]["event"] == "error" and evs[0]["kind"] == "invalid_input"
+    assert "learning_rate: must be in (0, 1), got -1.0" in evs[0]["message"]
+    assert "lora.dropout: must be in [0, 1), got 1.5" in evs[0]["message"]
+
+
+def test_malformed_dataset_reports_every_bad_line():
+    with pytest.raises(DataError) as e:
+        read_records(MALFORMED, "chat")
+    msg = str(e.value)
+    assert "3 invalid record(s)" in msg
+    assert "line 3: invalid JSON" in msg
+    assert 'line 7: missing "messages"' in msg
+    assert 'line 9: messages[2].role is "robot"' in msg
+
+
+def test_loss_mask_keeps_only_assistant_tokens(tokenizer):
+    rec = json.loads(read_lines(DATASET, 1)[0])
+    ex = encode(rec, tokenizer, "chat", 512)
+    trained = [t for t in ex.labels if t != IGNORE]
+    assistant = rec["messages"][2]["content"]
+    assert tokenizer.decode(trained) == assistant + "<|end|>"  # content + end-of-turn, nothing else
+    # every position outside the assistant span is masked, and labels equal ids where trained
+    first = ex.labels.index(trained[0])
+    assert all(l == IGNORE for l in ex.labels[:first])
+    assert all(l == i for l, i in zip(ex.labels[first:], ex.input_ids[first:]))
+    assert tokenizer.decode(ex.input_ids[:first]).endswith("<|assistant|>\n")
+
+
+def test_loss_mask_multi_turn_and_prompt_completion(tokenizer):
+    msgs = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello there"},
+            {"role": "user", "content": "route this"}, {"role": "assistant", "content": "billing"}]
+    ex = encode({"messages": msgs}, tokenizer, "chat", 512)
+    assert tokenizer.decode([t for t in ex.labels if t != IGNORE]) == "hello there<|end|>billing<|end|>"
+    pc = encode({"prompt": "route this", "completion": "billing"}, tokenizer, "prompt_completion", 512)
+    assert tokenizer.decode([t for t in pc.labels if t != IGNORE]) == "billing<|end|>"
+    text = encode({"text": "plain text"}, tokenizer, "text", 512)
+    assert text.labels == text.input_ids and text.input_ids[-1] == tokenizer.eos_token_id
+
+
+def test_default_template_when_tokenizer_has_none(tokenizer):
+    from refinery_trainer.data import DEFAULT_CHAT_TEMPLATE, ensure_chat_template
+
+    texts = [m["content"] for l in read_lines(DATASET, 50) for m in json.loads(l)["messages"]]
+    bare = build_tokenizer(texts, None)
+    ensure_chat_template(bare)
+    assert bare.chat_template == DEFAULT_CHAT_TEMPLATE
+    ex = encode({"prompt": "hi", "completion": "billing"}, bare, "prompt_completion", 512)
+    assert bare.decode(ex.input_ids) == "<|user|>\nhi<|end|>\n<|assistant|>\nbilling<|end|>\n"
+    assert bare.decode([t for t in ex.labels if t != IGNORE]) == "billing<|end|>"
+
+
+def test_truncation_drops_records_without_trained_tokens(tokenizer):
+    rec = json.loads(read_lines(DATASET, 1)[0])
+    assert encode(rec, tokenizer, "chat", 16) is None  # the assistant turn starts after 16 tokens
