@@ -20,7 +20,7 @@ export const creditCardDetector: Detector = {
       let end = start + match[0].length;
       while (end > start && (text[end - 1] === ' ' || text[end - 1] === '-')) end--;
       if (isWordCharAt(text, start - 1) || (/[.,/]/.test(text[start - 1] ?? '') && /\d/.test(text[start - 2] ?? ''))) continue;
-      if (continuesIbanGroups(text, start)) continue;
+      if (continuesIbanGroups(text, start) || text[start - 1] === '+') continue; // '+' starts a phone number
       const finding = bestWindow(text, start, end);
       if (finding) out.push(finding);
     }

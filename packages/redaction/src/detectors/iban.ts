@@ -1,11 +1,13 @@
-import { countrySpecs, isValidIBAN } from 'ibantools';
+import { ValidationErrorsIBAN, countrySpecs, validateIBAN } from 'ibantools';
 import type { Detector, Finding } from '../types.js';
 import { isWordCharAt } from '../text.js';
 
 /**
  * IBANs: country code + 2 check digits, then exactly the country's BBAN length of letters and
  * digits (single spaces allowed, as in the printed form), validated by ibantools (structure and
- * mod-97). The prefix regex is fixed-width; the walk over the BBAN is bounded by 34 characters.
+ * mod-97). A failing national checksum inside the BBAN (Belgian, French RIB key, ...) only lowers
+ * confidence: a string with the country's IBAN structure and a correct mod-97 is an account number
+ * even when it was mistyped. The prefix regex is fixed-width; the BBAN walk is bounded by 34.
  */
 export const PREFIX = /[A-Z]{2}\d{2}/g;
 
@@ -29,8 +31,10 @@ export const ibanDetector: Detector = {
         end++;
       }
       if (compact.length !== length || isWordCharAt(text, end)) continue;
-      if (!isValidIBAN(compact)) continue;
-      out.push({ type: 'IBAN', start, end, confidence: 0.95, detector: 'iban' });
+      const { errorCodes } = validateIBAN(compact);
+      const nationalChecksumOnly = errorCodes.length === 1 && errorCodes[0] === ValidationErrorsIBAN.WrongAccountBankBranchChecksum;
+      if (errorCodes.length > 0 && !nationalChecksumOnly) continue;
+      out.push({ type: 'IBAN', start, end, confidence: nationalChecksumOnly ? 0.85 : 0.95, detector: 'iban' });
       PREFIX.lastIndex = end;
     }
   },

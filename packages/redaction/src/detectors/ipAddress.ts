@@ -7,7 +7,7 @@ import { textBefore } from '../text.js';
  * follow a version cue ("version 1.2.3.4", "v", "build", "firmware") are versions, not addresses.
  */
 export const IPV4 = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g;
-export const IPV6 = /[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{0,39}/g;
+export const IPV6 = /[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{0,39}/y;
 export const VERSION_CUE = /(?:\bversions?|\bver\.?|\bv|\brelease|\brelease[sd]?|\bbuild|\bfirmware|\brevision|\brev\.?|\bpatch|\bupdate|\bupgrade(?:d)? to|\bsdk|\bapi)\s{0,3}:?\s{0,3}$/;
 
 export const ipAddressDetector: Detector = {
@@ -33,12 +33,20 @@ function detectIpv4(text: string, out: Finding[]): void {
   }
 }
 
+/** Anchored at colons (indexOf), so prose without ':' costs one scan and no regex attempts. */
 function detectIpv6(text: string, out: Finding[]): void {
-  IPV6.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  while ((match = IPV6.exec(text)) !== null) {
-    const start = match.index;
+  let colon = text.indexOf(':');
+  while (colon !== -1) {
+    let start = colon;
+    while (start > 0 && colon - start < 4 && /[0-9A-Fa-f]/.test(text[start - 1])) start--;
+    IPV6.lastIndex = start;
+    const match = IPV6.exec(text);
+    if (!match) {
+      colon = text.indexOf(':', colon + 1);
+      continue;
+    }
     let end = start + match[0].length;
+    colon = text.indexOf(':', end);
     while (end > start && (text[end - 1] === '.' || (text[end - 1] === ':' && text[end - 2] !== ':'))) end--;
     if (/[\w:]/.test(text[start - 1] ?? '') || /[\w:]/.test(text[end] ?? '')) continue;
     if (!isIpv6(text.slice(start, end))) continue;

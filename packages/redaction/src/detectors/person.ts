@@ -21,7 +21,14 @@ const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'm
 export const STRONG_CUE = /\b(?:dear|my name is|name is|name:|i am|i'm|this is|signed|regards|sincerely|yours truly|best wishes|spoke (?:with|to)|talked to|ask for|assigned to|attn|attention|patient|employee|named)[\s,.:]{0,4}$/;
 /** Cues strong enough to accept a single capitalized word that is not in the lexicon. */
 export const IDENTITY_CUE = /\b(?:dear|my name is|name is|name:|i am|i'm|signed|regards|sincerely)[\s,.:]{0,4}$/;
-export const WEAK_CUE = /\b(?:hi|hello|hey|thanks|thank you|cheers|best|with|and|to|for|ask|tell|call|email|meet|met)[\s,.:]{0,3}$/;
+/** Weak cues stay inside the sentence: "thanks. Will this work?" is not a cue for "Will". */
+export const WEAK_CUE = /\b(?:hi|hello|hey|thanks|thank you|cheers|best|with|and|to|for|ask|tell|call|email|meet|met)[\s,:]{0,3}$/;
+/** "Hi Ryleigh," / "Hey Samir!": a greeting plus a single capitalized word closed by punctuation. */
+export const GREETING = /\b(?:hi|hello|hey|dear|thanks|thank you)[\s,]{1,3}$/;
+/** The tail of a firm name: "Howe, Stoltenberg and Doyle", "Walsh - Lowe". */
+const ORGANISATION_BEFORE = /(?:\p{Lu}[\p{L}'-]{1,30}, \p{Lu}[\p{L}'-]{1,30},? (?:and|&) |\p{Lu}[\p{L}'-]{1,30} - )$/u;
+/** Organisation words that turn a preceding name into a company name ("Ritchie LLC"). */
+const ORGANISATION_AFTER = /^(?: (?:LLC|Inc|Ltd|Corp|Corporation|Group|GmbH|PLC|Co|Company|and Sons|& Sons)\b|,? (?:and|&) |, \p{Lu}[\p{L}'-]{1,30} and | - )/u;
 const MAX_NAME_TOKENS = 4;
 
 interface Token {
@@ -38,7 +45,7 @@ export const personDetector: Detector = {
     let match: RegExpExecArray | null;
     while ((match = CAPITALIZED.exec(text)) !== null) {
       const first = toToken(match.index, match[0]);
-      if (first.end - first.start < 2 || isAllCaps(text, first)) continue;
+      if (first.end - first.start < 2 || isAllCaps(text, first) || !standsAlone(text, match.index, match.index + match[0].length)) continue;
       const isTitle = TITLES.has(first.lower);
       const followers = collectFollowers(text, isTitle ? skipTitleDot(text, first.end) : first.end);
       const finding = isTitle ? titled(followers) : named(text, first, followers);
@@ -49,6 +56,14 @@ export const personDetector: Detector = {
     }
   },
 };
+
+/** Not glued to a handle, email, URL or identifier: "Aidan31@mail.com", "acme.Sarah", "x_Sarah". */
+function standsAlone(text: string, start: number, end: number): boolean {
+  const before = text[start - 1] ?? ' ';
+  const after = text[end] ?? ' ';
+  if (/[\p{L}\p{N}_@./:]/u.test(before)) return false;
+  return !/[\p{N}_@]/u.test(after) && !(after === '.' && /[\p{L}\p{N}]/u.test(text[end + 1] ?? ''));
+}
 
 function toToken(start: number, word: string): Token {
   const possessive = /['’]s$/.test(word) ? 2 : /['’-]$/.test(word) ? 1 : 0;
@@ -94,16 +109,27 @@ function titled(followers: Token[]): Finding | undefined {
 function named(text: string, first: Token, followers: Token[]): Finding | undefined {
   if (NOT_NAME_WORDS.has(first.lower)) return undefined;
   const before = textBefore(text, first.start, 32);
+  if (followers.length === 0 && (first.end - first.start < 3 || followsCapitalizedWord(text, first.start) || ORGANISATION_AFTER.test(text.slice(first.end, first.end + 40)) || ORGANISATION_BEFORE.test(text.slice(Math.max(0, first.start - 40), first.start)))) {
+    return undefined; // part of a longer proper noun: "West Barton", "Ritchie LLC", "Farrell, Durgan and ..."
+  }
   const strongCue = STRONG_CUE.test(before);
   const end = followers.length > 0 ? followers[followers.length - 1].end : first.end;
   if (!FIRST_NAMES.has(first.lower)) {
     if (strongCue && followers.length > 0) return span(first.start, end, 0.7);
-    return IDENTITY_CUE.test(before) ? span(first.start, end, 0.6) : undefined;
+    if (IDENTITY_CUE.test(before)) return span(first.start, end, 0.6);
+    return GREETING.test(before) && /^[,!:]/.test(text[first.end] ?? '') ? span(first.start, end, 0.6) : undefined;
   }
   const ambiguous = AMBIGUOUS_FIRST_NAMES.has(first.lower);
   if (followers.length > 0) return span(first.start, end, ambiguous && !strongCue ? 0.6 : 0.8);
   if (!ambiguous) return span(first.start, end, strongCue ? 0.75 : 0.6);
   return strongCue || WEAK_CUE.test(before) ? span(first.start, end, 0.6) : undefined;
+}
+
+function followsCapitalizedWord(text: string, start: number): boolean {
+  if (text[start - 1] !== ' ') return false;
+  const wordStart = text.lastIndexOf(' ', start - 2) + 1;
+  const word = text.slice(wordStart, start - 1);
+  return /^\p{Lu}\p{L}{1,30}$/u.test(word) && !TITLES.has(word.toLowerCase()) && !STRONG_CUE.test(word.toLowerCase()) && !WEAK_CUE.test(word.toLowerCase());
 }
 
 function span(start: number, end: number, confidence: number): Finding {

@@ -16,7 +16,15 @@ const SUFFIXES = new Set(
   flats ford forest forge fork fort freeway garden gateway glen green hollow inlet isle key knoll lake lakes
   land light lock lodge mews mission motorway mount mountain neck orchard oval overpass pass passage pine pines
   plain plains prairie ramp ranch rapids rest river shoal skyway spring spur stravenue stream throughway trace
-  trafficway trailer tunnel underpass union via viaduct ville well wells`
+  trafficway trailer tunnel underpass union via viaduct ville well wells wall walls broadway
+  branches bridges brooks burgs camps canyons capes centers circles cliffs clubs commons corners courses courts
+  coves creeks crescents crests crossroad crossroads curves dales dams divides drives estates extensions ferries
+  flats fords forests forges forks fortresses freeways gateways glens greens groves harbors highways hollows
+  inlets islands isles junctions keys knolls lanes lights loaf locks lodges loops malls manors meadows missions
+  motorways mounts mountains necks orchards ovals overpasses parks parkways passages paths pikes points ports
+  prairies radials ramps ranches rests ridges rivers roads routes rows runs shoals skyways spurs squares stations
+  streams streets summits terraces throughways traces tracks trafficways trails tunnels turnpikes unions valleys
+  viaducts views villages villes vistas walks ways`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -37,7 +45,7 @@ export const streetAddressDetector: Detector = {
       const word = match[0].endsWith('.') ? match[0].slice(0, -1) : match[0];
       if (!SUFFIXES.has(word.toLowerCase())) continue;
       if (/[A-Za-z]/.test(text[match.index - 1] ?? '') || /[a-z]/.test(text[match.index + word.length] ?? '')) continue;
-      const start = findHouseNumberStart(text, match.index);
+      const start = findHouseNumberStart(text, match.index, word === 'Broadway');
       if (start === undefined) continue;
       let end = match.index + match[0].length;
       const unit = UNIT.exec(text.slice(end, end + 24));
@@ -48,7 +56,7 @@ export const streetAddressDetector: Detector = {
 };
 
 /** Walks back word by word from the suffix: 1–4 street-name words, then a house number. */
-function findHouseNumberStart(text: string, suffixStart: number): number | undefined {
+function findHouseNumberStart(text: string, suffixStart: number, suffixIsName: boolean): number | undefined {
   if (text[suffixStart - 1] !== ' ') return undefined;
   const windowStart = Math.max(0, suffixStart - LOOK_BACK);
   let wordEnd = suffixStart - 1;
@@ -56,7 +64,7 @@ function findHouseNumberStart(text: string, suffixStart: number): number | undef
     const wordStart = text.lastIndexOf(' ', wordEnd - 1) + 1;
     if (wordStart < windowStart || wordStart >= wordEnd) return undefined;
     const word = text.slice(wordStart, wordEnd);
-    if (words > 0 && HOUSE_NUMBER.test(word)) {
+    if ((words > 0 || suffixIsName) && HOUSE_NUMBER.test(word)) {
       return /[\w-]/.test(text[wordStart - 1] ?? ' ') && wordStart > 0 && text[wordStart - 1] !== ' ' ? undefined : wordStart;
     }
     if (!NAME_WORD.test(word)) return undefined;

@@ -12,7 +12,7 @@ export const NOT_NAME_WORDS: ReadonlySet<string> = new Set(
   manager agent client clients member members friend friends everyone all folks colleague colleagues sir madam
   inc llc ltd corp co company group bank university college hospital clinic school office store shop
   street st avenue ave road rd boulevard blvd lane ln drive dr court ct place pl way suite apt unit floor
-  north south east west new old mr mrs ms miss dr prof mx jr sr ii iii iv phd md esq`
+  north south east west new old port lake mount fort saint san santa los las el la le port mr mrs ms miss dr prof mx jr sr ii iii iv phd md esq`
     .split(/\s+/)
     .filter(Boolean),
 );
