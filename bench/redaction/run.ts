@@ -38,7 +38,7 @@ async function ensureCorpus(): Promise<void> {
   while (bytes < CORPUS_MB * 1e6) {
     const item = next();
     bytes += Buffer.byteLength(JSON.stringify(item.record)) + 1;
-    if (!out.write(JSON.stringify(item) + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(JSON.stringify(item) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise((r) => out.end(r));
 }

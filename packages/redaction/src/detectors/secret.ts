@@ -95,7 +95,12 @@ function detectPem(text: string, out: Finding[]): void {
 }
 
 /** "api_key=3f9a...", "password: Tr0ub4dor&3", "token is sk9..." → the value after the cue. */
+const CUE_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential'];
+
 function detectCuedTokens(text: string, out: Finding[]): void {
+  // A case-insensitive alternation is slow to scan with; most texts contain no cue at all.
+  const lower = text.toLowerCase();
+  if (!CUE_HINTS.some((hint) => lower.includes(hint))) return;
   CUE.lastIndex = 0;
   let cue: RegExpExecArray | null;
   while ((cue = CUE.exec(text)) !== null) {
