@@ -2,7 +2,7 @@ import type { Detector, Finding } from '../types.js';
 import { AMBIGUOUS_FIRST_NAMES } from '../lexicon/ambiguousNames.js';
 import { FIRST_NAMES } from '../lexicon/firstNames.js';
 import { NOT_NAME_WORDS } from '../lexicon/notNames.js';
-import { textBefore } from '../text.js';
+import { isWordCharAt, textBefore } from '../text.js';
 
 /**
  * PERSON by first-name lexicon plus context cues (the approach chosen after measuring it against a
@@ -59,10 +59,11 @@ export const personDetector: Detector = {
 
 /** Not glued to a handle, email, URL or identifier: "Aidan31@mail.com", "acme.Sarah", "x_Sarah". */
 function standsAlone(text: string, start: number, end: number): boolean {
-  const before = text[start - 1] ?? ' ';
-  const after = text[end] ?? ' ';
-  if (/[\p{L}\p{N}_@./:]/u.test(before)) return false;
-  return !/[\p{N}_@]/u.test(after) && !(after === '.' && /[\p{L}\p{N}]/u.test(text[end + 1] ?? ''));
+  const before = text.charCodeAt(start - 1); // NaN at the start of text
+  if (before === before && (before === 64 || before === 46 || before === 47 || before === 58 || isWordCharAt(text, start - 1))) return false;
+  const after = text.charCodeAt(end);
+  if (after === after && (after === 64 || after === 95 || (after >= 48 && after <= 57))) return false;
+  return !(after === 46 && isWordCharAt(text, end + 1));
 }
 
 function toToken(start: number, word: string): Token {
@@ -71,9 +72,11 @@ function toToken(start: number, word: string): Token {
   return { start, end, lower: word.slice(0, word.length - possessive).toLowerCase() };
 }
 
+/** "ACME", "SSN": the second letter is upper case (tokens start upper case by construction). */
 function isAllCaps(text: string, token: Token): boolean {
-  const word = text.slice(token.start, token.end);
-  return word.length > 1 && word === word.toUpperCase();
+  if (token.end - token.start < 2) return false;
+  const second = text[token.start + 1];
+  return second !== second.toLowerCase();
 }
 
 function skipTitleDot(text: string, index: number): number {

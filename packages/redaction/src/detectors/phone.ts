@@ -10,8 +10,10 @@ import { continuesIbanGroups, digitsOf, isWordCharAt } from '../text.js';
  *
  * Accept rules (precision first on bare digit strings, recall on formatted ones):
  *  - a valid number for its region → 0.85;
+ *  - a NANP-shaped number written with grouping, or '+' with 8–15 digits → 0.65–0.7, without a
+ *    libphonenumber parse (parsing dominates the cost; assignment of the range is not required);
  *  - a possible number written with phone grouping ("(415) 867-5309", "415.867.5309",
- *    "1-415-867-5309") or with a leading '+' → 0.6 (keeps not-yet-assigned area codes);
+ *    "1-415-867-5309") → 0.6 (keeps not-yet-assigned area codes);
  *  - a run holding two numbers is split on spaces, and then only valid numbers count;
  *  - never when the preceding words name it as something else (order/invoice/ticket/...).
  */
@@ -61,6 +63,8 @@ function classify(text: string, start: number, end: number, region: CountryCode,
   if ((international ? digits[0] === '1' : NANP_REGIONS.has(region)) && NANP_SHAPE.test(national) && (international || isGrouped(candidate))) {
     return { type: 'PHONE', start, end, confidence: 0.7, detector: 'phone' };
   }
+  // '+' then 8–15 digits is E.164 written out: a phone number whether or not the range is assigned.
+  if (international && digits.length >= 8 && digits[0] !== '0') return { type: 'PHONE', start, end, confidence: 0.65, detector: 'phone' };
   const number = parsePhoneNumberFromString(candidate, international ? undefined : region);
   if (!number) return undefined;
   if (number.isValid()) return { type: 'PHONE', start, end, confidence: 0.85, detector: 'phone' };

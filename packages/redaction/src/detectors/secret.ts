@@ -26,10 +26,15 @@ export const secretDetector: Detector = {
   name: 'secret',
   version: '1',
   detect(text: string, out: Finding[]): void {
-    pushMatches(text, AWS_KEY_ID, out, 0.98, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && !isAsciiAlnumCode(text.charCodeAt(e)));
-    detectJwts(text, out);
-    pushMatches(text, PREFIXED_KEY, out, 0.95, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && looksRandom(text.slice(s, e)));
-    detectBearer(text, out);
+    // String.includes is a memchr-speed scan; the regexes below only run when their literal is present.
+    if (AWS_PREFIXES.some((prefix) => text.includes(prefix))) {
+      pushMatches(text, AWS_KEY_ID, out, 0.98, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && !isAsciiAlnumCode(text.charCodeAt(e)));
+    }
+    if (text.includes('eyJ')) detectJwts(text, out);
+    if (KEY_PREFIXES.some((prefix) => text.includes(prefix))) {
+      pushMatches(text, PREFIXED_KEY, out, 0.95, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && looksRandom(text.slice(s, e)));
+    }
+    if (text.includes('earer')) detectBearer(text, out);
     detectPem(text, out);
     detectCuedTokens(text, out);
   },
@@ -95,6 +100,9 @@ function detectPem(text: string, out: Finding[]): void {
 }
 
 /** "api_key=3f9a...", "password: Tr0ub4dor&3", "token is sk9..." → the value after the cue. */
+const AWS_PREFIXES = ['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA'];
+/** Literals that every PREFIXED_KEY alternative contains. */
+const KEY_PREFIXES = ['_live_', '_test_', 'sk-', 'gh', 'github_pat_', 'xox', 'AIza', 'glpat-', 'npm_'];
 const CUE_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential'];
 
 function detectCuedTokens(text: string, out: Finding[]): void {
