@@ -102,7 +102,7 @@ function detectPem(text: string, out: Finding[]): void {
 /** "api_key=3f9a...", "password: Tr0ub4dor&3", "token is sk9..." → the value after the cue. */
 const AWS_PREFIXES = ['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA'];
 /** Literals that every PREFIXED_KEY alternative contains. */
-const KEY_PREFIXES = ['_live_', '_test_', 'sk-', 'gh', 'github_pat_', 'xox', 'AIza', 'glpat-', 'npm_'];
+const KEY_PREFIXES = ['_live_', '_test_', 'sk-', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'AIza', 'glpat-', 'npm_'];
 const CUE_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential'];
 
 function detectCuedTokens(text: string, out: Finding[]): void {
