@@ -138,3 +138,30 @@ describe('input limits', () => {
     expect(() => JSON.parse(line)).not.toThrow();
   });
 });
+
+describe('streaming', () => {
+  it('pulls one input line per output line (no read-ahead, so memory stays constant)', async () => {
+    let pulled = 0;
+    async function* input(): AsyncGenerator<string> {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield JSON.stringify({ text: `user${i}@acme.io wrote line ${i}` });
+      }
+    }
+    const output = redactJsonl(input(), { policy: {}, format: 'text' })[Symbol.asyncIterator]();
+    for (let i = 0; i < 3; i++) {
+      const { value } = await output.next();
+      expect(JSON.parse(value as string).text).toBe(`[EMAIL] wrote line ${i}`);
+      expect(pulled).toBe(i + 1);
+    }
+    await output.return?.(undefined);
+  });
+
+  it('hash tokens are stable per value and key', async () => {
+    const lines = [JSON.stringify({ text: 'a@acme.io' }), JSON.stringify({ text: 'a@acme.io b@acme.io' })];
+    const out = (await collect(redactJsonl(lines, { policy: { action: 'hash' }, format: 'text', projectKey: 'k' }))).map((l) => JSON.parse(l).text);
+    const [token] = out[0].match(/\[EMAIL:[0-9a-f]{10}\]/)!;
+    expect(out[1].startsWith(token)).toBe(true);
+    expect(out[1].endsWith(token)).toBe(false);
+  });
+});
