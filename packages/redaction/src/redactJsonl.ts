@@ -1,4 +1,4 @@
-import { RedactionRecordError } from './errors.js';
+import { DEFAULT_MAX_INPUT_BYTES, RedactionRecordError, assertWithinLimit } from './errors.js';
 import { mapTextFields, type DatasetFormat } from './records.js';
 import { createRedactionReportBuilder, type RedactionReport } from './report.js';
 import { createTextRedactor, type RedactorOptions, type TextRedactor } from './textRedactor.js';
@@ -31,11 +31,13 @@ export function createJsonlRedactor(options: Omit<RedactJsonlOptions, 'onReport'
     textRedactor,
     report: () => report.build(),
     async *redact(lines) {
+      const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
       let lineNumber = 0;
       for await (const line of lines) {
         lineNumber++;
         if (line.trim() === '') continue;
         report.recordRead();
+        assertWithinLimit(line, maxInputBytes, lineNumber); // before JSON.parse allocates the record
         const record = parseLine(line, lineNumber);
         let changed = false;
         const dropCauses: string[] = [];

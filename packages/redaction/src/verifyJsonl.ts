@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_INPUT_BYTES, assertWithinLimit } from './errors.js';
 import { mapTextFields, type DatasetFormat } from './records.js';
 import { parseLine } from './redactJsonl.js';
 import { createTextRedactor, type RedactorOptions } from './textRedactor.js';
@@ -45,6 +46,7 @@ export async function verifyJsonl(lines: AsyncIterable<string> | Iterable<string
   const scanner = createTextRedactor(policy, options);
   const hasher = scanner.hasher;
   const maxResiduals = options.maxResiduals ?? 1000;
+  const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const result: VerificationResult = { clean: true, recordsScanned: 0, residualCount: 0, residuals: [], residualsTruncated: false, residualsByType: {} };
 
   let lineNumber = 0;
@@ -52,6 +54,7 @@ export async function verifyJsonl(lines: AsyncIterable<string> | Iterable<string
     lineNumber++;
     if (line.trim() === '') continue;
     result.recordsScanned++;
+    assertWithinLimit(line, maxInputBytes, lineNumber);
     const record = parseLine(line, lineNumber);
     mapTextFields(record, options.format, lineNumber, (text, field) => {
       for (const finding of residualFindings(text, scanner.detect(text, lineNumber), hasher)) {
