@@ -29,11 +29,11 @@ export function EmptyState({ children }: { children: ReactNode }) {
   return <p className="px-4 py-8 text-center text-sm text-slate-500">{children}</p>;
 }
 
-export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
+export function Stat({ label, value, hint, wrap = false }: { label: string; value: ReactNode; hint?: string; wrap?: boolean }) {
   return (
     <div className="min-w-0" title={hint}>
       <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5 truncate font-mono text-sm text-slate-900">{value}</dd>
+      <dd className={`mt-0.5 font-mono text-sm text-slate-900 ${wrap ? 'break-all' : 'truncate'}`}>{value}</dd>
     </div>
   );
 }

@@ -22,7 +22,7 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
         <div className="ml-auto">{!isTerminal(run.status) && <CancelButton runId={run.id} />}</div>
       </div>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm sm:grid-cols-3 lg:grid-cols-6">
-        <Stat label="Run id" value={<span data-testid="run-id">{run.id}</span>} />
+        <Stat label="Run id" wrap value={<span data-testid="run-id">{run.id}</span>} />
         <Stat label="Current stage" value={run.currentStage ?? '—'} />
         <Stat label="Created" value={formatTimestamp(run.createdAt)} />
         <Stat label="Started" value={formatTimestamp(run.startedAt)} />

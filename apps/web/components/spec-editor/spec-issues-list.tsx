@@ -13,7 +13,7 @@ export function SpecIssuesList({ id, issues, onSelectLine }: { id: string; issue
           ) : (
             <span className="font-mono text-xs text-red-700">—</span>
           )}
-          <code className="font-mono text-xs text-slate-700">{issue.path}</code>
+          <code className="font-mono text-xs text-slate-700">{issue.syntax ? 'YAML syntax' : issue.path}</code>
           <span className="text-red-800">{issue.message}</span>
         </li>
       ))}

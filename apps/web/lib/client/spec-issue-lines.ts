@@ -4,6 +4,8 @@ import type { SpecIssue } from '@refinery/core';
 export interface PlacedIssue extends SpecIssue {
   /** 1-based line in the editor text, or null when the issue has no place (e.g. "(root)"). */
   line: number | null;
+  /** A YAML syntax error rather than a schema issue. */
+  syntax: boolean;
 }
 
 const SYNTAX_POSITION = /^line (\d+), column \d+$/;
@@ -34,15 +36,17 @@ export function placeIssues(text: string, issues: SpecIssue[]): PlacedIssue[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
-  return issues.map((issue) => {
+  const placed = issues.map((issue): PlacedIssue => {
     const syntax = SYNTAX_POSITION.exec(issue.path);
-    if (syntax) return { ...issue, line: Number(syntax[1]) };
+    // The parser repeats the position at the end of its message; the editor already shows it.
+    if (syntax) return { ...issue, message: issue.message.replace(/ at line \d+, column \d+:?$/, ''), line: Number(syntax[1]), syntax: true };
     const path = splitIssuePath(issue.path);
     const unknown = UNKNOWN_FIELDS.exec(issue.message);
     if (unknown) path.push(unknown[1]!);
     const offset = doc.errors.length ? null : offsetOfPath(doc.contents as Node | null, path);
-    return { ...issue, line: offset === null ? null : lineOf(offset) };
+    return { ...issue, line: offset === null ? null : lineOf(offset), syntax: false };
   });
+  return placed.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 /** Start offset of the deepest key (or item) along `path` that exists in the document. */
