@@ -27,7 +27,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, get_scheduler
 
 from . import checkpoint as ckpt
 from .cancellation import Cancellation
-from .config import ConfigError, TrainConfig, local_path
+from .config import ConfigError, LoraSettings, TrainConfig, local_path
 from .data import IGNORE, DataError, Example, collate, encode_all, ensure_chat_template, epoch_batches, read_records
 from .model_source import ModelSourceError, resolve_base_model
 from .progress import Throughput, emit, log
@@ -63,6 +63,34 @@ def trained_tokens(batch: dict[str, torch.Tensor]) -> int:
     return int((batch["labels"][:, 1:] != IGNORE).sum())
 
 
+def lora_config(settings: LoraSettings) -> LoraConfig:
+    targets = settings.target_modules
+    return LoraConfig(r=settings.r, lora_alpha=settings.alpha, lora_dropout=settings.dropout, bias="none",
+                      target_modules=targets if isinstance(targets, str) else list(targets), task_type="CAUSAL_LM")
+
+
+def optimizer_step(model, micro_batches: list[dict[str, torch.Tensor]], optimizer, scheduler,
+                   max_grad_norm: float | None, stop_requested=lambda: False) -> float | None:
+    """One optimizer step over grad_accum micro-batches. The loss is normalised by the trained
+    tokens of the whole step, so every token weighs the same however the batches are padded or
+    split. Returns the step's loss, or None (gradients dropped) if a stop was requested."""
+    n_trained = max(sum(trained_tokens(b) for b in micro_batches), 1)
+    loss_total = 0.0
+    for batch in micro_batches:
+        if stop_requested():
+            optimizer.zero_grad(set_to_none=True)
+            return None
+        loss = step_loss_sum(model, batch) / n_trained
+        loss.backward()
+        loss_total += float(loss.detach())
+    if max_grad_norm is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss_total
+
+
 @torch.no_grad()
 def evaluate(model, examples: list[Example], batch_size: int, pad_id: int, device, cancel: Cancellation) -> float | None:
     """Token-weighted mean loss over the trained tokens of the eval set (None if cancelled)."""
@@ -90,12 +118,30 @@ def load_examples(path: str, cfg: TrainConfig, tokenizer, field: str) -> tuple[l
     return examples, len(records), dropped
 
 
+def find_resume_checkpoint(cfg: TrainConfig, out_dir: Path) -> Path | None:
+    if cfg.resume_from is None:
+        return None
+    if cfg.resume_from == "latest":
+        path = ckpt.latest_checkpoint(out_dir)
+        if path is None:
+            log(f"resume_from=latest: no checkpoint in {out_dir / 'checkpoints'}; starting fresh")
+            return None
+    else:
+        path = local_path(cfg.resume_from)
+    if ckpt.read_trainer_state(path)["fingerprint"] != cfg.fingerprint():
+        raise ConfigError([f"resume_from: {path} was written by a run with different training settings "
+                           "(lora, epochs, learning rate, schedule, batch size, grad_accum, max_seq_len, seed, "
+                           "max_steps, format, weight decay or clipping); resume with the original config"])
+    return path
+
+
 def run(cfg: TrainConfig, cancel: Cancellation) -> int:
     """Runs the recipe; returns the process exit code (0 done, 128+signal if cancelled)."""
     t_start = time.perf_counter()
     out_dir = local_path(cfg.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     device, dtype = pick_device(cfg.device)
+    resume_path = find_resume_checkpoint(cfg, out_dir)  # before the slow loading: a bad resume fails fast
     seed_everything(cfg.seed)
 
     model_dir = resolve_base_model(cfg.base_model)
@@ -113,10 +159,7 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).to(device)
     model.config.use_cache = False  # the KV cache is for generation; it only costs memory here
     torch.manual_seed(cfg.seed)  # LoRA init must not depend on what model loading consumed
-    lora = LoraConfig(r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout, bias="none",
-                      target_modules=cfg.lora.target_modules if isinstance(cfg.lora.target_modules, str)
-                      else list(cfg.lora.target_modules), task_type="CAUSAL_LM")
-    model = get_peft_model(model, lora)
+    model = get_peft_model(model, lora_config(cfg.lora))
     trainable_params, total_params = model.get_nb_trainable_parameters()
 
     batches_per_epoch = math.ceil(len(train) / cfg.batch_size)
@@ -133,20 +176,8 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
 
     # --- resume -------------------------------------------------------------------------------
     step, history, evals_log, base_eval_loss, train_seconds = 0, [], [], None, 0.0
-    resume_path = None
-    if cfg.resume_from == "latest":
-        resume_path = ckpt.latest_checkpoint(out_dir)
-        if resume_path is None:
-            log(f"resume_from=latest: no checkpoint in {out_dir / 'checkpoints'}; starting fresh")
-    elif cfg.resume_from:
-        resume_path = local_path(cfg.resume_from)
     if resume_path is not None:
-        state = ckpt.read_trainer_state(resume_path)
-        if state["fingerprint"] != cfg.fingerprint():
-            raise ConfigError([f"resume_from: {resume_path} was written by a run with different training settings "
-                               "(lora, epochs, learning rate, schedule, batch size, grad_accum, max_seq_len, seed, "
-                               "max_steps, format, weight decay or clipping); resume with the original config"])
-        ckpt.load_checkpoint(resume_path, model, optimizer, scheduler, device)
+        state = ckpt.load_checkpoint(resume_path, model, optimizer, scheduler, device)
         step, history, evals_log = state["step"], state["history"], state["evals"]
         base_eval_loss, train_seconds = state["base_eval_loss"], state["train_seconds"]
         epoch, group = divmod(step, steps_per_epoch)
@@ -177,7 +208,6 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
         return loss
 
     def cancelled(at_step: int, rng_state: dict) -> int:
-        optimizer.zero_grad(set_to_none=True)
         path = save(at_step, rng_state) if at_step > 0 else None  # step 0: nothing worth keeping
         emit("cancelled", step=at_step, checkpoint=str(path) if path else None)
         log(f"cancelled by signal {cancel.signum} at step {step}")
@@ -198,20 +228,11 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
         micro = batches[group * cfg.grad_accum:(group + 1) * cfg.grad_accum]
         rng_at_boundary = ckpt.capture_rng()  # a cancel mid-step rewinds to this exact state
         tensors = [{k: v.to(device) for k, v in collate([train[i] for i in b], pad_id).items()} for b in micro]
-        n_trained = sum(trained_tokens(b) for b in tensors)
-        loss_total = 0.0
-        for batch in tensors:
-            if cancel.requested:
-                return cancelled(step, rng_at_boundary)
-            loss = step_loss_sum(model, batch) / n_trained
-            loss.backward()
-            loss_total += float(loss.detach())
-        if cfg.max_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
         lr = scheduler.get_last_lr()[0]
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        loss_total = optimizer_step(model, tensors, optimizer, scheduler, cfg.max_grad_norm,
+                                    stop_requested=lambda: cancel.requested)
+        if loss_total is None:
+            return cancelled(step, rng_at_boundary)
         step += 1
 
         tokens = sum(int(b["attention_mask"].sum()) for b in tensors)

@@ -62,11 +62,13 @@ def test_loss_mask_keeps_only_assistant_tokens(tokenizer):
     trained = [t for t in ex.labels if t != IGNORE]
     assistant = rec["messages"][2]["content"]
     assert tokenizer.decode(trained) == assistant + "<|end|>"  # content + end-of-turn, nothing else
-    # every position outside the assistant span is masked, and labels equal ids where trained
+    # one contiguous trained span whose labels equal the ids; everything around it is masked
     first = ex.labels.index(trained[0])
-    assert all(l == IGNORE for l in ex.labels[:first])
-    assert all(l == i for l, i in zip(ex.labels[first:], ex.input_ids[first:]))
+    end = first + len(trained)
+    assert ex.labels[first:end] == ex.input_ids[first:end]
+    assert all(l == IGNORE for l in ex.labels[:first] + ex.labels[end:])
     assert tokenizer.decode(ex.input_ids[:first]).endswith("<|assistant|>\n")
+    assert tokenizer.decode(ex.input_ids[end:]) == "\n"  # template whitespace after <|end|> is not trained
 
 
 def test_loss_mask_multi_turn_and_prompt_completion(tokenizer):

@@ -35,33 +35,34 @@ def test_protocol_and_loss_decreases(reference):
     kinds = [e["event"] for e in evs]
     assert kinds[0] == "start" and kinds[-1] == "done"
     start, done = evs[0], evs[-1]
-    # 64 records / batch 4 = 16 micro-batches = 8 optimizer steps per epoch, 4 epochs
-    assert start["total_steps"] == 32 and start["train_records"] == 64 and start["eval_records"] == 16
+    # 32 records / batch 4 = 8 micro-batches = 4 optimizer steps per epoch (grad_accum 2), 4 epochs
+    assert start["total_steps"] == 16 and start["train_records"] == 32 and start["eval_records"] == 8
     assert start["device"] == "cpu" and start["dtype"] == "float32" and start["resumed_from_step"] is None
     assert 0 < start["trainable_params"] < start["total_params"]
     steps = [e for e in evs if e["event"] == "step"]
-    assert [s["step"] for s in steps] == list(range(1, 33))
+    assert [s["step"] for s in steps] == list(range(1, 17))
     assert steps[-1]["epoch"] == 4.0
     first, last = sum(s["loss"] for s in steps[:4]) / 4, sum(s["loss"] for s in steps[-4:]) / 4
     assert last < 0.8 * first, (first, last)
     assert done["base_eval_loss"] == evs[1]["eval_loss"] and evs[1] == {"event": "eval", "step": 0,
                                                                          "eval_loss": done["base_eval_loss"]}
     assert done["eval_loss"] < 0.8 * done["base_eval_loss"]
-    assert [e["step"] for e in evs if e["event"] == "checkpoint"] == [8, 16, 24]  # none at the final step
+    assert [e["step"] for e in evs if e["event"] == "checkpoint"] == [4, 8, 12]  # none at the final step
+    assert [e["step"] for e in evs if e["event"] == "eval"] == [0, 4, 8, 12, 16]  # base, epoch ends
     metrics = json.loads(Path(done["metrics_path"]).read_text())
-    assert metrics["eval_loss"] == done["eval_loss"] and len(metrics["history"]) == 32
+    assert metrics["eval_loss"] == done["eval_loss"] and len(metrics["history"]) == 16
 
 
 def test_resume_reproduces_uninterrupted_trajectory(reference, tmp_path):
     cfg, evs = reference
-    ckpt = Path(cfg["output_dir"]) / "checkpoints" / "step-16"
+    ckpt = Path(cfg["output_dir"]) / "checkpoints" / "step-8"
     state = json.loads((ckpt / "trainer_state.json").read_text())
-    assert (state["step"], state["epoch"], state["batch_in_epoch"]) == (16, 2, 0)
+    assert (state["step"], state["epoch"], state["batch_in_epoch"]) == (8, 2, 0)
     rc, resumed, stderr = run_trainer({**cfg, "output_dir": str(tmp_path / "out"), "resume_from": str(ckpt)}, tmp_path)
     assert rc == 0, stderr
-    assert resumed[0]["resumed_from_step"] == 16
+    assert resumed[0]["resumed_from_step"] == 8
     want, got = step_losses(evs), step_losses(resumed)
-    assert sorted(got) == list(range(17, 33))
+    assert sorted(got) == list(range(9, 17))
     for s in got:
         assert abs(got[s] - want[s]) <= RESUME_TOLERANCE, (s, got[s], want[s])
     assert abs(resumed[-1]["eval_loss"] - evs[-1]["eval_loss"]) <= RESUME_TOLERANCE
@@ -70,7 +71,7 @@ def test_resume_reproduces_uninterrupted_trajectory(reference, tmp_path):
 
 def test_resume_with_different_settings_is_refused(reference, tmp_path):
     cfg, _ = reference
-    ckpt = Path(cfg["output_dir"]) / "checkpoints" / "step-8"
+    ckpt = Path(cfg["output_dir"]) / "checkpoints" / "step-4"
     rc, evs, _ = run_trainer({**cfg, "learning_rate": 0.02, "output_dir": str(tmp_path / "o"), "resume_from": str(ckpt)},
                              tmp_path)
     assert rc == 2 and evs[-1]["event"] == "error" and "resume_from" in evs[-1]["message"]
@@ -121,5 +122,5 @@ def test_sigterm_saves_resumable_checkpoint(reference, tmp_path):
     assert rc == 0, stderr
     assert resumed[0]["resumed_from_step"] == last["step"] and resumed[-1]["event"] == "done"
     want, got = step_losses(ref_evs), step_losses(resumed)
-    assert sorted(got) == list(range(last["step"] + 1, 33))
+    assert sorted(got) == list(range(last["step"] + 1, 17))
     assert all(abs(got[s] - want[s]) <= RESUME_TOLERANCE for s in got)
