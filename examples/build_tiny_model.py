@@ -44,7 +44,7 @@ CHAT_TEMPLATE = (
 )
 ARCH = dict(vocab_size=2048, hidden_size=128, intermediate_size=384, num_hidden_layers=4,
             num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024)
-PRETRAIN = dict(tickets=3000, seq_len=128, batch_size=16, steps=300, lr=3e-3, seed=1234)
+PRETRAIN = dict(tickets=3000, seq_len=128, batch_size=16, steps=200, lr=3e-3, seed=1234)
 
 
 STAMP = "refinery-build.json"

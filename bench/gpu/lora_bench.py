@@ -120,7 +120,7 @@ class _StepTimer(TrainerCallback):
 
 class _Rows(torch.utils.data.Dataset):
     def __init__(self, batches):
-        self.rows = [{k: v[r].cpu() for k, v in b.items()} for b in batches for r in range(v.shape[0])]
+        self.rows = [{k: v[r].cpu() for k, v in b.items()} for b in batches for r in range(b["input_ids"].shape[0])]
 
     def __len__(self):
         return len(self.rows)
