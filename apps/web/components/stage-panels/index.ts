@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { GenericMetricsPanel } from './generic-metrics-panel';
 import { IngestPanel } from './ingest-panel';
+import { TrainPanel } from './train-panel';
 import type { StagePanelProps } from './types';
 
 export type { StagePanelProps } from './types';
@@ -11,6 +12,7 @@ export type { StagePanelProps } from './types';
  */
 const STAGE_PANELS: Record<string, ComponentType<StagePanelProps>> = {
   ingest: IngestPanel,
+  train: TrainPanel,
 };
 
 export function stagePanelFor(stage: string): ComponentType<StagePanelProps> {

@@ -1,4 +1,8 @@
-import type { ApiError, Health, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
+import type { ApiError, Health, MetricPoint, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
+
+export interface MetricsResponse {
+  points: MetricPoint[];
+}
 
 /** A failed API call, carrying the server's error code and field issues when it sent them. */
 export class ApiRequestError extends Error {
@@ -65,3 +69,6 @@ export function validateRunSpec(yamlText: string, signal?: AbortSignal): Promise
 
 /** Health answers 503 with the same body when degraded: a result to show, not a failure. */
 export const getHealth = () => request<Health>('/api/v1/health', undefined, [503]);
+
+/** Training progress points (train loss per step, eval losses) recorded for a run. */
+export const getRunMetrics = (id: string) => request<MetricsResponse>(`/api/v1/runs/${encodeURIComponent(id)}/metrics`);

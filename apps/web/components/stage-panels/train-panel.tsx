@@ -1,0 +1,88 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import type { MetricPoint } from '@refinery/core';
+import { Stat } from '@/components/ui';
+import { getRunMetrics } from '@/lib/client/api';
+import { formatCount, formatDuration } from '@/lib/client/format';
+import { LIVE_REFRESH_MS } from '@/lib/client/run-status';
+import { LossChart } from './loss-chart';
+import type { StagePanelProps } from './types';
+
+/** Final numbers the train stage records in its metrics when it finishes. */
+interface TrainResult {
+  steps?: number;
+  totalSteps?: number;
+  trainLoss?: number;
+  evalLoss?: number;
+  baseEvalLoss?: number;
+  trainSeconds?: number;
+  device?: string;
+  resumedFromStep?: number | null;
+}
+
+const num = (v: number | null | undefined, digits = 4) => (v == null ? '—' : v.toFixed(digits));
+
+/** Live training progress: a step bar, the latest numbers and the loss curve. */
+export function TrainPanel({ stage, run }: StagePanelProps) {
+  const live = stage.status === 'running';
+  const metrics = useQuery({
+    queryKey: ['run-metrics', run.id],
+    queryFn: () => getRunMetrics(run.id),
+    refetchInterval: live ? LIVE_REFRESH_MS : false,
+  });
+  const points = metrics.data?.points ?? [];
+  const result = (stage.metrics ?? {}) as TrainResult;
+  const lastTrain = findLast(points, (p) => p.kind === 'train');
+  const lastEval = findLast(points, (p) => p.kind === 'eval' && p.step > 0);
+  const baseEval = points.find((p) => p.kind === 'eval' && p.step === 0);
+  const totalSteps = result.totalSteps ?? lastTrain?.totalSteps ?? null;
+  const step = result.steps ?? lastTrain?.step ?? 0;
+
+  return (
+    <div data-testid="train-panel" className="space-y-4 px-4 py-3">
+      {totalSteps !== null && <StepProgress step={step} total={totalSteps} />}
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-3 sm:grid-cols-4 lg:grid-cols-8">
+        <Stat label="Train loss" value={num(result.trainLoss ?? lastTrain?.loss)} />
+        <Stat label="Eval loss" value={num(result.evalLoss ?? lastEval?.loss)} />
+        <Stat label="Base eval loss" value={num(result.baseEvalLoss ?? baseEval?.loss)} hint="eval loss of the base model before training" />
+        <Stat label="Learning rate" value={lastTrain?.learningRate == null ? '—' : lastTrain.learningRate.toExponential(2)} />
+        <Stat label="Tokens/s" value={lastTrain?.tokensPerSecond == null ? '—' : formatCount(Math.round(lastTrain.tokensPerSecond))} />
+        <Stat label={live ? 'ETA' : 'Train time'} value={live ? formatDuration(lastTrain?.etaSeconds == null ? null : lastTrain.etaSeconds * 1000) : formatDuration(result.trainSeconds == null ? null : result.trainSeconds * 1000)} />
+        <Stat label="Device" value={result.device ?? '—'} />
+        <Stat label="Resumed from" value={result.resumedFromStep == null ? '—' : `step ${result.resumedFromStep}`} hint="a retried attempt resumes from the last checkpoint" />
+      </dl>
+      {metrics.isError ? (
+        <p role="alert" className="text-sm text-red-700">
+          Could not load the loss curve: {metrics.error.message}
+        </p>
+      ) : points.length === 0 ? (
+        <p className="text-sm text-slate-500">{metrics.isPending ? 'Loading the loss curve…' : 'No training steps recorded yet.'}</p>
+      ) : (
+        <LossChart points={points} />
+      )}
+    </div>
+  );
+}
+
+function StepProgress({ step, total }: { step: number; total: number }) {
+  const pct = total > 0 ? Math.min(100, (step / total) * 100) : 0;
+  return (
+    <div>
+      <div className="mb-1 flex justify-between text-xs text-slate-600">
+        <span>
+          step <span className="font-mono">{formatCount(step)}</span> of <span className="font-mono">{formatCount(total)}</span>
+        </span>
+        <span className="font-mono">{pct.toFixed(0)}%</span>
+      </div>
+      <div className="h-2 rounded bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={step} aria-label="Training steps">
+        <div className="h-2 rounded bg-emerald-500 transition-[width]" style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function findLast(points: MetricPoint[], match: (p: MetricPoint) => boolean): MetricPoint | undefined {
+  for (let i = points.length - 1; i >= 0; i--) if (match(points[i]!)) return points[i];
+  return undefined;
+}
