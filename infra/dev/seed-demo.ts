@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, type Stack } from '../src';
+import { ensureDemoModel, REPO_ROOT, type Stack } from '../src';
 
 export const DEMO_SPEC = join(REPO_ROOT, 'examples/specs/demo.yaml');
 
@@ -11,11 +10,11 @@ export const DEMO_SPEC = join(REPO_ROOT, 'examples/specs/demo.yaml');
  * Idempotency-Key so later starts never duplicate it.
  */
 export async function seedDemo(stack: Stack, log: (line: string) => void): Promise<void> {
-  const builder = join(REPO_ROOT, 'examples/build_tiny_model.py');
-  if (existsSync(builder)) {
-    log('building the demo base model examples/models/tiny-llama (first start only)...');
-    const r = spawnSync(stack.env.REFINERY_PYTHON!, [builder, '--out', join(REPO_ROOT, 'examples/models/tiny-llama')], { stdio: 'inherit', cwd: REPO_ROOT });
-    if (r.status !== 0) log(`the demo model could not be built (exit ${r.status}); training the demo will fail until it is`);
+  log('checking the demo base model examples/models/tiny-llama (built on first start)...');
+  try {
+    ensureDemoModel(stack.env.REFINERY_PYTHON!, log);
+  } catch (err) {
+    log(`${(err as Error).message}; the demo run will fail at submission until the model exists`);
   }
   const res = await fetch(`${stack.urls.web}/api/v1/runs`, {
     method: 'POST',

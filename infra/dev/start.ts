@@ -22,7 +22,7 @@ const stack = await startStack({
   temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
   temporalUiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
   persistTemporal: true,
-  processes: { pipelineWorker: true, gpuWorker: false, web: true },
+  processes: { pipelineWorker: true, gpuWorker: true, web: true },
   log,
 }).catch((err: unknown) => {
   console.error(err instanceof ConfigError ? err.message : `failed to start: ${(err as Error).message}`);

@@ -3,3 +3,4 @@ export * from './toolchain';
 export * from './ports';
 export * from './postgres';
 export * from './temporal';
+export * from './demo-model';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/src/toolchain';
-import { DEMO_SPEC, specWith, webUrl } from '../support/api';
+import { INGEST_ONLY_SPEC, specWith, webUrl } from '../support/api';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -62,7 +62,7 @@ describe('refinery CLI against the real stack', () => {
   });
 
   it('prints spec errors with field paths and exits 1', async () => {
-    const r = await refinery(['runs', 'submit', specFile(DEMO_SPEC.replace('format: chat', 'format: csv'))]);
+    const r = await refinery(['runs', 'submit', specFile(INGEST_ONLY_SPEC.replace('format: chat', 'format: csv'))]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the RunSpec is invalid\n {2}- dataset.format:/);
   });

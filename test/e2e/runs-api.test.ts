@@ -25,7 +25,7 @@ describe('runs over HTTP against the real stack', () => {
     expect(description.status.name).toBe('COMPLETED');
     expect(description.taskQueue).toBe('refinery-pipeline');
     const result = await handle.result();
-    expect(result).toEqual({ status: 'succeeded', datasetUri: run.artifacts[0]!.uri });
+    expect(result).toEqual({ status: 'succeeded', datasetUri: run.artifacts[0]!.uri, adapterUri: null });
     const history = await handle.fetchHistory();
     const activities = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes)

@@ -9,10 +9,11 @@ export const webUrl = () => inject('webUrl');
 export const stackEnv = () => inject('stackEnv');
 
 export const DEMO_SPEC = readFileSync(join(REPO_ROOT, 'examples/specs/demo.yaml'), 'utf8');
+export const INGEST_ONLY_SPEC = readFileSync(join(REPO_ROOT, 'test/fixtures/ingest-only.yaml'), 'utf8');
 
-/** The demo spec with some top-level lines replaced (YAML text, as a user would edit it). */
-export function specWith(overrides: Record<string, string>): string {
-  let text = DEMO_SPEC;
+/** A spec with some top-level lines replaced (YAML text, as a user would edit it). */
+export function specWith(overrides: Record<string, string>, base = INGEST_ONLY_SPEC): string {
+  let text = base;
   for (const [key, value] of Object.entries(overrides)) text = text.replace(new RegExp(`^${key}:.*$`, 'm'), `${key}: ${value}`);
   return text;
 }

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { REPO_ROOT, startStack, type Stack } from '../../infra/src';
+import { ensureDemoModel, loadToolchain, REPO_ROOT, startStack, type Stack } from '../../infra/src';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,10 +26,11 @@ export default async function setup(project: TestProject) {
   await mkdir(dataDir, { recursive: true });
   const logFile = createWriteStream(join(REPO_ROOT, '.data', 'test-stack.log'));
   const started = Date.now();
+  ensureDemoModel(loadToolchain().python, (line) => logFile.write(`[demo-model] ${line}\n`));
   stack = await startStack({
     dataDir,
     persistTemporal: false,
-    processes: { pipelineWorker: true, gpuWorker: false, web: true },
+    processes: { pipelineWorker: true, gpuWorker: true, web: true },
     webDistDir: '.next-test',
     log: (source, line) => {
       logFile.write(`[${source}] ${line}\n`);

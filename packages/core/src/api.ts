@@ -70,3 +70,17 @@ export const HealthSchema = z.object({
 export type Health = z.infer<typeof HealthSchema>;
 
 export const UploadResultSchema = z.object({ uri: z.string(), sha256: z.string(), bytes: z.number() });
+
+export const MetricPointSchema = z.object({
+  kind: z.enum(['train', 'eval']),
+  step: z.number().int(),
+  epoch: z.number().nullable(),
+  loss: z.number().nullable(),
+  learningRate: z.number().nullable(),
+  tokensPerSecond: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  totalSteps: z.number().int().nullable(),
+  at: z.string(),
+});
+export type MetricPoint = z.infer<typeof MetricPointSchema>;
+export const MetricsResponseSchema = z.object({ points: z.array(MetricPointSchema) });

@@ -5,3 +5,5 @@ export * from './ingest-report';
 export * from './api';
 export * from './config';
 export * from './dataset';
+export * from './training';
+export * from './gpu-activities';

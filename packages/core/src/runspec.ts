@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PLANNED_STAGES } from './status';
 import { uriSchema } from './uri';
+import { SplitSpec, TrainingSpec } from './training';
 
 export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -27,8 +28,6 @@ export const BaseModelSpec = z.object({ uri: uriSchema(['file', 's3', 'object', 
  */
 const PLANNED_SECTIONS: Record<string, (typeof PLANNED_STAGES)[number]> = {
   redaction: 'redact',
-  split: 'split',
-  training: 'train',
   quantization: 'merge_quantize',
   evaluation: 'evaluate',
   approval: 'approval',
@@ -44,8 +43,15 @@ export const RunSpecObjectSchema = z
     description: z.string().max(2000).optional(),
     baseModel: BaseModelSpec,
     dataset: DatasetSpec,
+    /** Held-out evaluation split; defaults apply when training is requested. */
+    split: SplitSpec.optional(),
+    /** Without it the run prepares data only (ingest, split) and ends. */
+    training: TrainingSpec.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.split && !spec.training) ctx.addIssue({ code: 'custom', path: ['split'], message: 'a split is only used by training; add a "training" section or remove "split"' });
+  });
 
 export const RunSpecSchema = z.preprocess((input, ctx) => {
   if (input && typeof input === 'object' && !Array.isArray(input)) {
@@ -60,7 +66,7 @@ export const RunSpecSchema = z.preprocess((input, ctx) => {
     }
   }
   return input;
-}, RunSpecObjectSchema);
+}, RunSpecObjectSchema).transform((spec) => (spec.training && !spec.split ? { ...spec, split: SplitSpec.parse({}) } : spec));
 
 export type RunSpec = z.infer<typeof RunSpecObjectSchema>;
 

@@ -1,4 +1,8 @@
-/** The vocabulary every room shares: run and stage states, stage names, task queues. */
+/**
+ * The vocabulary every room shares: run and stage states, stage names, task queues.
+ * Dependency-free, so workflow code (a deterministic sandbox) can import it as
+ * '@refinery/core/workflow-safe'.
+ */
 
 export const RUN_STATUSES = [
   'queued', // accepted, workflow not yet picked up
@@ -18,9 +22,9 @@ export const STAGE_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
 /** Pipeline order. Stages that have not landed yet are listed in PLANNED_STAGES. */
-export const STAGES = ['ingest'] as const;
+export const STAGES = ['ingest', 'split', 'train'] as const;
 export type StageName = (typeof STAGES)[number];
-export const PLANNED_STAGES = ['redact', 'split', 'train', 'merge_quantize', 'evaluate', 'gates', 'approval', 'promote'] as const;
+export const PLANNED_STAGES = ['redact', 'merge_quantize', 'evaluate', 'gates', 'approval', 'promote'] as const;
 
 export const TASK_QUEUES = {
   pipeline: 'refinery-pipeline',

@@ -5,3 +5,4 @@ export * from './audit';
 export * from './runs';
 export * from './stages';
 export * from './artifacts';
+export * from './metrics';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, bigint } from 'drizzle-orm/pg-core';
+import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, bigint } from 'drizzle-orm/pg-core';
 
 /** Schema as code: drizzle-kit generates the SQL migrations in ../migrations from this file. */
 
@@ -95,4 +95,23 @@ export const auditEvents = pgTable(
     data: jsonb('data'),
   },
   (t) => [index('audit_events_subject_idx').on(t.subjectType, t.subjectId)],
+);
+
+/** Training progress points streamed from the trainer (batched inserts), for live loss curves. */
+export const trainingMetrics = pgTable(
+  'training_metrics',
+  {
+    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(), // "train" (one per optimizer step) or "eval"
+    step: integer('step').notNull(),
+    epoch: doublePrecision('epoch'),
+    loss: doublePrecision('loss'),
+    learningRate: doublePrecision('learning_rate'),
+    tokensPerSecond: doublePrecision('tokens_per_second'),
+    etaSeconds: doublePrecision('eta_seconds'),
+    totalSteps: integer('total_steps'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // A resumed attempt re-reports steps after its checkpoint: the newest value wins.
+  (t) => [primaryKey({ columns: [t.runId, t.kind, t.step] })],
 );

@@ -4,3 +4,4 @@ export * from './s3-store';
 export * from './sources';
 export * from './from-url';
 export * from './lines';
+export * from './directories';

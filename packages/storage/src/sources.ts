@@ -1,9 +1,11 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { checkUri } from '@refinery/core';
+import { getDirectory } from './directories';
 import { shaFromObjectUri, type ObjectStore } from './object-store';
 
 export class SourceRejectedError extends Error {
@@ -26,7 +28,7 @@ export interface SourceContext {
  * Resolves a `file://` URI to a real path inside an allowed root, or throws. Checks the
  * real path (symlinks followed), so a link inside a root that points outside is refused.
  */
-export async function resolveFileSource(uri: string, ctx: Pick<SourceContext, 'allowedRoots' | 'baseDir'>): Promise<string> {
+export async function resolveFileSource(uri: string, ctx: Pick<SourceContext, 'allowedRoots' | 'baseDir'>, expect: 'file' | 'directory' = 'file'): Promise<string> {
   const problem = checkUri(uri, ['file']);
   if (problem) throw new SourceRejectedError(uri, problem);
   let raw = uri.slice('file://'.length);
@@ -48,7 +50,8 @@ export async function resolveFileSource(uri: string, ctx: Pick<SourceContext, 'a
     throw new SourceRejectedError(uri, `outside the allowed data roots (${ctx.allowedRoots.join(', ')}); set REFINERY_DATA_ROOTS to allow it`);
   }
   const info = await stat(real);
-  if (info.isDirectory()) throw new SourceRejectedError(uri, 'is a directory, expected a file');
+  if (expect === 'file' && info.isDirectory()) throw new SourceRejectedError(uri, 'is a directory, expected a file');
+  if (expect === 'directory' && !info.isDirectory()) throw new SourceRejectedError(uri, 'is a file, expected a directory (a model in Hugging Face format)');
   return real;
 }
 
@@ -69,4 +72,41 @@ export async function openSource(uri: string, ctx: SourceContext): Promise<Reada
     return out.Body as Readable;
   }
   throw new SourceRejectedError(uri, 'unsupported scheme; use file://, s3:// or object://');
+}
+
+/**
+ * Makes a model directory available locally: `file://` dirs are used in place (inside the
+ * allowed roots), `object://` directory objects and `s3://bucket/prefix/` are downloaded into
+ * `scratch`; `hf://` ids are returned as they are for the trainer's hub client.
+ */
+export async function stageDirectorySource(uri: string, ctx: SourceContext, scratch: string): Promise<string> {
+  if (uri.startsWith('hf://')) return uri;
+  if (uri.startsWith('file://')) return resolveFileSource(uri, ctx, 'directory');
+  if (uri.startsWith('object://')) {
+    await getDirectory(ctx.store, uri, scratch);
+    return scratch;
+  }
+  if (uri.startsWith('s3://')) {
+    if (!ctx.s3) throw new SourceRejectedError(uri, 'no S3 client is configured (set S3_ENDPOINT / AWS credentials)');
+    const [bucket, ...rest] = uri.slice('s3://'.length).split('/');
+    const prefix = rest.join('/').replace(/\/?$/, '/');
+    let token: string | undefined;
+    let count = 0;
+    do {
+      const page = await ctx.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const obj of page.Contents ?? []) {
+        const rel = obj.Key!.slice(prefix.length);
+        if (!rel || rel.endsWith('/') || rel.split('/').includes('..')) continue;
+        const out = join(scratch, rel);
+        await mkdir(dirname(out), { recursive: true });
+        const body = await ctx.s3.send(new GetObjectCommand({ Bucket: bucket, Key: obj.Key }));
+        await pipeline(body.Body as Readable, createWriteStream(out));
+        count += 1;
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    if (count === 0) throw new SourceRejectedError(uri, 'no objects under this prefix');
+    return scratch;
+  }
+  throw new SourceRejectedError(uri, 'unsupported scheme for a model; use file://, s3://, object:// or hf://');
 }

@@ -72,3 +72,24 @@ describe('file:// sources', () => {
     await expect(openSource('gopher://x', { ...ctx, store })).rejects.toThrow(/unsupported scheme/);
   });
 });
+
+describe('directory objects', () => {
+  it('round-trips a directory through a manifest and dedups shared files', async () => {
+    const { putDirectory, getDirectory } = await import('../src');
+    const { readFileSync } = await import('node:fs');
+    const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'objs-')));
+    const src = mkdtempSync(join(tmpdir(), 'dir-'));
+    mkdirSync(join(src, 'adapter'));
+    writeFileSync(join(src, 'adapter', 'adapter_config.json'), '{"r":8}');
+    writeFileSync(join(src, 'state.json'), '{"step":3}');
+    const first = await putDirectory(store, src);
+    expect(first.files).toBe(2);
+    expect(first.uri).toMatch(/^object:\/\/sha256\//);
+    expect((await putDirectory(store, src)).sha256).toBe(first.sha256);
+
+    const out = join(mkdtempSync(join(tmpdir(), 'out-')), 'copy');
+    const manifest = await getDirectory(store, first.uri, out);
+    expect(manifest.files.map((f) => f.path)).toEqual(['adapter/adapter_config.json', 'state.json']);
+    expect(readFileSync(join(out, 'adapter', 'adapter_config.json'), 'utf8')).toBe('{"r":8}');
+  });
+});

@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ApiErrorSchema, HealthSchema, RunDetailSchema, RunListSchema, RUN_STATUSES, RunSpecObjectSchema, RunSummarySchema, UploadResultSchema } from '@refinery/core';
+import { ApiErrorSchema, HealthSchema, MetricsResponseSchema, RunDetailSchema, RunListSchema, RUN_STATUSES, RunSpecObjectSchema, RunSummarySchema, UploadResultSchema } from '@refinery/core';
 
 /** The OpenAPI document, generated from the same zod schemas the API validates with. */
 export function buildOpenApiDocument() {
@@ -55,6 +55,13 @@ export function buildOpenApiDocument() {
     summary: 'Cancel a run; the running stage is stopped and the run ends `cancelled`',
     request: { params: idParam },
     responses: { 202: { description: 'cancellation requested', content: { 'application/json': { schema: RunDetail } } }, ...errors(404, 409) },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/v1/runs/{id}/metrics',
+    summary: 'Training progress points (loss, learning rate, tokens/s, ETA) and eval losses',
+    request: { params: idParam, query: z.object({ afterStep: z.number().int().optional().describe('only points after this step (incremental polling)') }) },
+    responses: { 200: { description: 'points in step order', content: { 'application/json': { schema: MetricsResponseSchema } } }, ...errors(400, 404) },
   });
   r.registerPath({
     method: 'post',

@@ -26,19 +26,17 @@ export function parseSpecBody(text: string, contentType: string | null): RunSpec
 
 /** Checks what can be checked before queuing: local files must exist inside the data roots. */
 export async function checkSpecSources(ctx: ServerContext, spec: RunSpec): Promise<void> {
-  const checks: [string, string][] = [
-    ['dataset.uri', spec.dataset.uri],
-    ['baseModel.uri', spec.baseModel.uri],
+  const checks: [string, string, 'file' | 'directory'][] = [
+    ['dataset.uri', spec.dataset.uri, 'file'],
+    ['baseModel.uri', spec.baseModel.uri, 'directory'],
   ];
   const issues = [];
-  for (const [path, uri] of checks) {
+  for (const [path, uri, expect] of checks) {
     if (!uri.startsWith('file://')) continue;
     try {
-      await resolveFileSource(uri, ctx.sources);
+      await resolveFileSource(uri, ctx.sources, expect);
     } catch (err) {
       if (!(err instanceof SourceRejectedError)) throw err;
-      // A model is a directory; only the dataset must be a file.
-      if (path === 'baseModel.uri' && err.message.endsWith('is a directory, expected a file')) continue;
       issues.push({ path, message: err.message });
     }
   }

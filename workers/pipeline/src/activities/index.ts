@@ -1,12 +1,14 @@
 import type { PipelineDeps } from './deps';
 import { ingestActivities } from './ingest';
 import { runProjectionActivities } from './run-projection';
+import { splitActivities } from './split';
 
 export type { PipelineDeps } from './deps';
 export type { IngestInput, IngestResult, DatasetArtifact } from './ingest';
+export type { SplitInput, SplitResult } from './split';
 
 export function createActivities(deps: PipelineDeps) {
-  return { ...runProjectionActivities(deps), ...ingestActivities(deps) };
+  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...splitActivities(deps) };
 }
 
 export type PipelineActivities = ReturnType<typeof createActivities>;

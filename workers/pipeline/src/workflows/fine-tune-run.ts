@@ -1,5 +1,6 @@
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { RunSpec } from '@refinery/core';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { GpuActivities, RunSpec, TrainResult } from '@refinery/core';
+import { TASK_QUEUES } from '@refinery/core/workflow-safe';
 import type { PipelineActivities } from '../activities';
 
 export interface FineTuneRunInput {
@@ -9,6 +10,7 @@ export interface FineTuneRunInput {
 export interface FineTuneRunResult {
   status: 'succeeded';
   datasetUri: string;
+  adapterUri: string | null;
 }
 
 // Bookkeeping: short, and retried for a long time (Postgres may restart).
@@ -21,20 +23,57 @@ const projection = proxyActivities<PipelineActivities>({
 const stages = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '4 hours',
   heartbeatTimeout: '30 seconds',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected'] },
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected', 'SplitEmpty'] },
 });
 
+// Training on a GPU pool's queue. A short heartbeat timeout notices a dead worker quickly; the
+// retry resumes from the checkpoint named in the last heartbeat. Cancellation waits until the
+// trainer process is really gone before the run is marked cancelled.
+const gpuPool = (pool: string) =>
+  proxyActivities<GpuActivities>({
+    taskQueue: TASK_QUEUES.gpu(pool),
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: '20 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TrainerInvalidInput'] },
+  });
+
 /**
- * A fine-tuning run, told as a story: ingest the data, then each later stage in turn.
- * Adding a stage is one `await stage(...)` line here plus its activity.
+ * A fine-tuning run, told as a story: ingest the data, hold out an evaluation split, train a
+ * LoRA adapter on a GPU worker. Adding a stage is one `await stage(...)` line here plus its
+ * activity. Without a `training` section the run prepares its data and ends.
  */
 export async function fineTuneRun({ runId, spec }: FineTuneRunInput): Promise<FineTuneRunResult> {
   await projection.markRun({ runId, status: 'running' });
   try {
     const raw = await stage(runId, 'ingest', () => stages.ingestDataset({ runId, dataset: spec.dataset }), (r) => r.report);
 
+    let trained: TrainResult | null = null;
+    if (spec.training) {
+      const training = spec.training;
+      const split = await stage(runId, 'split', () => stages.splitDataset({ runId, dataset: raw, split: spec.split! }), (r) => ({
+        trainRecords: r.train.records,
+        evalRecords: r.eval?.records ?? 0,
+        ...spec.split,
+      }));
+      trained = await stage(
+        runId,
+        'train',
+        () =>
+          gpuPool(training.gpu.pool).trainLora({
+            runId,
+            baseModelUri: spec.baseModel.uri,
+            format: spec.dataset.format,
+            train: split.train,
+            eval: split.eval,
+            training,
+          }),
+        (r) => r.metrics,
+      );
+    }
+
     await projection.markRun({ runId, status: 'succeeded' });
-    return { status: 'succeeded', datasetUri: raw.uri };
+    return { status: 'succeeded', datasetUri: raw.uri, adapterUri: trained?.adapter.uri ?? null };
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => projection.markRun({ runId, status: 'cancelled' }));

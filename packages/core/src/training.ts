@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** The `split:` and `training:` sections of a RunSpec (camelCase; the trainer's config is snake_case). */
+export const SplitSpec = z
+  .object({
+    eval: z.number().gt(0).lt(1).default(0.1).describe('fraction of records held out for evaluation'),
+    seed: z.number().int().default(42),
+  })
+  .strict();
+export type SplitSpec = z.infer<typeof SplitSpec>;
+
+export const LoraSpec = z
+  .object({
+    r: z.number().int().min(1).max(1024).default(16),
+    alpha: z.number().positive().default(32),
+    dropout: z.number().min(0).lt(1).default(0.05),
+    targetModules: z.union([z.literal('all-linear'), z.array(z.string().regex(/^[\w.]+$/)).min(1)]).default('all-linear'),
+  })
+  .strict();
+
+export const TrainingSpec = z
+  .object({
+    method: z.literal('lora').default('lora'),
+    lora: LoraSpec.default(LoraSpec.parse({})),
+    epochs: z.number().int().min(1).max(100).default(3),
+    learningRate: z.number().gt(0).lt(1).default(2e-4),
+    lrScheduler: z.enum(['linear', 'cosine', 'constant']).default('linear'),
+    warmupRatio: z.number().min(0).lt(1).default(0),
+    batchSize: z.number().int().min(1).max(4096).default(8),
+    gradAccum: z.number().int().min(1).max(1024).default(1),
+    maxSeqLen: z.number().int().min(8).max(131072).default(512),
+    seed: z.number().int().default(42),
+    maxSteps: z.number().int().min(1).optional(),
+    checkpointEvery: z.number().int().min(1).default(50).describe('optimizer steps between checkpoints'),
+    gpu: z
+      .object({ pool: z.string().regex(/^[a-z0-9-]+$/).default('default'), count: z.number().int().min(1).max(8).default(1) })
+      .strict()
+      .default({ pool: 'default', count: 1 }),
+  })
+  .strict();
+export type TrainingSpec = z.infer<typeof TrainingSpec>;

@@ -1,0 +1,154 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { MetricPoint, TrainHeartbeat, TrainResult } from '@refinery/core';
+import { REPO_ROOT } from '../../infra/src/toolchain';
+import { api, DEMO_SPEC, stackEnv, submitYaml, temporalClient, waitForRun } from '../support/api';
+
+/** The demo spec with training settings overridden (small step counts keep CPU runs short). */
+function trainingSpec(name: string, training: Record<string, unknown>): string {
+  const spec = parse(DEMO_SPEC);
+  spec.name = name;
+  spec.training = { ...spec.training, ...training };
+  return stringify(spec);
+}
+
+/** The train activity's latest heartbeat and the worker running it, from Temporal. */
+async function pendingTrain(runId: string): Promise<{ heartbeat: TrainHeartbeat | null; workerPid: number | null; attempt: number } | null> {
+  const d = await (await temporalClient()).workflow.getHandle(runId).describe();
+  const pending = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'trainLora');
+  if (!pending) return null;
+  const payload = pending.heartbeatDetails?.payloads?.[0];
+  return {
+    heartbeat: payload ? (defaultPayloadConverter.fromPayload(payload) as TrainHeartbeat) : null,
+    workerPid: pending.lastWorkerIdentity ? Number(pending.lastWorkerIdentity.split('@')[0]) : null,
+    attempt: pending.attempt ?? 1,
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}
+
+const childPids = (pid: number): number[] => {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+/** Running (a zombie awaiting its reaper counts as gone: it no longer computes anything). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+const extraWorkers: ChildProcess[] = [];
+function startGpuWorker(pool: string): ChildProcess {
+  const log = openSync(join(REPO_ROOT, '.data', `test-gpu-${pool}-${extraWorkers.length}.log`), 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/gpu/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...stackEnv(), GPU_POOL: pool, TRAINER_KILL_GRACE_MS: '8000' },
+    stdio: ['ignore', log, log],
+  });
+  extraWorkers.push(child);
+  return child;
+}
+afterAll(() => {
+  for (const w of extraWorkers) if (w.exitCode === null) w.kill('SIGKILL');
+});
+
+describe('training on GPU workers (CPU here) through the real stack', () => {
+  it('runs ingest → split → train, streams metrics and records the adapter with lineage', async () => {
+    const res = await submitYaml(trainingSpec('train-e2e', { maxSteps: 12, checkpointEvery: 5, epochs: 1 }));
+    expect(res.status).toBe(201);
+    const run = await waitForRun(res.body.id, undefined, 240_000);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    expect(run.stages.map((s) => [s.stage, s.status])).toEqual([
+      ['ingest', 'succeeded'],
+      ['split', 'succeeded'],
+      ['train', 'succeeded'],
+    ]);
+    const split = run.stages[1]!.metrics as { trainRecords: number; evalRecords: number };
+    expect(split.trainRecords + split.evalRecords).toBe(600);
+    expect(split.evalRecords).toBeGreaterThan(30);
+    const train = run.stages[2]!.metrics as unknown as TrainResult['metrics'];
+    expect(train.steps).toBe(12);
+    expect(train.evalLoss).toBeLessThan(train.baseEvalLoss!);
+    expect(run.artifacts.map((a) => a.kind).sort()).toEqual(['adapter', 'eval_split', 'raw_dataset', 'train_split']);
+
+    const { points } = (await api('GET', `/api/v1/runs/${run.id}/metrics`)).body as { points: MetricPoint[] };
+    expect(points.filter((p) => p.kind === 'train').map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(points.some((p) => p.kind === 'eval' && p.step === 0)).toBe(true);
+    const later = (await api('GET', `/api/v1/runs/${run.id}/metrics?afterStep=10`)).body.points as MetricPoint[];
+    expect(later.every((p) => p.step > 10)).toBe(true);
+
+    const result = (await (await temporalClient()).workflow.getHandle(run.id).result()) as { adapterUri: string };
+    expect(result.adapterUri).toBe(run.artifacts.find((a) => a.kind === 'adapter')!.uri);
+  });
+
+  it('survives kill -9 of the training worker: another worker resumes from the last checkpoint', async () => {
+    const pool = 'failover';
+    const workers = [startGpuWorker(pool), startGpuWorker(pool)];
+    const res = await submitYaml(trainingSpec('train-failover', { maxSteps: 120, checkpointEvery: 5, epochs: 2, gpu: { pool, count: 1 } }));
+    const runId = res.body.id as string;
+
+    const before = await until(
+      'a heartbeat naming a checkpoint',
+      async () => {
+        const p = await pendingTrain(runId);
+        return p?.heartbeat?.checkpoint && p.heartbeat.step > p.heartbeat.checkpoint.step && p.workerPid ? p : null;
+      },
+      180_000,
+    );
+    const victim = before.workerPid!;
+    expect(workers.map((w) => w.pid)).toContain(victim);
+    const trainerPids = childPids(victim);
+    expect(trainerPids.length).toBe(1);
+    process.kill(victim, 'SIGKILL');
+    // The orphaned trainer gets SIGTERM from the kernel (parent-death signal) and exits.
+    await until('the orphaned trainer to exit', async () => !alive(trainerPids[0]!), 10_000);
+
+    const run = await waitForRun(runId, undefined, 480_000);
+    expect(run.status).toBe('succeeded');
+    const train = run.stages.find((s) => s.stage === 'train')!.metrics as unknown as TrainResult['metrics'];
+    expect(train.attempt).toBeGreaterThanOrEqual(2);
+    expect(train.resumedFromStep).toBeGreaterThanOrEqual(before.heartbeat!.checkpoint!.step);
+    expect(train.resumedFromStep).toBeGreaterThan(0);
+    expect(train.steps).toBe(120);
+    const { points } = (await api('GET', `/api/v1/runs/${runId}/metrics`)).body as { points: MetricPoint[] };
+    expect(new Set(points.filter((p) => p.kind === 'train').map((p) => p.step)).size).toBe(120);
+  }, 720_000);
+
+  it('cancelling during training stops the trainer process within 10 s', async () => {
+    const res = await submitYaml(trainingSpec('train-cancel', { maxSteps: 2000, epochs: 30, checkpointEvery: 1000 }));
+    const runId = res.body.id as string;
+    const p = await until('training to report steps', async () => {
+      const pending = await pendingTrain(runId);
+      return pending?.heartbeat && pending.heartbeat.step >= 2 && pending.workerPid ? pending : null;
+    }, 180_000);
+    const [trainerPid] = childPids(p.workerPid!);
+    expect(trainerPid).toBeGreaterThan(0);
+
+    expect((await api('POST', `/api/v1/runs/${runId}/cancel`)).status).toBe(202);
+    await until('the trainer process to be gone', async () => !alive(trainerPid!), 10_000);
+
+    const run = await waitForRun(runId, (r) => r.status === 'cancelled', 30_000);
+    expect(run.stages.find((s) => s.stage === 'train')!.status).toBe('cancelled');
+    expect((await (await temporalClient()).workflow.getHandle(runId).describe()).status.name).toBe('CANCELLED');
+  });
+});

@@ -1,0 +1,44 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '@refinery/core';
+import { connect } from '@refinery/db';
+import { runMigrations } from '@refinery/db/migrate';
+import { objectStoreFromUrl } from '@refinery/storage';
+import { detectGpuCount } from './device';
+import { createGpuWorker } from './worker';
+
+/** Entry point of a GPU worker process (one per GPU host); configured from the environment. */
+async function main() {
+  Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN') });
+  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'GPU_POOL', 'REFINERY_PYTHON']);
+  if (!config.REFINERY_PYTHON) throw new ConfigError(['REFINERY_PYTHON: the trainer venv python is required (bash scripts/bootstrap prints it to .data/toolchain.env) (not set)']);
+  const database = connect(config.DATABASE_URL, { max: 4 });
+  await runMigrations(database);
+  const { store, s3 } = objectStoreFromUrl(config.OBJECT_STORE_URL);
+  const baseDir = resolve(config.REFINERY_BASE_DIR);
+  const gpus = detectGpuCount(config.REFINERY_PYTHON);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createGpuWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    pool: config.GPU_POOL,
+    gpus,
+    deps: {
+      db: database.db,
+      sources: { store, s3, baseDir, allowedRoots: config.REFINERY_DATA_ROOTS.split(':').map((r) => resolve(baseDir, r)) },
+      python: config.REFINERY_PYTHON,
+      scratchRoot: process.env.REFINERY_SCRATCH_DIR ?? join(tmpdir(), 'refinery-gpu'),
+      killGraceMs: Number(process.env.TRAINER_KILL_GRACE_MS ?? 8000),
+    },
+  });
+  console.log(`[gpu-worker ${process.pid}] polling ${worker.options.taskQueue}; ${gpus ? `${gpus} CUDA GPU(s)` : 'no CUDA GPU: training on CPU'}, ${Math.max(1, gpus)} concurrent`);
+  await worker.run();
+  await connection.close();
+  await database.close();
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? `[gpu-worker] ${err.message}` : err);
+  process.exit(1);
+});

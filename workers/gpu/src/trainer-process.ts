@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseTrainerLine, type TrainerEvent } from './trainer-events';
+
+export const TRAINER_DIR = new URL('../../trainer', import.meta.url).pathname;
+
+export interface TrainerRun {
+  pid: number;
+  /** Resolves with the exit code (or 128+signal) once the process is gone and stdout is drained. */
+  exited: Promise<number>;
+  /** SIGTERM (the trainer checkpoints and exits), then SIGKILL after graceMs. */
+  stop(graceMs: number): Promise<number>;
+}
+
+/**
+ * Runs `python -m refinery_trainer train --config <file>`, feeding each validated stdout event
+ * to `onEvent` in order. The trainer gets SIGTERM if this worker process dies (setpriv's
+ * parent-death signal), so a killed worker never leaves an orphan burning the GPU.
+ */
+export function startTrainer(o: { python: string; configPath: string; onEvent: (e: TrainerEvent) => void; onStderr: (line: string) => void; env?: Record<string, string> }): TrainerRun {
+  const args = ['-m', 'refinery_trainer', 'train', '--config', o.configPath];
+  const [cmd, argv] = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', o.python, ...args]] : [o.python, args];
+  const child: ChildProcess = spawn(cmd, argv, {
+    cwd: TRAINER_DIR,
+    env: { ...process.env, PYTHONPATH: TRAINER_DIR, PYTHONUNBUFFERED: '1', ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdoutDone = new Promise<void>((resolve) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (line.trim()) o.onEvent(parseTrainerLine(line));
+    });
+    rl.on('close', resolve);
+  });
+  createInterface({ input: child.stderr! }).on('line', o.onStderr);
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const status = code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 1);
+      void stdoutDone.then(() => resolve(status));
+    });
+  });
+  return {
+    pid: child.pid!,
+    exited,
+    async stop(graceMs) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        try {
+          return await exited;
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { TASK_QUEUES } from '@refinery/core';
+import { trainActivities, type GpuDeps } from './train-activity';
+
+/**
+ * A GPU worker polls `refinery-gpu-<pool>` and runs at most one compute activity per GPU
+ * (one on a CPU-only host), so a host is never oversubscribed.
+ */
+export async function createGpuWorker(o: { connection: NativeConnection; namespace: string; pool: string; gpus: number; deps: GpuDeps; identity?: string }) {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: TASK_QUEUES.gpu(o.pool),
+    activities: trainActivities(o.deps),
+    maxConcurrentActivityTaskExecutions: Math.max(1, o.gpus),
+    // Cancellation reaches the trainer through heartbeats; give SIGTERM→SIGKILL time to finish.
+    shutdownGraceTime: o.deps.killGraceMs + 5000,
+    // Send the latest heartbeat (with the newest checkpoint) within ~2 s, not the SDK's default
+    // of 80% of the heartbeat timeout: a worker killed right after a checkpoint loses nothing.
+    maxHeartbeatThrottleInterval: '2 seconds',
+    ...(o.identity ? { identity: o.identity } : {}),
+  });
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { SplitSpec } from '@refinery/core';
+import { recordArtifact, recordLineage } from '@refinery/db';
+import { readLines, shaFromObjectUri } from '@refinery/storage';
+import type { PipelineDeps } from './deps';
+import type { DatasetArtifact } from './ingest';
+import { withHeartbeat } from './heartbeat';
+
+export interface SplitInput {
+  runId: string;
+  dataset: DatasetArtifact;
+  split: SplitSpec;
+}
+export interface SplitResult {
+  train: DatasetArtifact & { records: number };
+  eval: (DatasetArtifact & { records: number }) | null;
+}
+
+/**
+ * A record goes to eval when sha256(seed, record) falls under the eval fraction: the same
+ * record and seed always land on the same side (duplicates never straddle the split), and
+ * the split needs no shuffling or memory.
+ */
+export function isEvalRecord(line: string, seed: number, evalFraction: number): boolean {
+  const h = createHash('sha256').update(`${seed}\n`).update(line).digest();
+  return h.readUInt32BE(0) / 2 ** 32 < evalFraction;
+}
+
+export function splitActivities(deps: PipelineDeps) {
+  return {
+    async splitDataset({ runId, dataset, split }: SplitInput): Promise<SplitResult> {
+      const progress = { lines: 0 };
+      return withHeartbeat(progress, async () => {
+        const { store } = deps.sources;
+        const dir = await mkdtemp(join(tmpdir(), 'refinery-split-'));
+        try {
+          const files = { train: join(dir, 'train.jsonl'), eval: join(dir, 'eval.jsonl') };
+          const out = { train: createWriteStream(files.train), eval: createWriteStream(files.eval) };
+          const counts = { train: 0, eval: 0 };
+          for await (const line of readLines(await store.get(shaFromObjectUri(dataset.uri)!), { maxLineBytes: 64 * 1024 * 1024 })) {
+            progress.lines = line.number;
+            if (line.text === null || line.text.trim() === '') continue;
+            const side = isEvalRecord(line.text, split.seed, split.eval) ? 'eval' : 'train';
+            counts[side] += 1;
+            if (!out[side].write(`${line.text}\n`)) await once(out[side], 'drain');
+          }
+          await Promise.all([new Promise((r) => out.train.end(r)), new Promise((r) => out.eval.end(r))]);
+          if (counts.train === 0) {
+            throw ApplicationFailure.nonRetryable(`the split left no training records (${counts.eval} eval); lower split.eval or add data`, 'SplitEmpty');
+          }
+          const save = async (side: 'train' | 'eval') => {
+            const stored = await store.put(createReadStream(files[side]));
+            const artifactId = await recordArtifact(deps.db, {
+              runId,
+              kind: `${side}_split`,
+              sha256: stored.sha256,
+              uri: stored.uri,
+              bytes: stored.bytes,
+              mediaType: 'application/jsonl',
+              producedByStage: 'split',
+              metadata: { records: counts[side], evalFraction: split.eval, seed: split.seed },
+            });
+            await recordLineage(deps.db, { fromArtifactId: dataset.artifactId, toArtifactId: artifactId, relation: `${side}_split_of`, runId, stage: 'split' });
+            return { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes, records: counts[side] };
+          };
+          return { train: await save('train'), eval: counts.eval > 0 ? await save('eval') : null };
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      });
+    },
+  };
+}
