@@ -6,7 +6,7 @@
  */
 import nlp from 'compromise';
 import { createTextRedactor } from '@refinery/redaction';
-import type { Span } from './score.js';
+import type { Span } from './score';
 
 export interface PersonCandidate {
   name: string;

@@ -11,9 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { createTextRedactor, redactJsonl } from '@refinery/redaction';
-import { createCorpusGenerator, textFieldsOf, type CorpusRecord } from './corpus.js';
-import { PERSON_CANDIDATES } from './personCandidates.js';
-import { PATTERN_TYPES, emptyScoreboard, precision, recall, scoreField, type Scoreboard, type Span } from './score.js';
+import { createCorpusGenerator, textFieldsOf, type CorpusRecord } from './corpus';
+import { PERSON_CANDIDATES } from './personCandidates';
+import { PATTERN_TYPES, emptyScoreboard, precision, recall, scoreField, type Scoreboard, type Span } from './score';
 
 const SEED = 42;
 const CORPUS_MB = Number(process.env.REDACTION_CORPUS_MB ?? 20);

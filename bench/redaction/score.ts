@@ -5,7 +5,7 @@
  * Half-coverage tolerates boundary conventions (a phone's "x123" extension, "Dr." in a name)
  * without crediting a detector for touching one character.
  */
-import type { GoldType } from './corpus.js';
+import type { GoldType } from './corpus';
 
 export interface Span {
   start: number;

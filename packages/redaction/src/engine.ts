@@ -1,21 +1,21 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { createCustomPatternDetector } from './detectors/customPattern.js';
-import { createDenyListDetector } from './detectors/denyList.js';
-import { creditCardDetector } from './detectors/creditCard.js';
-import { dateOfBirthDetector } from './detectors/dateOfBirth.js';
-import { emailDetector } from './detectors/email.js';
-import { ibanDetector } from './detectors/iban.js';
-import { ipAddressDetector } from './detectors/ipAddress.js';
-import { personDetector } from './detectors/person.js';
-import { createPhoneDetector } from './detectors/phone.js';
-import { secretDetector } from './detectors/secret.js';
-import { streetAddressDetector } from './detectors/streetAddress.js';
-import { urlCredentialsDetector } from './detectors/urlCredentials.js';
-import { usSsnDetector } from './detectors/usSsn.js';
-import { DEFAULT_MAX_INPUT_BYTES, assertWithinLimit } from './errors.js';
-import { resolveOverlaps } from './overlaps.js';
-import type { RedactionPolicy } from './policy.js';
-import type { Detector, EntityType, Finding } from './types.js';
+import { createCustomPatternDetector } from './detectors/customPattern';
+import { createDenyListDetector } from './detectors/denyList';
+import { creditCardDetector } from './detectors/creditCard';
+import { dateOfBirthDetector } from './detectors/dateOfBirth';
+import { emailDetector } from './detectors/email';
+import { ibanDetector } from './detectors/iban';
+import { ipAddressDetector } from './detectors/ipAddress';
+import { personDetector } from './detectors/person';
+import { createPhoneDetector } from './detectors/phone';
+import { secretDetector } from './detectors/secret';
+import { streetAddressDetector } from './detectors/streetAddress';
+import { urlCredentialsDetector } from './detectors/urlCredentials';
+import { usSsnDetector } from './detectors/usSsn';
+import { DEFAULT_MAX_INPUT_BYTES, assertWithinLimit } from './errors';
+import { resolveOverlaps } from './overlaps';
+import type { RedactionPolicy } from './policy';
+import type { Detector, EntityType, Finding } from './types';
 
 export interface DetectionOptions {
   /** Longest text (UTF-8 bytes) scanned before RedactionInputTooLargeError; default 1 MiB. */

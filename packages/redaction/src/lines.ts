@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_INPUT_BYTES, RedactionInputTooLargeError, utf8ByteLength } from './errors.js';
+import { DEFAULT_MAX_INPUT_BYTES, RedactionInputTooLargeError, utf8ByteLength } from './errors';
 
 /**
  * Splits a byte or string stream (e.g. a Node Readable, which is an AsyncIterable<Buffer>) into

@@ -1,4 +1,4 @@
-import type { Finding } from './types.js';
+import type { Finding } from './types';
 
 /**
  * Keeps a non-overlapping subset of findings, deterministically: higher confidence wins, then the

@@ -1,4 +1,4 @@
-import { UnsafePatternError } from './errors.js';
+import { UnsafePatternError } from './errors';
 
 /**
  * Static check that a regular expression cannot backtrack catastrophically in V8's engine.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { findPatternProblems } from './patternSafety.js';
-import { ENTITY_TYPES, REDACTION_ACTIONS, isBuiltInEntityType, type RedactionAction } from './types.js';
+import { findPatternProblems } from './patternSafety';
+import { ENTITY_TYPES, REDACTION_ACTIONS, isBuiltInEntityType, type RedactionAction } from './types';
 
 export const EntityTypeSchema = z.enum(ENTITY_TYPES);
 export const RedactionActionSchema = z.enum(REDACTION_ACTIONS);

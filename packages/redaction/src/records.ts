@@ -1,4 +1,4 @@
-import { RedactionRecordError } from './errors.js';
+import { RedactionRecordError } from './errors';
 
 export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];

@@ -1,8 +1,8 @@
-import { DEFAULT_MAX_INPUT_BYTES, RedactionRecordError, assertWithinLimit } from './errors.js';
-import { mapTextFields, type DatasetFormat } from './records.js';
-import { createRedactionReportBuilder, type RedactionReport } from './report.js';
-import { createTextRedactor, type RedactorOptions, type TextRedactor } from './textRedactor.js';
-import type { RedactionPolicy, RedactionPolicyInput } from './policy.js';
+import { DEFAULT_MAX_INPUT_BYTES, RedactionRecordError, assertWithinLimit } from './errors';
+import { mapTextFields, type DatasetFormat } from './records';
+import { createRedactionReportBuilder, type RedactionReport } from './report';
+import { createTextRedactor, type RedactorOptions, type TextRedactor } from './textRedactor';
+import type { RedactionPolicy, RedactionPolicyInput } from './policy';
 
 export interface RedactJsonlOptions extends RedactorOptions {
   policy: RedactionPolicyInput | RedactionPolicy;

@@ -1,5 +1,5 @@
-import type { DatasetFormat } from './records.js';
-import type { RedactionAction } from './types.js';
+import type { DatasetFormat } from './records';
+import type { RedactionAction } from './types';
 
 /**
  * The redaction report artifact. It holds counts, names and hashes only — never a detected value

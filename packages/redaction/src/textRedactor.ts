@@ -1,9 +1,9 @@
-import { createDetectionEngine, type DetectionOptions } from './engine.js';
-import { MissingProjectKeyError } from './errors.js';
-import { createKeyedHasher, type KeyedHasher } from './keyedHash.js';
-import { actionFor, parseRedactionPolicy, policyEntityTypes, policyHash, type RedactionPolicy, type RedactionPolicyInput } from './policy.js';
-import { hashToken, surrogateFor } from './surrogates/generate.js';
-import type { Finding, RedactionAction } from './types.js';
+import { createDetectionEngine, type DetectionOptions } from './engine';
+import { MissingProjectKeyError } from './errors';
+import { createKeyedHasher, type KeyedHasher } from './keyedHash';
+import { actionFor, parseRedactionPolicy, policyEntityTypes, policyHash, type RedactionPolicy, type RedactionPolicyInput } from './policy';
+import { hashToken, surrogateFor } from './surrogates/generate';
+import type { Finding, RedactionAction } from './types';
 
 export interface RedactorOptions extends DetectionOptions {
   /** Per-project secret for pseudonymize and hash. Never written to outputs or reports. */

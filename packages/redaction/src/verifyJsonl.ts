@@ -1,10 +1,10 @@
-import { DEFAULT_MAX_INPUT_BYTES, assertWithinLimit } from './errors.js';
-import { mapTextFields, type DatasetFormat } from './records.js';
-import { parseLine } from './redactJsonl.js';
-import { createTextRedactor, type RedactorOptions } from './textRedactor.js';
-import { parseRedactionPolicy, type RedactionPolicy, type RedactionPolicyInput } from './policy.js';
-import { PLACEHOLDER, isRecognizedSurrogate } from './surrogates/recognize.js';
-import type { EntityType, Finding } from './types.js';
+import { DEFAULT_MAX_INPUT_BYTES, assertWithinLimit } from './errors';
+import { mapTextFields, type DatasetFormat } from './records';
+import { parseLine } from './redactJsonl';
+import { createTextRedactor, type RedactorOptions } from './textRedactor';
+import { parseRedactionPolicy, type RedactionPolicy, type RedactionPolicyInput } from './policy';
+import { PLACEHOLDER, isRecognizedSurrogate } from './surrogates/recognize';
+import type { EntityType, Finding } from './types';
 
 export interface VerifyJsonlOptions extends RedactorOptions {
   policy: RedactionPolicyInput | RedactionPolicy;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { found, foundTypes } from './helpers.js';
+import { found, foundTypes } from './helpers';
 
 describe('EMAIL', () => {
   it('finds plain, plus-tagged and subdomain addresses', () => {

@@ -1,5 +1,5 @@
-import { createTextRedactor } from '../src/index.js';
-import type { EntityType } from '../src/index.js';
+import { createTextRedactor } from '../src/index';
+import type { EntityType } from '../src/index';
 
 /** "TYPE:value" strings for what the engine finds in `text` with only `entities` enabled. */
 export function found(text: string, entities?: EntityType[]): string[] {

@@ -7,7 +7,7 @@ import {
   redactJsonl,
   splitLines,
   type RedactionReport,
-} from '../src/index.js';
+} from '../src/index';
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import * as creditCard from '../src/detectors/creditCard.js';
-import * as dateOfBirth from '../src/detectors/dateOfBirth.js';
-import * as iban from '../src/detectors/iban.js';
-import * as ipAddress from '../src/detectors/ipAddress.js';
-import * as person from '../src/detectors/person.js';
-import * as phone from '../src/detectors/phone.js';
-import * as secret from '../src/detectors/secret.js';
-import * as streetAddress from '../src/detectors/streetAddress.js';
-import * as urlCredentials from '../src/detectors/urlCredentials.js';
-import * as usSsn from '../src/detectors/usSsn.js';
-import { PLACEHOLDER } from '../src/surrogates/recognize.js';
-import { RedactionPolicySchema, UnsafePatternError, compileSafePattern, createTextRedactor, findPatternProblems } from '../src/index.js';
+import * as creditCard from '../src/detectors/creditCard';
+import * as dateOfBirth from '../src/detectors/dateOfBirth';
+import * as iban from '../src/detectors/iban';
+import * as ipAddress from '../src/detectors/ipAddress';
+import * as person from '../src/detectors/person';
+import * as phone from '../src/detectors/phone';
+import * as secret from '../src/detectors/secret';
+import * as streetAddress from '../src/detectors/streetAddress';
+import * as urlCredentials from '../src/detectors/urlCredentials';
+import * as usSsn from '../src/detectors/usSsn';
+import { PLACEHOLDER } from '../src/surrogates/recognize';
+import { RedactionPolicySchema, UnsafePatternError, compileSafePattern, createTextRedactor, findPatternProblems } from '../src/index';
 
 const detectorModules = { creditCard, dateOfBirth, iban, ipAddress, person, phone, secret, streetAddress, urlCredentials, usSsn };
 

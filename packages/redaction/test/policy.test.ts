@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENTITY_TYPES, RedactionPolicySchema, actionFor, parseRedactionPolicy, policyHash } from '../src/index.js';
+import { ENTITY_TYPES, RedactionPolicySchema, actionFor, parseRedactionPolicy, policyHash } from '../src/index';
 
 describe('RedactionPolicySchema', () => {
   it('defaults to every entity type, masked', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redactJsonl, verifyJsonl, type DatasetFormat } from '../src/index.js';
+import { redactJsonl, verifyJsonl, type DatasetFormat } from '../src/index';
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENTITY_TYPES, redactJsonl, verifyJsonl, type RedactionPolicyInput } from '../src/index.js';
+import { ENTITY_TYPES, redactJsonl, verifyJsonl, type RedactionPolicyInput } from '../src/index';
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];

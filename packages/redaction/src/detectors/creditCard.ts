@@ -1,5 +1,5 @@
-import type { Detector, Finding } from '../types.js';
-import { continuesIbanGroups, isWordCharAt, luhnValid } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { continuesIbanGroups, isWordCharAt, luhnValid } from '../text';
 
 /**
  * Payment card numbers: 13–19 digits, optionally grouped by single spaces or dashes, passing the

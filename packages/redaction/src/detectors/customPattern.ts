@@ -1,5 +1,5 @@
-import type { Detector, Finding } from '../types.js';
-import { compileSafePattern } from '../patternSafety.js';
+import type { Detector, Finding } from '../types';
+import { compileSafePattern } from '../patternSafety';
 
 /** A user-defined entity from the policy, e.g. { name: 'CUSTOMER_ID', pattern: 'ACME-[0-9]{8}' }. */
 export function createCustomPatternDetector(name: string, pattern: string): Detector {

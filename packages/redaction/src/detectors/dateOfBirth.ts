@@ -1,4 +1,4 @@
-import type { Detector, Finding } from '../types.js';
+import type { Detector, Finding } from '../types';
 
 /**
  * Dates of birth: a date only counts when a birth cue ("born on", "DOB", "date of birth",

@@ -1,5 +1,5 @@
-import type { Detector, Finding } from '../types.js';
-import { isWordCharAt } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { isWordCharAt } from '../text';
 
 /**
  * Exact values that must never appear (project code names, internal hostnames), matched

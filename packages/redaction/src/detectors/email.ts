@@ -1,5 +1,5 @@
-import type { Detector, Finding } from '../types.js';
-import { isAsciiAlnumCode } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { isAsciiAlnumCode } from '../text';
 
 /**
  * Emails are found by anchoring on '@' (indexOf) and expanding over bounded local/domain runs,

@@ -1,6 +1,6 @@
 import { ValidationErrorsIBAN, countrySpecs, validateIBAN } from 'ibantools';
-import type { Detector, Finding } from '../types.js';
-import { isWordCharAt } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { isWordCharAt } from '../text';
 
 /**
  * IBANs: country code + 2 check digits, then exactly the country's BBAN length of letters and

@@ -1,5 +1,5 @@
-import type { Detector, Finding } from '../types.js';
-import { textBefore } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { textBefore } from '../text';
 
 /**
  * IPv4 and IPv6 addresses. Candidates come from fixed-width/bounded regexes whose character

@@ -1,8 +1,8 @@
-import type { Detector, Finding } from '../types.js';
-import { AMBIGUOUS_FIRST_NAMES } from '../lexicon/ambiguousNames.js';
-import { FIRST_NAMES } from '../lexicon/firstNames.js';
-import { NOT_NAME_WORDS } from '../lexicon/notNames.js';
-import { isWordCharAt, textBefore } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { AMBIGUOUS_FIRST_NAMES } from '../lexicon/ambiguousNames';
+import { FIRST_NAMES } from '../lexicon/firstNames';
+import { NOT_NAME_WORDS } from '../lexicon/notNames';
+import { isWordCharAt, textBefore } from '../text';
 
 /**
  * PERSON by first-name lexicon plus context cues (the approach chosen after measuring it against a

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import type { Detector, Finding } from '../types.js';
-import { continuesIbanGroups, digitsOf, isWordCharAt } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { continuesIbanGroups, digitsOf, isWordCharAt } from '../text';
 
 /**
  * Phone numbers: a bounded regex collects runs of digits and phone separators (no nested

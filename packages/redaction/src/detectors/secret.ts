@@ -1,5 +1,5 @@
-import type { Detector, Finding } from '../types.js';
-import { isAsciiAlnumCode } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { isAsciiAlnumCode } from '../text';
 
 /**
  * Secrets: AWS access key ids, PEM private-key blocks, JWTs, bearer tokens, well-known API-key

@@ -1,4 +1,4 @@
-import type { Detector, Finding } from '../types.js';
+import type { Detector, Finding } from '../types';
 
 /**
  * Street addresses in the US/UK "number + street name + suffix" form, optionally followed by a

@@ -1,4 +1,4 @@
-import type { Detector, Finding } from '../types.js';
+import type { Detector, Finding } from '../types';
 
 /**
  * Credentials embedded in URLs: `scheme://user:password@host`. Anchored on "://" (indexOf), then

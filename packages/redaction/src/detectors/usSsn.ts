@@ -1,5 +1,5 @@
-import type { Detector, Finding } from '../types.js';
-import { isWordCharAt, textBefore } from '../text.js';
+import type { Detector, Finding } from '../types';
+import { isWordCharAt, textBefore } from '../text';
 
 /**
  * US Social Security numbers: AAA-GG-SSSS (dashes or spaces, used consistently) or nine bare

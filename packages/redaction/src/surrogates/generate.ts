@@ -1,14 +1,14 @@
 import { countrySpecs } from 'ibantools';
-import { pick, toHex, type KeyedHasher } from '../keyedHash.js';
-import { digitsOf, luhnValid } from '../text.js';
-import { isoDate, parseDate, renderDate, daysIn } from './dates.js';
+import { pick, toHex, type KeyedHasher } from '../keyedHash';
+import { digitsOf, luhnValid } from '../text';
+import { isoDate, parseDate, renderDate, daysIn } from './dates';
 import {
   SURROGATE_AREA_CODES,
   SURROGATE_EMAIL_DOMAINS,
   SURROGATE_FIRST_NAMES,
   SURROGATE_LAST_NAMES,
   SURROGATE_STREET_NAMES,
-} from './lexicon.js';
+} from './lexicon';
 
 /**
  * Deterministic, realistic fakes: digest = HMAC-SHA256(projectKey, type \0 normalized value).

@@ -1,9 +1,9 @@
-import type { KeyedHasher } from '../keyedHash.js';
-import { digitsOf } from '../text.js';
-import { isIpv4 } from '../detectors/ipAddress.js';
-import { isoDate, parseDate } from './dates.js';
-import { hasDobTag } from './generate.js';
-import { RESERVED_EMAIL_DOMAIN, SURROGATE_NAME_WORDS, SURROGATE_STREET_WORDS } from './lexicon.js';
+import type { KeyedHasher } from '../keyedHash';
+import { digitsOf } from '../text';
+import { isIpv4 } from '../detectors/ipAddress';
+import { isoDate, parseDate } from './dates';
+import { hasDobTag } from './generate';
+import { RESERVED_EMAIL_DOMAIN, SURROGATE_NAME_WORDS, SURROGATE_STREET_WORDS } from './lexicon';
 
 /** `[EMAIL]`, `[CUSTOMER_ID]`, `[EMAIL:ab12cd34ef]`: what mask, hash and token pseudonyms write. */
 export const PLACEHOLDER = /\[[A-Z][A-Z0-9_]{0,39}(?::[0-9a-f]{10})?\]/g;
