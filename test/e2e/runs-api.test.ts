@@ -2,23 +2,34 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IngestReport, RunDetail } from '@refinery/core';
+import type { RedactionStageReport } from '../../workers/pipeline/src/activities';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 import { api, specWith, submitYaml, temporalClient, waitForRun } from '../support/api';
 
 describe('runs over HTTP against the real stack', () => {
-  it('runs the demo spec through ingest to succeeded; Temporal history and Postgres agree', async () => {
+  it('runs a spec through ingest and redact to succeeded; Temporal history and Postgres agree', async () => {
     const submitted = await submitYaml(specWith({ name: 'e2e-happy' }));
     expect(submitted.status).toBe(201);
     expect(submitted.headers.get('location')).toBe(`/api/v1/runs/${submitted.body.id}`);
 
     const run = await waitForRun(submitted.body.id);
     expect(run.status).toBe('succeeded');
-    expect(run.stages.map((s) => [s.stage, s.status])).toEqual([['ingest', 'succeeded']]);
+    expect(run.stages.map((s) => [s.stage, s.status])).toEqual([
+      ['ingest', 'succeeded'],
+      ['redact', 'succeeded'],
+    ]);
     const report = run.stages[0]!.metrics as unknown as IngestReport;
     expect(report.records).toBe(600);
     expect(report.errorCount).toBe(0);
     expect(report.roleCounts.assistant).toBe(600);
-    expect(run.artifacts).toEqual([expect.objectContaining({ kind: 'raw_dataset', sha256: report.sha256, uri: `object://sha256/${report.sha256}` })]);
+    expect(run.artifacts.map((a) => a.kind)).toEqual(['raw_dataset', 'redacted_dataset', 'redaction_report']);
+    expect(run.artifacts[0]).toMatchObject({ sha256: report.sha256, uri: `object://sha256/${report.sha256}` });
+    const redaction = run.stages[1]!.metrics as unknown as RedactionStageReport;
+    expect(redaction.records).toMatchObject({ read: 600, written: 600, dropped: 0 });
+    expect(redaction.totalsByType.EMAIL).toBeGreaterThan(300);
+    expect(redaction.verification).toMatchObject({ clean: true, residualCount: 0, recordsScanned: 600 });
+    // The report and stage metrics carry counts and hashes, never the raw values.
+    expect(JSON.stringify(run.stages[1]!.metrics)).not.toMatch(/@(?!example\.)[a-z0-9-]+\.[a-z]{2,}/i);
 
     const handle = (await temporalClient()).workflow.getHandle(run.id);
     const description = await handle.describe();
@@ -30,7 +41,22 @@ describe('runs over HTTP against the real stack', () => {
     const activities = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes)
       .map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
-    expect(activities).toEqual(['markRun', 'stageStarted', 'ingestDataset', 'stageFinished', 'markRun']);
+    expect(activities).toEqual(['markRun', 'stageStarted', 'ingestDataset', 'stageFinished', 'stageStarted', 'redactDataset', 'stageFinished', 'markRun']);
+  });
+
+  it('fails verification when the policy leaves an entity type unredacted, with a readable report', async () => {
+    const res = await submitYaml(specWith({ name: 'e2e-leaky-policy', redaction: '{ entities: [EMAIL, PERSON], action: mask }' }));
+    const run = await waitForRun(res.body.id);
+    expect(run.status).toBe('failed');
+    const redact = run.stages.find((s) => s.stage === 'redact')!;
+    expect(redact.status).toBe('failed');
+    expect(redact.error).toMatch(/^verification found \d+ unredacted value\(s\) after redaction \(.*PHONE ×\d+.*\) on lines \d+/);
+    const report = redact.metrics as unknown as RedactionStageReport;
+    expect(report.verification.clean).toBe(false);
+    expect(report.verification.residualsByType.PHONE).toBeGreaterThan(0);
+    expect(report.verification.residualsByType.EMAIL).toBeUndefined();
+    expect(report.verification.residuals[0]).toEqual({ line: expect.any(Number), type: expect.any(String), field: expect.any(String) });
+    expect(run.artifacts.map((a) => a.kind)).toEqual(['raw_dataset']);
   });
 
   it('fails a malformed dataset at ingest with exactly the bad line numbers', async () => {
@@ -124,6 +150,7 @@ describe('runs over HTTP against the real stack', () => {
     const run = await waitForRun(res.body.id);
     expect(run.status).toBe('succeeded');
     expect((run.stages[0]!.metrics as unknown as IngestReport).records).toBe(2);
+    expect(run.stages.map((s) => s.stage)).toEqual(['ingest', 'redact']);
   });
 
   it('cancels a running workflow; the run shows cancelled', async () => {

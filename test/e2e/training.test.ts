@@ -3,6 +3,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import pg from 'pg';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { MetricPoint, TrainHeartbeat, TrainResult } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
@@ -72,7 +73,7 @@ afterAll(() => {
 });
 
 describe('training on GPU workers (CPU here) through the real stack', () => {
-  it('runs ingest → split → train, streams metrics and records the adapter with lineage', async () => {
+  it('runs ingest → redact → split → train, streams metrics and records the adapter with lineage', async () => {
     const res = await submitYaml(trainingSpec('train-e2e', { maxSteps: 12, checkpointEvery: 5, epochs: 1 }));
     expect(res.status).toBe(201);
     const run = await waitForRun(res.body.id, undefined, 240_000);
@@ -80,22 +81,42 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     expect(run.status).toBe('succeeded');
     expect(run.stages.map((s) => [s.stage, s.status])).toEqual([
       ['ingest', 'succeeded'],
+      ['redact', 'succeeded'],
       ['split', 'succeeded'],
       ['train', 'succeeded'],
     ]);
-    const split = run.stages[1]!.metrics as { trainRecords: number; evalRecords: number };
+    const split = run.stages[2]!.metrics as { trainRecords: number; evalRecords: number };
     expect(split.trainRecords + split.evalRecords).toBe(600);
     expect(split.evalRecords).toBeGreaterThan(30);
-    const train = run.stages[2]!.metrics as unknown as TrainResult['metrics'];
+    const train = run.stages[3]!.metrics as unknown as TrainResult['metrics'];
     expect(train.steps).toBe(12);
     expect(train.evalLoss).toBeLessThan(train.baseEvalLoss!);
-    expect(run.artifacts.map((a) => a.kind).sort()).toEqual(['adapter', 'eval_split', 'raw_dataset', 'train_split']);
+    expect(run.artifacts.map((a) => a.kind).sort()).toEqual(['adapter', 'eval_split', 'raw_dataset', 'redacted_dataset', 'redaction_report', 'train_split']);
 
     const { points } = (await api('GET', `/api/v1/runs/${run.id}/metrics`)).body as { points: MetricPoint[] };
     expect(points.filter((p) => p.kind === 'train').map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(points.some((p) => p.kind === 'eval' && p.step === 0)).toBe(true);
     const later = (await api('GET', `/api/v1/runs/${run.id}/metrics?afterStep=10`)).body.points as MetricPoint[];
     expect(later.every((p) => p.step > 10)).toBe(true);
+
+    // Lineage in Postgres: raw → redacted → train/eval splits → adapter.
+    const db = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
+    await db.connect();
+    const edges = await db.query(
+      `select f.kind as "from", e.relation, t.kind as "to" from lineage_edges e
+         join artifacts f on f.id = e.from_artifact_id join artifacts t on t.id = e.to_artifact_id
+        where e.run_id = $1 order by e.id`,
+      [run.id],
+    );
+    await db.end();
+    expect(edges.rows).toEqual([
+      { from: 'raw_dataset', relation: 'redacted_from', to: 'redacted_dataset' },
+      { from: 'redacted_dataset', relation: 'reported_by', to: 'redaction_report' },
+      { from: 'redacted_dataset', relation: 'train_split_of', to: 'train_split' },
+      { from: 'redacted_dataset', relation: 'eval_split_of', to: 'eval_split' },
+      { from: 'train_split', relation: 'trained_on', to: 'adapter' },
+      { from: 'eval_split', relation: 'evaluated_on', to: 'adapter' },
+    ]);
 
     const result = (await (await temporalClient()).workflow.getHandle(run.id).result()) as { adapterUri: string };
     expect(result.adapterUri).toBe(run.artifacts.find((a) => a.kind === 'adapter')!.uri);

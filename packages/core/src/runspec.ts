@@ -3,6 +3,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PLANNED_STAGES } from './status';
 import { uriSchema } from './uri';
 import { SplitSpec, TrainingSpec } from './training';
+import { RedactionPolicySchema } from '@refinery/redaction';
 
 export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -27,7 +28,6 @@ export const BaseModelSpec = z.object({ uri: uriSchema(['file', 's3', 'object', 
  * believe their data was, say, redacted; so they are rejected by name.
  */
 const PLANNED_SECTIONS: Record<string, (typeof PLANNED_STAGES)[number]> = {
-  redaction: 'redact',
   quantization: 'merge_quantize',
   evaluation: 'evaluate',
   approval: 'approval',
@@ -43,6 +43,8 @@ export const RunSpecObjectSchema = z
     description: z.string().max(2000).optional(),
     baseModel: BaseModelSpec,
     dataset: DatasetSpec,
+    /** PII and secret redaction before anything trains on the data; verified afterwards. */
+    redaction: RedactionPolicySchema.optional(),
     /** Held-out evaluation split; defaults apply when training is requested. */
     split: SplitSpec.optional(),
     /** Without it the run prepares data only (ingest, split) and ends. */

@@ -22,9 +22,9 @@ export const STAGE_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
 /** Pipeline order. Stages that have not landed yet are listed in PLANNED_STAGES. */
-export const STAGES = ['ingest', 'split', 'train'] as const;
+export const STAGES = ['ingest', 'redact', 'split', 'train'] as const;
 export type StageName = (typeof STAGES)[number];
-export const PLANNED_STAGES = ['redact', 'merge_quantize', 'evaluate', 'gates', 'approval', 'promote'] as const;
+export const PLANNED_STAGES = ['merge_quantize', 'evaluate', 'gates', 'approval', 'promote'] as const;
 
 export const TASK_QUEUES = {
   pipeline: 'refinery-pipeline',

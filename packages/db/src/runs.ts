@@ -27,6 +27,13 @@ export async function ensureProject(db: Db, id: string, name = id): Promise<void
   await db.insert(projects).values({ id, name }).onConflictDoNothing();
 }
 
+/** The project's redaction key (created with the project), for keyed pseudonyms and hashes. */
+export async function getProjectRedactionKey(db: Db, projectId: string): Promise<string> {
+  const [row] = await db.select({ key: projects.redactionKey }).from(projects).where(eq(projects.id, projectId));
+  if (!row) throw new Error(`project ${projectId} does not exist`);
+  return row.key;
+}
+
 export type CreateRunResult = { run: RunSummary; created: boolean; specSha256: string };
 
 /**

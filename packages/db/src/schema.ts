@@ -9,6 +9,8 @@ export const projects = pgTable('projects', {
   id: text('id').primaryKey(), // the slug users type, e.g. "support"
   name: text('name').notNull(),
   description: text('description'),
+  /** HMAC key for pseudonyms and hashes in this project's redaction (never leaves the server). */
+  redactionKey: text('redaction_key').notNull().default(sql`encode(sha256(gen_random_uuid()::text::bytea), 'hex')`),
   createdAt: createdAt(),
 });
 

@@ -2,13 +2,15 @@ import type { PipelineDeps } from './deps';
 import { ingestActivities } from './ingest';
 import { runProjectionActivities } from './run-projection';
 import { splitActivities } from './split';
+import { redactActivities } from './redact';
 
 export type { PipelineDeps } from './deps';
 export type { IngestInput, IngestResult, DatasetArtifact } from './ingest';
 export type { SplitInput, SplitResult } from './split';
+export type { RedactInput, RedactResult, RedactionStageReport } from './redact';
 
 export function createActivities(deps: PipelineDeps) {
-  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...splitActivities(deps) };
+  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps) };
 }
 
 export type PipelineActivities = ReturnType<typeof createActivities>;

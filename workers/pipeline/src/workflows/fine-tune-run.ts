@@ -23,7 +23,7 @@ const projection = proxyActivities<PipelineActivities>({
 const stages = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '4 hours',
   heartbeatTimeout: '30 seconds',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected', 'SplitEmpty'] },
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected', 'SplitEmpty', 'RedactionVerificationFailed', 'RedactionInputRejected'] },
 });
 
 // Training on a GPU pool's queue. A short heartbeat timeout notices a dead worker quickly; the
@@ -39,7 +39,7 @@ const gpuPool = (pool: string) =>
   });
 
 /**
- * A fine-tuning run, told as a story: ingest the data, hold out an evaluation split, train a
+ * A fine-tuning run, told as a story: ingest the data, redact it, hold out an evaluation split, train a
  * LoRA adapter on a GPU worker. Adding a stage is one `await stage(...)` line here plus its
  * activity. Without a `training` section the run prepares its data and ends.
  */
@@ -47,11 +47,15 @@ export async function fineTuneRun({ runId, spec }: FineTuneRunInput): Promise<Fi
   await projection.markRun({ runId, status: 'running' });
   try {
     const raw = await stage(runId, 'ingest', () => stages.ingestDataset({ runId, dataset: spec.dataset }), (r) => r.report);
+    const redaction = spec.redaction;
+    const clean = redaction
+      ? await stage(runId, 'redact', () => stages.redactDataset({ runId, projectId: spec.project, dataset: raw, format: spec.dataset.format, policy: redaction }), (r) => r.report)
+      : raw;
 
     let trained: TrainResult | null = null;
     if (spec.training) {
       const training = spec.training;
-      const split = await stage(runId, 'split', () => stages.splitDataset({ runId, dataset: raw, split: spec.split! }), (r) => ({
+      const split = await stage(runId, 'split', () => stages.splitDataset({ runId, dataset: clean, split: spec.split! }), (r) => ({
         trainRecords: r.train.records,
         evalRecords: r.eval?.records ?? 0,
         ...spec.split,

@@ -1,0 +1,1 @@
+ALTER TABLE "projects" ADD COLUMN "redaction_key" text DEFAULT encode(sha256(gen_random_uuid()::text::bytea), 'hex') NOT NULL;
