@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from './toolchain';
 
 const SOURCES = ['apps/web', 'packages/core/src', 'packages/db/src', 'packages/storage/src', 'package-lock.json'];
-const SKIP = new Set(['node_modules', '.next', '.next-test', 'test-results', 'next-env.d.ts', 'tsconfig.tsbuildinfo']);
+const SKIP = new Set(['node_modules', 'test-results', 'next-env.d.ts', 'tsconfig.tsbuildinfo']);
 
 /** Hash of everything the web build depends on, so an unchanged tree skips `next build`. */
 function sourceHash(): string {
@@ -13,7 +13,7 @@ function sourceHash(): string {
   const walk = (p: string) => {
     const s = statSync(p);
     if (s.isDirectory()) {
-      for (const name of readdirSync(p).sort()) if (!SKIP.has(name)) walk(join(p, name));
+      for (const name of readdirSync(p).sort()) if (!SKIP.has(name) && !name.startsWith('.next')) walk(join(p, name));
     } else {
       h.update(relative(REPO_ROOT, p)).update(readFileSync(p));
     }

@@ -7,10 +7,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TERMINAL = ['succeeded', 'failed', 'rejected', 'cancelled'];
-// The demo run trains a LoRA adapter on CPU here: allow it minutes to finish.
-const RUN_FINISH_TIMEOUT_MS = 15 * 60_000;
-// The page polls every 1.5 s, so a run that lasts longer than this must be seen while live.
-const OBSERVABLE_RUN_MS = 5_000;
+// Ingest, redact and split take seconds; the GPU worker may first finish other tests' training.
+const RUN_PROGRESS_TIMEOUT_MS = 5 * 60_000;
 
 describe('dashboard', () => {
   const webUrl = inject('webUrl');
@@ -52,7 +50,7 @@ describe('dashboard', () => {
     expect(await inline.count()).toBe(0);
   });
 
-  it('submits the demo spec, follows the run page, and sees the run progress in the list', { timeout: RUN_FINISH_TIMEOUT_MS + 120_000 }, async () => {
+  it('submits the demo spec, follows the run into training, cancels it, and sees it in the list', { timeout: RUN_PROGRESS_TIMEOUT_MS + 180_000 }, async () => {
     await page.goto(webUrl);
     await page.getByTestId('runs-table').or(page.getByText('No runs yet')).first().waitFor();
     await page.getByTestId('new-run-button').click();
@@ -67,40 +65,39 @@ describe('dashboard', () => {
     expect(await page.getByTestId('run-id').textContent()).toBe(runId);
     expect(await page.getByTestId('run-name').textContent()).toBe('support-router');
 
-    // Record the statuses the page shows, without reloading, until the run is final.
+    // Without reloading, the page follows the run through ingest and redact into training.
     const seen: string[] = [];
     const status = page.getByTestId('run-status');
+    const trainRunning = page.locator('[data-testid="stage-row"][data-stage="train"][data-status="running"]');
     await expect
       .poll(
         async () => {
           const s = (await status.getAttribute('data-status')) ?? '';
           if (seen.at(-1) !== s) seen.push(s);
-          return TERMINAL.includes(s);
+          return (await trainRunning.count()) > 0;
         },
-        { timeout: RUN_FINISH_TIMEOUT_MS, interval: 200 },
+        { timeout: RUN_PROGRESS_TIMEOUT_MS, interval: 200 },
       )
       .toBe(true);
-    const final = seen.at(-1)!;
-    expect(final, `run ${runId} ended ${final}; the page showed ${seen.join(' → ')}`).toBe('succeeded');
-    // Statuses only move forward: nothing non-terminal after a terminal one.
-    expect(seen.slice(0, -1).every((s) => ['queued', 'running'].includes(s)), seen.join(' → ')).toBe(true);
-    // It progressed through a real execution: started, ran ingest, finished after it started.
-    const run = await page.evaluate(async (id) => (await fetch(`/api/v1/runs/${id}`)).json(), runId);
-    expect(run.startedAt).toBeTruthy();
-    expect(Date.parse(run.finishedAt)).toBeGreaterThanOrEqual(Date.parse(run.startedAt));
-    expect(run.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`)).toContain('ingest:succeeded');
-    if (Date.parse(run.finishedAt) - Date.parse(run.createdAt) > OBSERVABLE_RUN_MS) {
-      expect(seen.length, `the page never showed the run live: ${seen.join(' → ')}`).toBeGreaterThan(1);
+    expect(seen.every((s) => ['queued', 'running'].includes(s)), seen.join(' → ')).toBe(true);
+    for (const stage of ['ingest', 'redact', 'split']) {
+      await page.locator(`[data-testid="stage-row"][data-stage="${stage}"][data-status="succeeded"]`).waitFor();
     }
-    await page.locator('[data-testid="stage-row"][data-stage="ingest"][data-status="succeeded"]').waitFor();
     await page.getByTestId('ingest-panel').waitFor();
-    expect(await page.getByTestId('artifact-row').count()).toBeGreaterThan(0);
+    await page.getByTestId('train-panel').waitFor();
+    expect(await page.getByTestId('artifact-row').count()).toBeGreaterThan(2);
+
+    // Cancel from the page: the training stops and the page shows the run cancelled.
+    await page.getByTestId('cancel-run').click();
+    await page.getByTestId('cancel-run-confirm').click();
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+    await page.locator('[data-testid="stage-row"][data-stage="train"][data-status="cancelled"]').waitFor();
 
     // The list shows the run (exactly once, despite the double click) with its final status.
     await page.getByTestId('nav-runs').click();
     const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
     await row.waitFor({ timeout: 30_000 });
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('cancelled');
     const sameName = await page.locator('[data-testid="run-row"]').evaluateAll((rows, id) => rows.filter((r) => r.getAttribute('data-run-id') === id).length, runId);
     expect(sameName).toBe(1);
     expect(pageErrors).toEqual([]);

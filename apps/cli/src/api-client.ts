@@ -1,4 +1,4 @@
-import type { ApiError, RunDetail, RunList, RunSummary } from '@refinery/core';
+import type { ApiError, MetricPoint, RunDetail, RunList, RunSummary } from '@refinery/core';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -45,6 +45,10 @@ export class RefineryApi {
 
   getRun(id: string) {
     return this.request<RunDetail>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
+  }
+
+  metrics(id: string, afterStep: number) {
+    return this.request<{ points: MetricPoint[] }>('GET', `/api/v1/runs/${encodeURIComponent(id)}/metrics?afterStep=${afterStep}`);
   }
 
   cancelRun(id: string) {

@@ -1,4 +1,5 @@
 import { ApiRequestError } from './api-client';
+import { UsageError } from './commands/redact';
 import { buildProgram } from './program';
 
 try {
@@ -6,5 +7,5 @@ try {
 } catch (err) {
   const message = err instanceof ApiRequestError || err instanceof Error ? err.message : String(err);
   console.error(`error: ${message}`);
-  process.exitCode = err instanceof ApiRequestError && err.status === 0 ? 3 : 1;
+  process.exitCode = err instanceof UsageError ? 2 : err instanceof ApiRequestError && err.status === 0 ? 3 : 1;
 }

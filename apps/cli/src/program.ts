@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
 
 /** The `refinery` command tree; `main.ts` runs it, tests can build it too. */
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   const globals = () => program.opts<{ apiUrl: string; json?: boolean }>();
   program.addCommand(runsCommand(globals));
+  program.addCommand(redactCommand(globals));
   return program;
 }

@@ -1,6 +1,7 @@
 import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
 import type { RefineryApi } from '../api-client';
 import { duration, status } from '../format';
+import { TrainingProgress } from './progress';
 
 /**
  * Polls a run and prints each stage transition as it happens, until the run ends.
@@ -8,13 +9,17 @@ import { duration, status } from '../format';
  */
 export async function followRun(api: RefineryApi, id: string, opts: { json: boolean; intervalMs?: number }): Promise<RunDetail> {
   const seen = new Map<string, string>();
+  const progress = new TrainingProgress(opts.json);
   let lastStatus = '';
   for (;;) {
     const run = await api.getRun(id);
+    const training = run.stages.find((s) => s.stage === 'train');
+    if (training) progress.update((await api.metrics(id, progress.afterStep)).points);
     for (const s of run.stages) {
       const key = `${s.stage}#${s.attempt}`;
       if (seen.get(key) === s.status) continue;
       seen.set(key, s.status);
+      progress.finish();
       emit(
         opts.json,
         { event: 'stage', stage: s.stage, attempt: s.attempt, status: s.status, durationMs: s.durationMs, error: s.error },
@@ -22,6 +27,7 @@ export async function followRun(api: RefineryApi, id: string, opts: { json: bool
       );
     }
     if (run.status !== lastStatus) {
+      progress.finish();
       emit(opts.json, { event: 'run', id, status: run.status, error: run.error }, `run ${id} ${status(run.status)}${run.error ? `: ${run.error}` : ''}`);
       lastStatus = run.status;
     }

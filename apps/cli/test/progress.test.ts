@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { render, TrainingProgress } from '../src/commands/progress';
+
+describe('training progress', () => {
+  it('renders step/total, losses and ETA', () => {
+    expect(render(50, 200, 1.23456, 1.5, 95)).toBe('  train ██████░░░░░░░░░░░░░░░░░░ 50/200  loss 1.2346  eval 1.5000  ETA 1m35s');
+    expect(render(0, 0, null, null, null)).toBe('  train ░░░░░░░░░░░░░░░░░░░░░░░░ 0/0  loss -  ETA -');
+  });
+
+  it('remembers the last step so the next poll asks only for newer points', () => {
+    const logs: string[] = [];
+    const orig = console.log;
+    console.log = (s: string) => logs.push(s);
+    try {
+      const p = new TrainingProgress(true, false);
+      p.update([
+        { kind: 'eval', step: 0, loss: 3, epoch: null, learningRate: null, tokensPerSecond: null, etaSeconds: null, totalSteps: 10, at: '' },
+        { kind: 'train', step: 1, loss: 2.5, epoch: 0.1, learningRate: 0.001, tokensPerSecond: 900, etaSeconds: 9, totalSteps: 10, at: '' },
+      ]);
+      expect(p.afterStep).toBe(1);
+      expect(JSON.parse(logs[0]!)).toEqual({ event: 'progress', step: 1, totalSteps: 10, loss: 2.5, evalLoss: 3, etaSeconds: 9 });
+    } finally {
+      console.log = orig;
+    }
+  });
+});
