@@ -59,7 +59,7 @@ export function redactCommand(globals: () => { json?: boolean }): Command {
         await new Promise((r) => out.end(r));
         await rename(tmp, o.out);
       } catch (err) {
-        out.destroy();
+        await new Promise((r) => out.end(r));
         await rm(tmp, { force: true });
         throw new UsageError(`${o.in}: ${(err as Error).message}`);
       } finally {
