@@ -144,6 +144,12 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
     resume_path = find_resume_checkpoint(cfg, out_dir)  # before the slow loading: a bad resume fails fast
     seed_everything(cfg.seed)
 
+    def cancelled_during_setup() -> int:
+        # nothing new to save: the checkpoint we were resuming from (if any) is still the latest
+        step = ckpt.read_trainer_state(resume_path)["step"] if resume_path else 0
+        emit("cancelled", step=step, checkpoint=str(resume_path) if resume_path else None)
+        return cancel.exit_code
+
     model_dir = resolve_base_model(cfg.base_model)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     ensure_chat_template(tokenizer)
@@ -156,6 +162,8 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
     if cfg.eval_file:
         evals, n_eval_records, _ = load_examples(cfg.eval_file, cfg, tokenizer, "eval_file")
 
+    if cancel.requested:
+        return cancelled_during_setup()
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).to(device)
     model.config.use_cache = False  # the KV cache is for generation; it only costs memory here
     torch.manual_seed(cfg.seed)  # LoRA init must not depend on what model loading consumed
@@ -173,6 +181,9 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
     scheduler = get_scheduler(SCHEDULER_NAMES[cfg.lr_scheduler], optimizer,
                               num_warmup_steps=math.ceil(cfg.warmup_ratio * total_steps),
                               num_training_steps=total_steps)
+
+    if cancel.requested:
+        return cancelled_during_setup()
 
     # --- resume -------------------------------------------------------------------------------
     step, history, evals_log, base_eval_loss, train_seconds = 0, [], [], None, 0.0
