@@ -84,6 +84,10 @@ describe('dashboard', () => {
       await page.locator(`[data-testid="stage-row"][data-stage="${stage}"][data-status="succeeded"]`).waitFor();
     }
     await page.getByTestId('ingest-panel').waitFor();
+    // The redaction report: what was redacted, and the verification gate's verdict.
+    await page.getByTestId('redact-panel').waitFor();
+    expect(await page.getByTestId('redact-verification').getAttribute('data-clean')).toBe('true');
+    expect(await page.getByTestId('redact-entities').textContent()).toContain('EMAIL');
     await page.getByTestId('train-panel').waitFor();
     expect(await page.getByTestId('artifact-row').count()).toBeGreaterThan(2);
 

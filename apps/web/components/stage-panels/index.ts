@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { GenericMetricsPanel } from './generic-metrics-panel';
 import { IngestPanel } from './ingest-panel';
+import { RedactPanel } from './redact-panel';
 import { TrainPanel } from './train-panel';
 import type { StagePanelProps } from './types';
 
@@ -12,6 +13,7 @@ export type { StagePanelProps } from './types';
  */
 const STAGE_PANELS: Record<string, ComponentType<StagePanelProps>> = {
   ingest: IngestPanel,
+  redact: RedactPanel,
   train: TrainPanel,
 };
 
