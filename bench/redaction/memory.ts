@@ -17,7 +17,7 @@ const INPUT = join(RESULTS, `redaction-memory-input-${TARGET_MB}MB.jsonl`);
 const OUTPUT = join(RESULTS, 'redaction-memory-output.jsonl');
 
 /**
- * Realistic records from the labelled corpus generator: a 32 MB block (faker is slow), then
+ * Realistic chat records from the labelled corpus generator: a 32 MB block (faker is slow), then
  * copies of it until the file reaches the target size. Memory use does not depend on variety.
  */
 async function ensureInput(): Promise<void> {
@@ -27,7 +27,9 @@ async function ensureInput(): Promise<void> {
   const block: string[] = [];
   let blockBytes = 0;
   while (blockBytes < Math.min(32, TARGET_MB) * 1e6) {
-    const line = `${JSON.stringify(next().record)}\n`;
+    const { record } = next();
+    if (!('messages' in record)) continue; // the corpus mixes formats; this run is chat
+    const line = `${JSON.stringify(record)}\n`;
     blockBytes += Buffer.byteLength(line);
     block.push(line);
   }

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -117,6 +118,10 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
       { from: 'train_split', relation: 'trained_on', to: 'adapter' },
       { from: 'eval_split', relation: 'evaluated_on', to: 'adapter' },
     ]);
+
+    // The worker removed its per-attempt scratch directory.
+    const scratchRoot = join(tmpdir(), 'refinery-gpu');
+    expect(existsSync(scratchRoot) ? readdirSync(scratchRoot).filter((d) => d.startsWith(run.id)) : []).toEqual([]);
 
     const result = (await (await temporalClient()).workflow.getHandle(run.id).result()) as { adapterUri: string };
     expect(result.adapterUri).toBe(run.artifacts.find((a) => a.kind === 'adapter')!.uri);
