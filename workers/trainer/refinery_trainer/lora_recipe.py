@@ -191,6 +191,9 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
         state = ckpt.load_checkpoint(resume_path, model, optimizer, scheduler, device)
         step, history, evals_log = state["step"], state["history"], state["evals"]
         base_eval_loss, train_seconds = state["base_eval_loss"], state["train_seconds"]
+        if state["train_examples"] != len(train):
+            raise ConfigError([f"resume_from: {resume_path} was trained on {state['train_examples']} examples but "
+                               f"train_file now yields {len(train)}; resume with the same training data"])
         epoch, group = divmod(step, steps_per_epoch)
         if (state["epoch"], state["batch_in_epoch"]) != (epoch, group * cfg.grad_accum):
             raise ConfigError([f"resume_from: data position in {resume_path} is inconsistent with its step"])
@@ -204,7 +207,8 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
         epoch, group = divmod(at_step, steps_per_epoch)
         return {"fingerprint": cfg.fingerprint(), "epoch": epoch, "batch_in_epoch": group * cfg.grad_accum,
                 "history": history, "evals": evals_log, "base_eval_loss": base_eval_loss,
-                "train_seconds": train_seconds + (time.perf_counter() - t_loop), "total_steps": total_steps}
+                "train_seconds": train_seconds + (time.perf_counter() - t_loop), "total_steps": total_steps,
+                "train_examples": len(train)}
 
     def save(at_step: int, rng_state: dict) -> Path:
         path = ckpt.save_checkpoint(out_dir, at_step, model, optimizer, scheduler, rng_state, trainer_state(at_step))
