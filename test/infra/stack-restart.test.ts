@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { connect, createRun, getRunRow } from '@refinery/db';
+import { validateRunSpec } from '@refinery/core';
+import { startStack } from '../../infra/src';
+
+/** A second start on the same data directory finds the first start's Postgres rows and Temporal history. */
+describe('the embedded stack keeps its data across restarts', () => {
+  it('Postgres rows and Temporal workflows survive stop + start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refinery-restart-'));
+    const options = { dataDir, persistTemporal: true, processes: { pipelineWorker: false, gpuWorker: false, web: false }, log: () => {} };
+    const spec = validateRunSpec({
+      apiVersion: 'refinery/v1',
+      kind: 'FineTuneRun',
+      project: 'restart',
+      name: 'kept',
+      baseModel: { uri: 'file://examples/models/tiny-llama' },
+      dataset: { uri: 'file://examples/datasets/support-tickets.jsonl', format: 'chat' },
+    });
+    if (!spec.ok) throw new Error('fixture spec invalid');
+
+    const first = await startStack(options);
+    let runId: string;
+    try {
+      const db = connect(first.env.DATABASE_URL!);
+      runId = (await createRun(db.db, { spec: spec.spec, specSha256: 'x', actor: 'test' })).run.id;
+      await db.close();
+      const connection = await Connection.connect({ address: first.env.TEMPORAL_ADDRESS });
+      // Nobody polls this queue: the workflow stays open, as a run would across a restart.
+      await new Client({ connection }).workflow.start('fineTuneRun', { workflowId: runId, taskQueue: 'nobody-polls', args: [{ runId, spec: spec.spec }] });
+      await connection.close();
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startStack(options);
+    try {
+      const db = connect(second.env.DATABASE_URL!);
+      expect((await getRunRow(db.db, runId))?.name).toBe('kept');
+      await db.close();
+      const connection = await Connection.connect({ address: second.env.TEMPORAL_ADDRESS });
+      const described = await new Client({ connection }).workflow.getHandle(runId).describe();
+      expect(described.status.name).toBe('RUNNING');
+      await connection.close();
+    } finally {
+      await second.stop();
+    }
+  }, 180_000);
+});
