@@ -97,3 +97,19 @@ def test_default_template_when_tokenizer_has_none(tokenizer):
 def test_truncation_drops_records_without_trained_tokens(tokenizer):
     rec = json.loads(read_lines(DATASET, 1)[0])
     assert encode(rec, tokenizer, "chat", 16) is None  # the assistant turn starts after 16 tokens
+
+
+def test_base_model_source_errors(tmp_path):
+    from refinery_trainer.model_source import ModelSourceError, resolve_base_model
+
+    with pytest.raises(ModelSourceError, match="hf://org/name"):
+        resolve_base_model("hf://just-a-name")
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelSourceError, match=r"missing \*\.safetensors weights, a tokenizer"):
+        resolve_base_model(f"file://{tmp_path}")
+
+
+def test_base_model_local_dir_resolves(tiny_model):
+    from refinery_trainer.model_source import resolve_base_model
+
+    assert resolve_base_model(f"file://{tiny_model}") == tiny_model
