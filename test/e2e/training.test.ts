@@ -130,7 +130,7 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
   it('survives kill -9 of the training worker: another worker resumes from the last checkpoint', async () => {
     const pool = 'failover';
     const workers = [startGpuWorker(pool), startGpuWorker(pool)];
-    const res = await submitYaml(trainingSpec('train-failover', { maxSteps: 120, checkpointEvery: 5, epochs: 2, gpu: { pool, count: 1 } }));
+    const res = await submitYaml(trainingSpec('train-failover', { maxSteps: 40, checkpointEvery: 5, epochs: 1, gpu: { pool, count: 1 } }));
     const runId = res.body.id as string;
 
     const before = await until(
@@ -155,9 +155,9 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     expect(train.attempt).toBeGreaterThanOrEqual(2);
     expect(train.resumedFromStep).toBeGreaterThanOrEqual(before.heartbeat!.checkpoint!.step);
     expect(train.resumedFromStep).toBeGreaterThan(0);
-    expect(train.steps).toBe(120);
+    expect(train.steps).toBe(40);
     const { points } = (await api('GET', `/api/v1/runs/${runId}/metrics`)).body as { points: MetricPoint[] };
-    expect(new Set(points.filter((p) => p.kind === 'train').map((p) => p.step)).size).toBe(120);
+    expect(new Set(points.filter((p) => p.kind === 'train').map((p) => p.step)).size).toBe(40);
   }, 720_000);
 
   it('cancelling during training stops the trainer process within 10 s', async () => {
