@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import time
 from dataclasses import asdict
@@ -50,6 +51,16 @@ def pick_device(setting: str) -> tuple[torch.device, torch.dtype]:
     # bf16 weights on GPUs that support it; fp32 on CPU, where bf16 matmuls are slow and lossy
     dtype = torch.bfloat16 if device.type == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
     return device, dtype
+
+
+def configure_cpu_threads() -> None:
+    """Unless OMP_NUM_THREADS says otherwise, train on half the cores. On a shared host (the dev
+    stack runs Postgres, Temporal and Node beside the trainer) OpenMP threads that outnumber the
+    free cores spin-wait on each other: on 2 busy cores, 2 threads fell to ~100-200 tokens/s while
+    1 thread held ~4,500 (docs/benchmarks.md, Training)."""
+    if "OMP_NUM_THREADS" not in os.environ:
+        torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))
+    log(f"CPU training with {torch.get_num_threads()} thread(s)")
 
 
 def step_loss_sum(model, batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -141,6 +152,8 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
     out_dir = local_path(cfg.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     device, dtype = pick_device(cfg.device)
+    if device.type == "cpu":
+        configure_cpu_threads()
     resume_path = find_resume_checkpoint(cfg, out_dir)  # before the slow loading: a bad resume fails fast
     seed_everything(cfg.seed)
 
