@@ -63,7 +63,7 @@ function startGpuWorker(pool: string): ChildProcess {
   const log = openSync(join(REPO_ROOT, '.data', `test-gpu-${pool}-${extraWorkers.length}.log`), 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/gpu/src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...stackEnv(), GPU_POOL: pool, TRAINER_KILL_GRACE_MS: '8000' },
+    env: { ...process.env, ...stackEnv(), GPU_POOL: pool, TRAINER_KILL_GRACE_MS: '5000' },
     stdio: ['ignore', log, log],
   });
   extraWorkers.push(child);

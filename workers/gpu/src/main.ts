@@ -29,7 +29,7 @@ async function main() {
       sources: { store, s3, baseDir, allowedRoots: config.REFINERY_DATA_ROOTS.split(':').map((r) => resolve(baseDir, r)) },
       python: config.REFINERY_PYTHON,
       scratchRoot: process.env.REFINERY_SCRATCH_DIR ?? join(tmpdir(), 'refinery-gpu'),
-      killGraceMs: Number(process.env.TRAINER_KILL_GRACE_MS ?? 8000),
+      killGraceMs: Number(process.env.TRAINER_KILL_GRACE_MS ?? 5000),
     },
   });
   console.log(`[gpu-worker ${process.pid}] polling ${worker.options.taskQueue}; ${gpus ? `${gpus} CUDA GPU(s)` : 'no CUDA GPU: training on CPU'}, ${Math.max(1, gpus)} concurrent`);

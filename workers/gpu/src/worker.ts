@@ -15,9 +15,9 @@ export async function createGpuWorker(o: { connection: NativeConnection; namespa
     maxConcurrentActivityTaskExecutions: Math.max(1, o.gpus),
     // Cancellation reaches the trainer through heartbeats; give SIGTERM→SIGKILL time to finish.
     shutdownGraceTime: o.deps.killGraceMs + 5000,
-    // Send the latest heartbeat (with the newest checkpoint) within ~2 s, not the SDK's default
+    // Send the latest heartbeat (with the newest checkpoint) within ~1 s, not the SDK's default
     // of 80% of the heartbeat timeout: a worker killed right after a checkpoint loses nothing.
-    maxHeartbeatThrottleInterval: '2 seconds',
+    maxHeartbeatThrottleInterval: '1 second',
     ...(o.identity ? { identity: o.identity } : {}),
   });
 }
