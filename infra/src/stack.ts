@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnTied } from './processes';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connect } from '@refinery/db';
@@ -85,7 +86,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
 
     const launch = (name: string, args: string[], cwd = REPO_ROOT) => {
-      const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: o.webDistDir ?? '.next' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawnTied(process.execPath, args, { cwd, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: o.webDistDir ?? '.next' }, stdio: ['ignore', 'pipe', 'pipe'] });
       const forward = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => o.log(name, l));
       child.stdout!.on('data', forward);
       child.stderr!.on('data', forward);

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnTied } from './processes';
 import { Connection } from '@temporalio/client';
 import { waitFor } from './ports';
 
@@ -25,7 +26,7 @@ export async function startTemporalDevServer(o: {
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
-  const child = spawn(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTied(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const onData = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => o.log?.(l));
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
