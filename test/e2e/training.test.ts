@@ -170,8 +170,13 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     const [trainerPid] = childPids(p.workerPid!);
     expect(trainerPid).toBeGreaterThan(0);
 
+    const cancelledAt = new Date();
     expect((await api('POST', `/api/v1/runs/${runId}/cancel`)).status).toBe(202);
-    await until('the trainer process to be gone', async () => !alive(trainerPid!), 10_000);
+    await until('the trainer process to be gone', async () => !alive(trainerPid!), 10_000).catch((err: Error) => {
+      // Say where the time went: the GPU worker logs when it got the cancellation and when the trainer exited.
+      const workerLog = readFileSync(join(REPO_ROOT, '.data', 'test-stack.log'), 'utf8').split('\n').filter((l) => l.includes(runId));
+      throw new Error(`${err.message} (cancel requested ${cancelledAt.toISOString()}; trainer pid ${trainerPid}):\n${workerLog.join('\n')}`);
+    });
 
     const run = await waitForRun(runId, (r) => r.status === 'cancelled', 30_000);
     expect(run.stages.find((s) => s.stage === 'train')!.status).toBe('cancelled');

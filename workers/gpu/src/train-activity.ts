@@ -38,7 +38,7 @@ export function trainActivities(deps: GpuDeps) {
         const config = await stageInputs(deps, input, scratch, beat.checkpoint);
         const configPath = join(scratch, 'config.json');
         await writeFile(configPath, JSON.stringify(config, null, 2));
-        const say = (msg: string) => console.log(`[gpu-worker ${process.pid}] ${input.runId} attempt ${ctx.info.attempt}: ${msg}`);
+        const say = (msg: string) => console.log(`${new Date().toISOString()} [gpu-worker ${process.pid}] ${input.runId} attempt ${ctx.info.attempt}: ${msg}`);
 
         const metrics = new MetricsWriter(deps.db, { onError: (err) => ctx.log.warn(`metrics write failed: ${err.message}`) });
         let uploads = Promise.resolve();
