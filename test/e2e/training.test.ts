@@ -41,12 +41,21 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
 }
 
-const childPids = (pid: number): number[] => {
+/** The trainer processes a GPU worker runs (its other children, e.g. tsx's esbuild service, are not). */
+const trainerPids = (workerPid: number): number[] => {
+  let children: number[];
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(workerPid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
   } catch {
     return [];
   }
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('refinery_trainer');
+    } catch {
+      return false;
+    }
+  });
 };
 /** Running (a zombie awaiting its reaper counts as gone: it no longer computes anything). */
 const alive = (pid: number) => {
@@ -143,11 +152,11 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     );
     const victim = before.workerPid!;
     expect(workers.map((w) => w.pid)).toContain(victim);
-    const trainerPids = childPids(victim);
-    expect(trainerPids.length).toBe(1);
+    const orphans = trainerPids(victim);
+    expect(orphans.length).toBe(1);
     process.kill(victim, 'SIGKILL');
     // The orphaned trainer gets SIGTERM from the kernel (parent-death signal) and exits.
-    await until('the orphaned trainer to exit', async () => !alive(trainerPids[0]!), 10_000);
+    await until('the orphaned trainer to exit', async () => !alive(orphans[0]!), 10_000);
 
     const run = await waitForRun(runId, undefined, 480_000);
     expect(run.status).toBe('succeeded');
@@ -167,7 +176,7 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
       const pending = await pendingTrain(runId);
       return pending?.heartbeat && pending.heartbeat.step >= 2 && pending.workerPid ? pending : null;
     }, 180_000);
-    const [trainerPid] = childPids(p.workerPid!);
+    const [trainerPid] = trainerPids(p.workerPid!);
     expect(trainerPid).toBeGreaterThan(0);
 
     const cancelledAt = new Date();
