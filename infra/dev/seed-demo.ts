@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoModel, REPO_ROOT, type Stack } from '../src';
 
-export const DEMO_SPEC = join(REPO_ROOT, 'examples/specs/demo.yaml');
+const DEMO_SPEC = join(REPO_ROOT, 'examples/specs/demo.yaml');
 
 /**
  * Seeds the demo: builds the tiny base model (once; the builder skips an up-to-date model)

@@ -210,6 +210,7 @@ describe('runs over HTTP against the real stack', () => {
     const health = await api('GET', '/api/v1/health');
     expect(health.status).toBe(200);
     expect(health.body.checks.workers.queues['refinery-pipeline']).toBeGreaterThan(0);
+    expect(health.body.checks.workers.queues['refinery-gpu-default']).toBeGreaterThan(0);
     const doc = await api('GET', '/api/v1/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/runs', '/api/v1/runs/{id}', '/api/v1/runs/{id}/cancel', '/api/v1/health']));

@@ -11,7 +11,8 @@ export interface Line {
 
 /**
  * Splits a byte stream into lines without ever holding more than one line (at most
- * maxLineBytes) in memory: an over-long line is reported, not buffered.
+ * maxLineBytes) in memory: an over-long line is reported, not buffered, so ingest can list it
+ * and go on (redaction's splitLines throws instead: a line it cannot scan must stop the stage).
  */
 export async function* readLines(stream: Readable, opts: { maxLineBytes: number }): AsyncGenerator<Line> {
   let parts: Buffer[] = [];

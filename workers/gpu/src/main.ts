@@ -1,10 +1,10 @@
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
-import { objectStoreFromUrl } from '@refinery/storage';
+import { sourceContextFromConfig } from '@refinery/storage';
 import { detectGpuCount } from './device';
 import { createGpuWorker } from './worker';
 
@@ -15,8 +15,7 @@ async function main() {
   if (!config.REFINERY_PYTHON) throw new ConfigError(['REFINERY_PYTHON: the trainer venv python is required (bash scripts/bootstrap prints it to .data/toolchain.env) (not set)']);
   const database = connect(config.DATABASE_URL, { max: 4 });
   await runMigrations(database);
-  const { store, s3 } = objectStoreFromUrl(config.OBJECT_STORE_URL);
-  const baseDir = resolve(config.REFINERY_BASE_DIR);
+  const sources = sourceContextFromConfig(config);
   const gpus = detectGpuCount(config.REFINERY_PYTHON);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createGpuWorker({
@@ -26,7 +25,7 @@ async function main() {
     gpus,
     deps: {
       db: database.db,
-      sources: { store, s3, baseDir, allowedRoots: config.REFINERY_DATA_ROOTS.split(':').map((r) => resolve(baseDir, r)) },
+      sources,
       python: config.REFINERY_PYTHON,
       scratchRoot: process.env.REFINERY_SCRATCH_DIR ?? join(tmpdir(), 'refinery-gpu'),
       killGraceMs: Number(process.env.TRAINER_KILL_GRACE_MS ?? 5000),

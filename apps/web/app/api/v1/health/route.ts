@@ -17,17 +17,17 @@ export const GET = route(async () => {
     const client = await ctx.temporal();
     const info = await client.workflowService.getSystemInfo({});
     temporal = { ok: true, detail: `server ${info.serverVersion ?? 'unknown'} at ${ctx.config.TEMPORAL_ADDRESS}` };
+    // Workflow pollers on the pipeline queue; activity pollers on the default GPU pool's queue.
     const queues: Record<string, number> = {};
-    for (const queue of [TASK_QUEUES.pipeline]) {
-      const described = await client.workflowService.describeTaskQueue({
-        namespace: ctx.config.TEMPORAL_NAMESPACE,
-        taskQueue: { name: queue },
-        taskQueueType: 1, // workflow pollers
-      });
+    for (const [queue, taskQueueType] of [
+      [TASK_QUEUES.pipeline, 1],
+      [TASK_QUEUES.gpu('default'), 2],
+    ] as const) {
+      const described = await client.workflowService.describeTaskQueue({ namespace: ctx.config.TEMPORAL_NAMESPACE, taskQueue: { name: queue }, taskQueueType });
       queues[queue] = described.pollers?.length ?? 0;
     }
     const missing = Object.entries(queues).filter(([, n]) => n === 0).map(([q]) => q);
-    workers = { ok: missing.length === 0, detail: missing.length ? `no worker polls ${missing.join(', ')}` : 'all task queues polled', queues };
+    workers = { ok: missing.length === 0, detail: missing.length ? `no worker polls ${missing.join(', ')}; start its worker process (README, Configuration)` : 'all task queues polled', queues };
   } catch (err) {
     temporal = fail(err);
   }
