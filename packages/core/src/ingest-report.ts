@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** What the ingest stage found; shown on the run page and stored as stage metrics. */
+/**
+ * What the ingest stage found; shown on the run page and stored as stage metrics.
+ * A LineError's `line` is 1-based; 0 means the error is about the whole file (field "(file)",
+ * e.g. "dataset is empty").
+ */
 export const LineErrorSchema = z.object({ line: z.number().int(), field: z.string(), reason: z.string() });
 export type LineError = z.infer<typeof LineErrorSchema>;
 

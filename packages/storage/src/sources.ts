@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkUri } from '@refinery/core';
@@ -38,21 +38,39 @@ export async function resolveFileSource(uri: string, ctx: Pick<SourceContext, 'a
     throw new SourceRejectedError(uri, 'the path is not valid percent-encoding');
   }
   const candidate = isAbsolute(raw) ? raw : resolve(ctx.baseDir, raw);
+  // Messages name the URI and the data roots as configured (relative to the base dir), never
+  // a server path: they reach API clients and the run page.
+  const outside = () =>
+    new SourceRejectedError(uri, `outside the allowed data roots (${ctx.allowedRoots.map((r) => rootName(r, ctx.baseDir)).join(', ')}); set REFINERY_DATA_ROOTS to allow it`);
+  const roots = await Promise.all(ctx.allowedRoots.map(async (r) => ({ configured: resolve(r), real: await realpath(r).catch(() => resolve(r)) })));
   const real = await realpath(candidate).catch(() => {
-    throw new SourceRejectedError(uri, `no such file (looked at ${candidate})`);
+    // A missing path outside every root gets the same answer as an existing one, so the
+    // message does not tell whether a file exists elsewhere on the server.
+    const root = roots.find((r) => isInside(r.configured, candidate) || isInside(r.real, candidate));
+    throw root ? new SourceRejectedError(uri, `no such file in data root "${rootName(root.configured, ctx.baseDir)}"`) : outside();
   });
-  const roots = await Promise.all(ctx.allowedRoots.map((r) => realpath(r).catch(() => resolve(r))));
-  const inside = roots.some((root) => {
-    const rel = relative(root, real);
-    return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-  });
-  if (!inside) {
-    throw new SourceRejectedError(uri, `outside the allowed data roots (${ctx.allowedRoots.join(', ')}); set REFINERY_DATA_ROOTS to allow it`);
-  }
+  if (!roots.some((root) => isInside(root.real, real))) throw outside();
   const info = await stat(real);
   if (expect === 'file' && info.isDirectory()) throw new SourceRejectedError(uri, 'is a directory, expected a file');
   if (expect === 'directory' && !info.isDirectory()) throw new SourceRejectedError(uri, 'is a file, expected a directory (a model in Hugging Face format)');
   return real;
+}
+
+/** Whether `path` is `root` or lies under it (both absolute, compared as written). */
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/**
+ * A data root's name for messages: its path relative to the base dir, as REFINERY_DATA_ROOTS
+ * usually configures it (`examples`, `.data/uploads`); for a root outside the base dir only its
+ * last path segment, so no absolute server path is shown.
+ */
+function rootName(root: string, baseDir: string): string {
+  const abs = resolve(baseDir, root);
+  if (isInside(resolve(baseDir), abs)) return relative(resolve(baseDir), abs) || '.';
+  return basename(abs) || abs;
 }
 
 /** Opens a dataset or model source (`file://`, `s3://`, `object://`) as a byte stream. */

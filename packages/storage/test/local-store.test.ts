@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { LocalObjectStore, ObjectNotFoundError, ObjectTooLargeError, openSource, resolveFileSource, SourceRejectedError } from '../src';
+import { LocalObjectStore, ObjectNotFoundError, ObjectTooLargeError, openSource, resolveFileSource, sourceContextFromConfig, SourceRejectedError } from '../src';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -63,6 +63,35 @@ describe('file:// sources', () => {
     const err = await resolveFileSource(uri, ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceRejectedError);
     expect((err as Error).message).toMatch(message);
+  });
+
+  it('names the URI and the data roots as configured, never an absolute server path', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'uploads-'));
+    const two = { allowedRoots: [root, elsewhere], baseDir: base };
+    const message = async (uri: string) => ((await resolveFileSource(uri, two).catch((e: unknown) => e)) as Error).message;
+    expect(await message('file://data/missing.jsonl')).toBe('file://data/missing.jsonl: no such file in data root "data"');
+    expect(await message(`file://${root}/missing.jsonl`)).toBe(`file://${root}/missing.jsonl: no such file in data root "data"`);
+    const outside = `outside the allowed data roots (data, ${basename(elsewhere)}); set REFINERY_DATA_ROOTS to allow it`;
+    expect(await message('file://secret.txt')).toBe(`file://secret.txt: ${outside}`);
+    expect(await message('file://data/escape.jsonl')).toBe(`file://data/escape.jsonl: ${outside}`);
+    // a missing path outside the roots reads like an existing one: no probing for files
+    expect(await message('file://no-such-secret.txt')).toBe(`file://no-such-secret.txt: ${outside}`);
+    expect(await message('file:///etc/no-such-file')).toBe(`file:///etc/no-such-file: ${outside}`);
+    for (const uri of ['file://data/missing.jsonl', 'file://secret.txt', 'file://no-such-secret.txt', 'file://data/escape.jsonl']) {
+      const m = await message(uri);
+      expect(m).not.toContain(base);
+      expect(m).not.toContain(tmpdir());
+      expect(m).not.toMatch(/looked at/);
+    }
+  });
+
+  it('names roots configured by REFINERY_DATA_ROOTS as written there', async () => {
+    mkdirSync(join(base, '.data', 'uploads'), { recursive: true });
+    const config = sourceContextFromConfig({ OBJECT_STORE_URL: '.data/objects', REFINERY_BASE_DIR: base, REFINERY_DATA_ROOTS: 'data:.data/uploads' });
+    const err = (await resolveFileSource('file://examples/chat.jsonl', config).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('file://examples/chat.jsonl: outside the allowed data roots (data, .data/uploads); set REFINERY_DATA_ROOTS to allow it');
+    const missing = (await resolveFileSource('file://.data/uploads/x.jsonl', config).catch((e: unknown) => e)) as Error;
+    expect(missing.message).toBe('file://.data/uploads/x.jsonl: no such file in data root ".data/uploads"');
   });
 
   it('opens object:// sources from the store', async () => {

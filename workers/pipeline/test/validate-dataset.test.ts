@@ -58,6 +58,51 @@ describe('validateDataset', () => {
     expect(r.errors).toEqual([{ line: 2, field: '(line)', reason: `line is ${huge.length} bytes, over the 1024-byte limit` }]);
   });
 
+  it('accepts a UTF-8 byte-order mark at the start of the file, even split across chunks', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"text":"a"}\r\n{"text":"b"}\r\n')]);
+    for (const chunks of [[bytes], [bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)]]) {
+      const r = await validateDataset(Readable.from(chunks), { format: 'text', sha256: 'x' });
+      expect(r).toMatchObject({ records: 2, errorCount: 0, errors: [], characters: 2, bytes: bytes.length });
+    }
+  });
+
+  it('reports a line with invalid UTF-8 with its line number and the byte offset of the first bad byte', async () => {
+    const bad = Buffer.concat([Buffer.from('{"text":"café '), Buffer.from([0xe9]), Buffer.from(' au lait"}')]); // Latin-1 é
+    const truncated = Buffer.concat([Buffer.from('{"text":"€'), Buffer.from([0xe2, 0x82])]);
+    const bytes = Buffer.concat([Buffer.from('{"text":"ok"}\n'), bad, Buffer.from('\n{"text":"fine"}\n'), truncated, Buffer.from('\n')]);
+    const r = await validateDataset(Readable.from([bytes]), { format: 'text', sha256: 'x' });
+    expect(r.records).toBe(2);
+    expect(r.errors).toEqual([
+      { line: 2, field: '(line)', reason: 'invalid UTF-8 at byte offset 15' },
+      { line: 4, field: '(line)', reason: 'invalid UTF-8 at byte offset 12' },
+    ]);
+    expect(r.errorsByReason).toEqual({ 'invalid UTF-8': 2 });
+    expect(r.bytes).toBe(bytes.length);
+  });
+
+  it.each([
+    ['a 0-byte file', ''],
+    ['blank lines only', '\n  \r\n\t\n\n'],
+    ['a byte-order mark only', '\uFEFF\n'],
+  ])('fails %s with "dataset is empty"', async (_, text) => {
+    const r = await validate(text, 'chat');
+    expect(r.records).toBe(0);
+    expect(r.errorCount).toBe(1);
+    expect(r.errors).toEqual([{ line: 0, field: '(file)', reason: 'dataset is empty' }]);
+    expect(r.errorsByReason).toEqual({ 'dataset is empty': 1 });
+  });
+
+  it('does not call a file of bad lines empty', async () => {
+    const r = await validate('nope\n\n', 'text');
+    expect(r.errors).toEqual([{ line: 1, field: '(line)', reason: expect.stringMatching(/^invalid JSON/) }]);
+  });
+
+  it('counts the bytes of the file, with or without a final newline', async () => {
+    for (const text of ['{"text":"a"}', '{"text":"a"}\n', '{"text":"a"}\r\n\n', '{"text":"é"}\n{"text":"b"}']) {
+      expect((await validate(text, 'text')).bytes).toBe(Buffer.byteLength(text));
+    }
+  });
+
   it('skips blank lines and tolerates CRLF', async () => {
     const r = await validate('{"text":"a"}\r\n\r\n{"text":"b"}\r\n', 'text');
     expect(r.records).toBe(2);
@@ -71,10 +116,10 @@ describe('readLines', () => {
     const chunks = [bytes.subarray(0, 2), bytes.subarray(2, 8), bytes.subarray(8)];
     const lines = [];
     for await (const l of readLines(Readable.from(chunks), { maxLineBytes: 100 })) lines.push(l);
-    expect(lines.map((l) => [l.number, l.text])).toEqual([
-      [1, 'héllo'],
-      [2, 'wörld'],
-      [3, 'last'],
+    expect(lines.map((l) => [l.number, l.text, l.problem])).toEqual([
+      [1, 'héllo', null],
+      [2, 'wörld', null],
+      [3, 'last', null],
     ]);
   });
 });

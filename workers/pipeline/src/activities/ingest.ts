@@ -64,10 +64,15 @@ export function ingestActivities(deps: PipelineDeps) {
         });
         if (report.errorCount > 0) {
           const first = report.errors[0]!;
+          // Line 0 is an error about the whole file (e.g. "dataset is empty"): say just that.
+          const message =
+            first.line === 0 && report.errorCount === 1
+              ? first.reason
+              : `dataset has ${report.errorCount} error(s); first ${first.line === 0 ? 'for the whole file' : `at line ${first.line}, ${first.field}`}: ${first.reason}`;
           throw ApplicationFailure.create({
             type: 'DatasetInvalid',
             nonRetryable: true,
-            message: `dataset has ${report.errorCount} error(s); first at line ${first.line}, ${first.field}: ${first.reason}`,
+            message,
             details: [report],
           });
         }

@@ -45,7 +45,13 @@ export function splitActivities(deps: PipelineDeps) {
           const counts = { train: 0, eval: 0 };
           for await (const line of readLines(await store.get(shaFromObjectUri(dataset.uri)!), { maxLineBytes: 64 * 1024 * 1024 })) {
             progress.lines = line.number;
-            if (line.text === null || line.text.trim() === '') continue;
+            if (line.problem) {
+              // Ingest let no such line through; dropping or mangling a record here would change
+              // the dataset without a word, so stop instead.
+              const what = line.problem.kind === 'too-long' ? `is ${line.bytes} bytes, over the split's line limit` : `has invalid UTF-8 at byte offset ${line.problem.offset}`;
+              throw ApplicationFailure.nonRetryable(`${dataset.uri} line ${line.number} ${what}; split expects a dataset that passed ingest`, 'DatasetInvalid');
+            }
+            if (line.text.trim() === '') continue;
             const side = isEvalRecord(line.text, split.seed, split.eval) ? 'eval' : 'train';
             counts[side] += 1;
             if (!out[side].write(`${line.text}\n`)) await once(out[side], 'drain');

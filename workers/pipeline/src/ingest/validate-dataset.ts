@@ -10,7 +10,9 @@ const estimateTokens = (chars: number) => Math.ceil(chars / 4);
 
 /**
  * Streams a JSONL dataset once: per-line errors (first 100 kept, all counted) and stats.
- * Memory is bounded by one line, whatever the file size.
+ * Memory is bounded by one line, whatever the file size. A leading byte-order mark and CRLF
+ * line ends are accepted; a line that is not valid UTF-8 is an error (with the byte offset of
+ * the first invalid byte in the line); a file with no non-blank line is "dataset is empty".
  */
 export async function validateDataset(
   stream: Readable,
@@ -39,14 +41,27 @@ export async function validateDataset(
     else report.errorsTruncated = true;
   };
 
-  for await (const line of readLines(stream, { maxLineBytes })) {
-    report.bytes += line.bytes + 1;
+  let contentLines = 0; // lines that are not blank, valid or not
+  // Count the bytes as they stream by: lines alone cannot tell whether the file ends in '\n'.
+  async function* counted(chunks: AsyncIterable<Uint8Array>) {
+    for await (const chunk of chunks) {
+      report.bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  for await (const line of readLines(counted(stream), { maxLineBytes })) {
     opts.onLine?.(line.number);
-    if (line.text === null) {
-      fail({ line: line.number, field: '(line)', reason: `line is ${line.bytes} bytes, over the ${maxLineBytes}-byte limit` }, 'line too long');
+    if (line.problem) {
+      contentLines += 1;
+      if (line.problem.kind === 'too-long') {
+        fail({ line: line.number, field: '(line)', reason: `line is ${line.bytes} bytes, over the ${maxLineBytes}-byte limit` }, 'line too long');
+      } else {
+        fail({ line: line.number, field: '(line)', reason: `invalid UTF-8 at byte offset ${line.problem.offset}` }, 'invalid UTF-8');
+      }
       continue;
     }
     if (line.text.trim() === '') continue;
+    contentLines += 1;
     let value: unknown;
     try {
       value = JSON.parse(line.text);
@@ -70,7 +85,8 @@ export async function validateDataset(
     report.characters += chars;
     if (!report.longestRecord || chars > report.longestRecord.characters) report.longestRecord = { line: line.number, characters: chars };
   }
-  report.bytes = Math.max(0, report.bytes - 1);
+  // Nothing to train on is an error, not a run with 0 records. Line 0: it is about the file.
+  if (contentLines === 0) fail({ line: 0, field: '(file)', reason: 'dataset is empty' });
   report.estimatedTokens = estimateTokens(report.characters);
   return report;
 }
