@@ -6,7 +6,7 @@ Model: Llama-3.2-1B shape (16 layers, hidden 2048, FFN 8192, 32 heads / 8 KV hea
 128256, tied embeddings), random weights, bf16; built from a config in code, nothing downloaded.
 LoRA r=16, alpha=32, dropout 0.05, all-linear. Sequence length 2048, random token ids.
 
-  refinery  -> refinery_trainer.lora_recipe.optimizer_step (the code the trainer runs)
+  refinery  -> refinery_trainer.recipes.lora_sft.optimizer_step (the code the trainer runs)
   baseline  -> transformers.Trainer(model=get_peft_model(...)) with matching hyper-parameters
 
 Reports tokens/s and MFU = achieved FLOP/s / peak (989 TFLOP/s dense bf16 for H100/H200 SXM).
@@ -39,8 +39,7 @@ from peft import get_peft_model  # noqa: E402
 from transformers import LlamaConfig, LlamaForCausalLM, Trainer, TrainerCallback, TrainingArguments  # noqa: E402
 from transformers import get_scheduler  # noqa: E402
 
-from refinery_trainer.config import LoraSettings  # noqa: E402
-from refinery_trainer.lora_recipe import lora_config, optimizer_step  # noqa: E402
+from refinery_trainer.recipes.lora_sft import LoraSettings, lora_config, optimizer_step  # noqa: E402
 
 PEAK_BF16_FLOPS = 989e12
 LLAMA_1B = dict(vocab_size=128256, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,

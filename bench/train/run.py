@@ -37,10 +37,15 @@ CONFIGS = [  # name, overrides of the base config
 
 
 def run_config(name: str, overrides: dict, steps: int, tmp: Path, env: dict) -> dict:
-    cfg = {"base_model": str(MODEL), "train_file": str(DATASET), "output_dir": str(tmp / "out"), "format": "chat",
+    # complete, as the GPU worker sends it: the trainer has no defaults (workers/trainer/PROTOCOL.md)
+    cfg = {"base_model": str(MODEL), "train_file": str(DATASET), "eval_file": None, "format": "chat",
+           "output_dir": str(tmp / "out"), "resume_from": None,
            "lora": {"r": 16, "alpha": 32, "dropout": 0.05, "target_modules": "all-linear"}, "epochs": 1,
-           "learning_rate": 0.005, "lr_scheduler": "cosine", "batch_size": 8, "max_seq_len": 512, "seed": 42,
-           "max_steps": steps, "device": "cpu", **overrides}
+           "learning_rate": 0.005, "lr_scheduler": "cosine", "warmup_ratio": 0.0, "batch_size": 8, "grad_accum": 1,
+           "max_seq_len": 512, "seed": 42,
+           "checkpoint_every": steps,  # never fires: there is no checkpoint at the final step
+           "max_steps": steps, "device": "cpu", "eval_every": None, "weight_decay": 0.0, "max_grad_norm": 1.0,
+           **overrides}
     path = tmp / "cfg.json"
     path.write_text(json.dumps(cfg))
     t0 = time.perf_counter()
@@ -53,7 +58,7 @@ def run_config(name: str, overrides: dict, steps: int, tmp: Path, env: dict) -> 
     steps_ev = [e for e in events if e["event"] == "step"][WARMUP_STEPS:]
     tps = [e["tokens_per_second"] for e in steps_ev]
     start = events[0]
-    return {"config": name, "batch_size": cfg["batch_size"], "grad_accum": cfg.get("grad_accum", 1),
+    return {"config": name, "batch_size": cfg["batch_size"], "grad_accum": cfg["grad_accum"],
             "lora_r": cfg["lora"]["r"], "target_modules": cfg["lora"]["target_modules"],
             "trainable_params": start["trainable_params"], "timed_steps": len(tps),
             "median_tokens_per_second": round(statistics.median(tps), 1),

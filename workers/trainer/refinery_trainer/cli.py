@@ -1,37 +1,68 @@
-"""`python -m refinery_trainer train --config cfg.json`
+"""`python -m refinery_trainer <verb> --config cfg.json`: one GPU job runner, one recipe per verb.
 
-Exit codes: 0 done; 1 unexpected error; 2 invalid config, data or base model;
-143 cancelled by SIGTERM (130 by SIGINT). Every outcome but a hard kill ends with a
-`done`, `cancelled` or `error` line on stdout.
+Exit codes, the same for every verb: 0 done; 1 unexpected error; 2 invalid input (config, data,
+base model, checkpoint, command line); 143 cancelled by SIGTERM (130 by SIGINT). Every outcome but
+a hard kill ends with a `done`, `cancelled` or `error` line on stdout: recipes emit the first two,
+this module the third.
+
+A new stage adds a module under recipes/ (see recipes/__init__.py) and a row to RECIPES.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
 import os
 import sys
 import traceback
+from typing import NamedTuple
 
 from .cancellation import Cancellation
-from .config import ConfigError, load_config
-from .data import DataError
-from .model_source import ModelSourceError
+from .errors import InvalidInput
 from .progress import claim_stdout, emit, log
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
 
-def _train(args: argparse.Namespace) -> int:
+class Recipe(NamedTuple):
+    module: str  # imported only when its verb runs, so --help never loads torch
+    help: str
+    overrides: dict[str, str]  # config field -> help of the --flag that replaces its value
+
+
+RECIPES: dict[str, Recipe] = {
+    "train": Recipe("refinery_trainer.recipes.lora_sft", "LoRA fine-tune a base model",
+                    {"resume_from": "checkpoint dir or 'latest'; overrides the config's resume_from"}),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # a bad command line is invalid input too: the protocol still gets its line
+        self.print_usage(sys.stderr)
+        emit("error", message=f"command line: {message}", kind="invalid_input")
+        raise SystemExit(EXIT_INVALID)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="refinery_trainer",
+                     description="Refinery GPU job runner: JSON config in, JSON lines on stdout (see PROTOCOL.md)")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for verb, recipe in RECIPES.items():
+        sub = verbs.add_parser(verb, help=recipe.help, description=recipe.help)
+        sub.add_argument("--config", required=True, help="path to the JSON config (every field required; PROTOCOL.md)")
+        for field, help_text in recipe.overrides.items():
+            sub.add_argument("--" + field.replace("_", "-"), dest=field, help=help_text)
+    return parser
+
+
+def run_recipe(recipe: Recipe, args: argparse.Namespace) -> int:
     cancel = Cancellation().install()  # before the slow imports, so an early SIGTERM is honoured
     try:
-        cfg = load_config(args.config)
-        if args.resume_from:
-            from dataclasses import replace
-
-            cfg = replace(cfg, resume_from=args.resume_from)
-        from .lora_recipe import run  # heavy imports (torch, transformers) only once the config is valid
-
-        return run(cfg, cancel)
-    except (ConfigError, DataError, ModelSourceError) as e:
+        module = importlib.import_module(recipe.module)
+        cfg = module.load_config(args.config)
+        given = {field: getattr(args, field) for field in recipe.overrides if getattr(args, field) is not None}
+        return module.run(dataclasses.replace(cfg, **given), cancel)
+    except InvalidInput as e:
         emit("error", message=str(e), kind="invalid_input")
         log(str(e))
         return EXIT_INVALID
@@ -42,14 +73,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="refinery_trainer", description="Refinery LoRA trainer")
-    sub = parser.add_subparsers(dest="verb", required=True)
-    train = sub.add_parser("train", help="LoRA fine-tune a base model (JSON lines on stdout)")
-    train.add_argument("--config", required=True, help="path to the JSON training config (see PROTOCOL.md)")
-    train.add_argument("--resume-from", help="checkpoint dir or 'latest'; overrides the config's resume_from")
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     claim_stdout()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # avoid fork warnings from tokenizers
-    if args.verb == "train":
-        return _train(args)
-    return EXIT_ERROR
+    return run_recipe(RECIPES[args.verb], args)

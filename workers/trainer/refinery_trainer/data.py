@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from .errors import InvalidInput
+
 ROLES = ("system", "user", "assistant")
 IGNORE = -100
 
@@ -34,7 +36,7 @@ DEFAULT_CHAT_TEMPLATE = (
 )
 
 
-class DataError(ValueError):
+class DataError(InvalidInput):
     """Invalid dataset; the message names the file and line numbers."""
 
 

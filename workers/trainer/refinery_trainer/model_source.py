@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import local_path
+from .errors import InvalidInput
 
 # Enough to load a model and its tokenizer; skips other frameworks' weights (.bin, .h5, .gguf, ...).
 HF_PATTERNS = ["*.json", "*.safetensors", "*.jinja", "tokenizer*", "*.model", "*.tiktoken", "merges.txt", "vocab.txt"]
 
 
-class ModelSourceError(ValueError):
+class ModelSourceError(InvalidInput):
     pass
 
 

@@ -70,16 +70,21 @@ def splits(tmp_path_factory) -> tuple[Path, Path]:
     return d / "train.jsonl", d / "eval.jsonl"
 
 
-def base_config(tiny_model: Path, splits: tuple[Path, Path], output_dir: Path, **overrides) -> dict:
+def complete_config(tiny_model: Path, splits: tuple[Path, Path], output_dir: Path, **overrides) -> dict:
+    """A complete `train` config, as the TypeScript worker sends it: every field, with the values
+    these tests train with (the trainer has no defaults). `overrides` may only replace fields."""
     train, evals = splits
     cfg = {
         "base_model": str(tiny_model), "train_file": str(train), "eval_file": str(evals), "format": "chat",
-        "output_dir": str(output_dir), "lora": {"r": 8, "alpha": 16, "dropout": 0.1, "target_modules": "all-linear"},
+        "output_dir": str(output_dir), "resume_from": None,
+        "lora": {"r": 8, "alpha": 16, "dropout": 0.1, "target_modules": "all-linear"},
         "epochs": 4, "learning_rate": 0.01, "lr_scheduler": "cosine", "warmup_ratio": 0.1, "batch_size": 4,
-        "grad_accum": 2, "max_seq_len": 256, "seed": 7, "checkpoint_every": 4,
+        "grad_accum": 2, "max_seq_len": 256, "seed": 7, "checkpoint_every": 4, "max_steps": None,
+        "device": "cpu", "eval_every": None, "weight_decay": 0.0, "max_grad_norm": 1.0,
     }
-    cfg.update(overrides)
-    return cfg
+    unknown = set(overrides) - set(cfg)
+    assert not unknown, f"not config fields: {unknown}"
+    return {**cfg, **overrides}
 
 
 def events(stdout: str) -> list[dict]:
@@ -92,8 +97,8 @@ def events(stdout: str) -> list[dict]:
     return out
 
 
-def trainer_cmd(cfg_path: Path) -> list[str]:
-    return [sys.executable, "-m", "refinery_trainer", "train", "--config", str(cfg_path)]
+def trainer_cmd(cfg_path: Path, verb: str = "train") -> list[str]:
+    return [sys.executable, "-m", "refinery_trainer", verb, "--config", str(cfg_path)]
 
 
 def trainer_env() -> dict[str, str]:

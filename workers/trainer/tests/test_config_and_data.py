@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import MISSING, fields
 
 import pytest
 
-from conftest import CHAT_TEMPLATE, DATASET, MALFORMED, base_config, build_tokenizer, read_lines, run_trainer
-from refinery_trainer.config import ConfigError, parse_config
+from conftest import CHAT_TEMPLATE, DATASET, MALFORMED, build_tokenizer, complete_config, read_lines, run_trainer
+from refinery_trainer.config import ConfigError
+from refinery_trainer.recipes.lora_sft import Config, LoraSettings, parse_config
 from refinery_trainer.data import IGNORE, DataError, encode, read_records
 
 
@@ -23,13 +25,16 @@ def problems_of(raw) -> list[str]:
 
 
 def test_config_errors_name_field_and_reason(tiny_model, splits, tmp_path):
-    good = base_config(tiny_model, splits, tmp_path / "o")
+    good = complete_config(tiny_model, splits, tmp_path / "o")
     assert parse_config(good).lora.r == 8
     assert problems_of({k: v for k, v in good.items() if k != "train_file"}) == ["train_file: required"]
     assert problems_of({**good, "batchsize": 4})[0].startswith("batchsize: unknown field")
     assert problems_of({**good, "epochs": "3"}) == ['epochs: must be an integer, got "3"']
     assert problems_of({**good, "epochs": True}) == ["epochs: must be an integer, got true"]
-    p = problems_of({**good, "lora": {"r": 0, "target_modules": "everything"}, "lr_scheduler": "step",
+    assert problems_of({**good, "checkpoint_every": None}) == ["checkpoint_every: must be an integer, got null"]
+    assert problems_of({**good, "max_grad_norm": "1"}) == ['max_grad_norm: must be a number or null, got "1"']
+    assert problems_of({**good, "lora": {**good["lora"], "rank": 4}})[0].startswith("lora.rank: unknown field")
+    p = problems_of({**good, "lora": {**good["lora"], "r": 0, "target_modules": "everything"}, "lr_scheduler": "step",
                      "format": "csv", "train_file": str(tmp_path / "missing.jsonl")})
     assert "lora.r: must be >= 1, got 0" in p
     assert any(s.startswith("lora.target_modules: must be \"all-linear\" or a list") for s in p)
@@ -38,8 +43,44 @@ def test_config_errors_name_field_and_reason(tiny_model, splits, tmp_path):
     assert any(s.startswith("train_file:") and "does not exist" in s for s in p)
 
 
+def field_paths(cfg: dict) -> list[str]:
+    return [f"{k}.{sub}" for k, v in cfg.items() if isinstance(v, dict) for sub in v] + \
+        [k for k, v in cfg.items() if not isinstance(v, dict)]
+
+
+def without(cfg: dict, path: str) -> dict:
+    key, _, sub = path.partition(".")
+    if sub:
+        return {**cfg, key: {k: v for k, v in cfg[key].items() if k != sub}}
+    return {k: v for k, v in cfg.items() if k != key}
+
+
+def test_every_field_is_required_and_nullable_ones_accept_null(tiny_model, splits, tmp_path):
+    good = complete_config(tiny_model, splits, tmp_path / "o")
+    for path in field_paths(good):  # nullable fields too: the worker sends null, never omits
+        assert problems_of(without(good, path)) == [f"{path}: required"], path
+    nulls = {"eval_file": None, "resume_from": None, "max_steps": None, "eval_every": None, "max_grad_norm": None}
+    cfg = parse_config({**good, **nulls})
+    assert (cfg.eval_file, cfg.max_steps, cfg.eval_every, cfg.max_grad_norm) == (None, None, None, None)
+
+
+def test_config_dataclasses_hold_no_defaults():
+    # defaults live in the TypeScript schema only; a Python default would silently diverge from it
+    for cls in (Config, LoraSettings):
+        assert all(f.default is MISSING and f.default_factory is MISSING for f in fields(cls)), cls
+
+
+def test_missing_fields_via_cli_exit_2_and_name_every_field(tiny_model, splits, tmp_path):
+    cfg = without(without(complete_config(tiny_model, splits, tmp_path / "o"), "checkpoint_every"), "lora.alpha")
+    rc, evs, _ = run_trainer(without(cfg, "eval_file"), tmp_path)
+    assert rc == 2 and len(evs) == 1 and evs[0]["event"] == "error" and evs[0]["kind"] == "invalid_input"
+    for field in ("eval_file: required", "lora.alpha: required", "checkpoint_every: required"):
+        assert field in evs[0]["message"]
+
+
 def test_bad_config_via_cli_is_one_error_line_and_exit_2(tiny_model, splits, tmp_path):
-    cfg = base_config(tiny_model, splits, tmp_path / "o", learning_rate=-1, lora={"r": 8, "dropout": 1.5})
+    lora = {"r": 8, "alpha": 16, "dropout": 1.5, "target_modules": "all-linear"}
+    cfg = complete_config(tiny_model, splits, tmp_path / "o", learning_rate=-1, lora=lora)
     rc, evs, _ = run_trainer(cfg, tmp_path)
     assert rc == 2 and len(evs) == 1 and evs[0]["event"] == "error" and evs[0]["kind"] == "invalid_input"
     assert "learning_rate: must be in (0, 1), got -1.0" in evs[0]["message"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import base_config, events, run_trainer, trainer_cmd, trainer_env
+from conftest import complete_config, events, run_trainer, trainer_cmd, trainer_env
 
 # Resumed runs must match the uninterrupted run's per-step losses within this absolute tolerance.
 # On CPU the match is bitwise in practice; the slack is for GPU kernels that are not deterministic.
@@ -20,7 +20,7 @@ RESUME_TOLERANCE = 1e-4
 @pytest.fixture(scope="module")
 def reference(tiny_model, splits, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reference")
-    cfg = base_config(tiny_model, splits, tmp / "out")
+    cfg = complete_config(tiny_model, splits, tmp / "out")
     rc, evs, stderr = run_trainer(cfg, tmp)
     assert rc == 0, stderr
     return cfg, evs

@@ -1,6 +1,8 @@
-"""LoRA fine-tuning recipe, top to bottom:
+"""`train`: LoRA supervised fine-tuning of a causal LM, top to bottom:
 
-  setup:  device/dtype -> base model + tokenizer -> records -> token ids/labels -> LoRA wrap
+  config: Config (every field required; types from the annotations, ranges and paths in
+          config_problems) -- the contract is PROTOCOL.md
+  setup:  device/dtype -> tokenizer -> records -> token ids/labels -> base model -> LoRA wrap
           -> AdamW + LR schedule -> (resume: adapter, optimizer, scheduler, RNG, data position)
   base eval (fresh runs): eval loss of the untouched base model = step 0 eval
   loop:   per optimizer step, grad_accum micro-batches; loss = token-weighted mean over the
@@ -8,70 +10,140 @@
           checkpoint / eval on cadence; on SIGTERM save a checkpoint and stop
   finish: adapter dir + metrics.json + `done`
 
+Recipe interface (cli.py): `Config`, `load_config(path) -> Config`, `run(cfg, cancel) -> int`.
 Progress goes to stdout as JSON lines (progress.emit); everything else goes to stderr.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-import os
-import random
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from peft import LoraConfig, get_peft_model
-from transformers import AutoModelForCausalLM, AutoTokenizer, get_scheduler
+from transformers import get_scheduler
 
-from . import checkpoint as ckpt
-from .cancellation import Cancellation
-from .config import ConfigError, LoraSettings, TrainConfig, local_path
-from .data import IGNORE, DataError, Example, collate, encode_all, ensure_chat_template, epoch_batches, read_records
-from .model_source import ModelSourceError, resolve_base_model
-from .progress import Throughput, emit, log
+from .. import checkpoint as ckpt
+from ..cancellation import Cancellation
+from ..config import ConfigError, local_path, parse, read_json
+from ..data import DataError, Example, collate, encode_all, epoch_batches, read_records
+from ..model_source import resolve_base_model
+from ..progress import Throughput, emit, log
+from ..runtime import (configure_cpu_threads, evaluate, load_model, load_tokenizer, loss_sum, pick_device,
+                       seed_everything, trained_tokens)
 
+FORMATS = ("chat", "prompt_completion", "text")
 SCHEDULER_NAMES = {"linear": "linear", "cosine": "cosine", "constant": "constant_with_warmup"}
 
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)  # also seeds every CUDA device
+# --- config ----------------------------------------------------------------------------------------
+# No defaults on purpose: the TypeScript worker sends every field (PROTOCOL.md), so a value is
+# decided in exactly one place.
 
 
-def pick_device(setting: str) -> tuple[torch.device, torch.dtype]:
-    if setting == "auto":
-        setting = "cuda" if torch.cuda.is_available() else "cpu"
-    if setting.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError([f"device: {setting} requested but CUDA is not available on this host"])
-    device = torch.device(setting)
-    # bf16 weights on GPUs that support it; fp32 on CPU, where bf16 matmuls are slow and lossy
-    dtype = torch.bfloat16 if device.type == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
-    return device, dtype
+@dataclass(frozen=True)
+class LoraSettings:
+    r: int
+    alpha: float
+    dropout: float
+    target_modules: str | tuple[str, ...]
 
 
-def configure_cpu_threads() -> None:
-    """Unless OMP_NUM_THREADS says otherwise, train on half the cores. On a shared host (the dev
-    stack runs Postgres, Temporal and Node beside the trainer) OpenMP threads that outnumber the
-    free cores spin-wait on each other: on 2 busy cores, 2 threads fell to ~100-200 tokens/s while
-    1 thread held ~4,500 (docs/benchmarks.md, Training)."""
-    if "OMP_NUM_THREADS" not in os.environ:
-        torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))
-    log(f"CPU training with {torch.get_num_threads()} thread(s)")
+@dataclass(frozen=True)
+class Config:
+    base_model: str
+    train_file: str
+    eval_file: str | None
+    format: str
+    output_dir: str
+    resume_from: str | None
+    lora: LoraSettings
+    epochs: int
+    learning_rate: float
+    lr_scheduler: str
+    warmup_ratio: float
+    batch_size: int
+    grad_accum: int
+    max_seq_len: int
+    seed: int
+    checkpoint_every: int
+    max_steps: int | None
+    device: str
+    eval_every: int | None
+    weight_decay: float
+    max_grad_norm: float | None
+
+    def fingerprint(self) -> str:
+        """Hash of every field that shapes the optimisation trajectory. A checkpoint only
+        resumes a run with the same fingerprint (paths, device and cadence may differ)."""
+        d = asdict(self)
+        for k in ("base_model", "train_file", "eval_file", "output_dir", "resume_from", "device",
+                  "checkpoint_every", "eval_every"):
+            d.pop(k)
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def step_loss_sum(model, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Summed next-token cross-entropy over the trained (non-masked) tokens of a batch."""
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-    return F.cross_entropy(logits[:, :-1].float().flatten(0, 1), batch["labels"][:, 1:].flatten(),
-                           ignore_index=IGNORE, reduction="sum")
+def config_problems(cfg: Config) -> list[str]:
+    """Range and existence checks, one `field: reason` per problem (types are already right)."""
+    lora, problems = cfg.lora, []
+
+    def check(ok: bool, msg: str) -> None:
+        if not ok:
+            problems.append(msg)
+
+    tm = lora.target_modules
+    if isinstance(tm, tuple):
+        check(bool(tm) and all(isinstance(m, str) and m for m in tm),
+              "lora.target_modules: must be \"all-linear\" or a non-empty list of module names")
+    else:
+        check(tm == "all-linear",
+              f"lora.target_modules: must be \"all-linear\" or a list of module names, got {json.dumps(tm)}")
+    check(cfg.format in FORMATS, f"format: must be one of {', '.join(FORMATS)}, got {json.dumps(cfg.format)}")
+    check(cfg.lr_scheduler in SCHEDULER_NAMES,
+          f"lr_scheduler: must be one of {', '.join(SCHEDULER_NAMES)}, got {json.dumps(cfg.lr_scheduler)}")
+    check(lora.r >= 1, f"lora.r: must be >= 1, got {lora.r}")
+    check(lora.alpha > 0, f"lora.alpha: must be > 0, got {lora.alpha}")
+    check(0 <= lora.dropout < 1, f"lora.dropout: must be in [0, 1), got {lora.dropout}")
+    check(cfg.epochs >= 1, f"epochs: must be >= 1, got {cfg.epochs}")
+    check(0 < cfg.learning_rate < 1, f"learning_rate: must be in (0, 1), got {cfg.learning_rate}")
+    check(0 <= cfg.warmup_ratio < 1, f"warmup_ratio: must be in [0, 1), got {cfg.warmup_ratio}")
+    check(cfg.batch_size >= 1, f"batch_size: must be >= 1, got {cfg.batch_size}")
+    check(cfg.grad_accum >= 1, f"grad_accum: must be >= 1, got {cfg.grad_accum}")
+    check(cfg.max_seq_len >= 8, f"max_seq_len: must be >= 8, got {cfg.max_seq_len}")
+    check(cfg.checkpoint_every >= 1, f"checkpoint_every: must be >= 1, got {cfg.checkpoint_every}")
+    check(cfg.eval_every is None or cfg.eval_every >= 1, f"eval_every: must be >= 1 or null, got {cfg.eval_every}")
+    check(cfg.max_steps is None or cfg.max_steps >= 1, f"max_steps: must be >= 1 or null, got {cfg.max_steps}")
+    check(cfg.weight_decay >= 0, f"weight_decay: must be >= 0, got {cfg.weight_decay}")
+    check(cfg.max_grad_norm is None or cfg.max_grad_norm > 0,
+          f"max_grad_norm: must be > 0 or null, got {cfg.max_grad_norm}")
+    check(cfg.device in ("auto", "cpu") or cfg.device.startswith("cuda"),
+          f"device: must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got {json.dumps(cfg.device)}")
+    if not cfg.base_model.startswith("hf://"):
+        check(local_path(cfg.base_model).is_dir(),
+              f"base_model: {cfg.base_model} is not a directory (use a local path, file://path or hf://org/name)")
+    check(local_path(cfg.train_file).is_file(), f"train_file: {cfg.train_file} does not exist")
+    if cfg.eval_file is not None:
+        check(local_path(cfg.eval_file).is_file(), f"eval_file: {cfg.eval_file} does not exist")
+    if cfg.resume_from not in (None, "latest"):
+        check(local_path(cfg.resume_from).is_dir(), f"resume_from: {cfg.resume_from} is not a checkpoint directory")
+    return problems
 
 
-def trained_tokens(batch: dict[str, torch.Tensor]) -> int:
-    return int((batch["labels"][:, 1:] != IGNORE).sum())
+def parse_config(raw) -> Config:
+    cfg = parse(raw, Config)
+    problems = config_problems(cfg)
+    if problems:
+        raise ConfigError(problems)
+    return cfg
+
+
+def load_config(path: str | Path) -> Config:
+    return parse_config(read_json(path))
+
+
+# --- building blocks -------------------------------------------------------------------------------
 
 
 def lora_config(settings: LoraSettings) -> LoraConfig:
@@ -91,7 +163,7 @@ def optimizer_step(model, micro_batches: list[dict[str, torch.Tensor]], optimize
         if stop_requested():
             optimizer.zero_grad(set_to_none=True)
             return None
-        loss = step_loss_sum(model, batch) / n_trained
+        loss = loss_sum(model, batch) / n_trained
         loss.backward()
         loss_total += float(loss.detach())
     if max_grad_norm is not None:
@@ -102,23 +174,7 @@ def optimizer_step(model, micro_batches: list[dict[str, torch.Tensor]], optimize
     return loss_total
 
 
-@torch.no_grad()
-def evaluate(model, examples: list[Example], batch_size: int, pad_id: int, device, cancel: Cancellation) -> float | None:
-    """Token-weighted mean loss over the trained tokens of the eval set (None if cancelled)."""
-    was_training = model.training
-    model.eval()
-    total, count = 0.0, 0
-    for i in range(0, len(examples), batch_size):
-        if cancel.requested:
-            return None
-        batch = {k: v.to(device) for k, v in collate(examples[i:i + batch_size], pad_id).items()}
-        total += float(step_loss_sum(model, batch))
-        count += trained_tokens(batch)
-    model.train(was_training)
-    return total / max(count, 1)
-
-
-def load_examples(path: str, cfg: TrainConfig, tokenizer, field: str) -> tuple[list[Example], int, int]:
+def load_examples(path: str, cfg: Config, tokenizer, field: str) -> tuple[list[Example], int, int]:
     records = read_records(local_path(path), cfg.format, field=field)
     examples, dropped = encode_all(records, tokenizer, cfg.format, cfg.max_seq_len)
     if dropped:
@@ -129,7 +185,7 @@ def load_examples(path: str, cfg: TrainConfig, tokenizer, field: str) -> tuple[l
     return examples, len(records), dropped
 
 
-def find_resume_checkpoint(cfg: TrainConfig, out_dir: Path) -> Path | None:
+def find_resume_checkpoint(cfg: Config, out_dir: Path) -> Path | None:
     if cfg.resume_from is None:
         return None
     if cfg.resume_from == "latest":
@@ -146,8 +202,12 @@ def find_resume_checkpoint(cfg: TrainConfig, out_dir: Path) -> Path | None:
     return path
 
 
-def run(cfg: TrainConfig, cancel: Cancellation) -> int:
-    """Runs the recipe; returns the process exit code (0 done, 128+signal if cancelled)."""
+# --- run ---------------------------------------------------------------------------------------
+
+
+def run(cfg: Config, cancel: Cancellation) -> int:
+    """Trains; the last event is `done` (returns 0) or `cancelled` (returns 128 + signal). Bad
+    input raises an InvalidInput subclass; cli.py turns exceptions into the `error` event."""
     t_start = time.perf_counter()
     out_dir = local_path(cfg.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -164,11 +224,7 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
         return cancel.exit_code
 
     model_dir = resolve_base_model(cfg.base_model)
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    ensure_chat_template(tokenizer)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    if pad_id is None:
-        raise ModelSourceError("base_model: tokenizer has neither a pad nor an eos token")
+    tokenizer, pad_id = load_tokenizer(model_dir)
 
     train, n_train_records, train_dropped = load_examples(cfg.train_file, cfg, tokenizer, "train_file")
     evals, n_eval_records = ([], 0)
@@ -177,8 +233,7 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
 
     if cancel.requested:
         return cancelled_during_setup()
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).to(device)
-    model.config.use_cache = False  # the KV cache is for generation; it only costs memory here
+    model = load_model(model_dir, device, dtype)
     torch.manual_seed(cfg.seed)  # LoRA init must not depend on what model loading consumed
     model = get_peft_model(model, lora_config(cfg.lora))
     trainable_params, total_params = model.get_nb_trainable_parameters()
@@ -271,11 +326,11 @@ def run(cfg: TrainConfig, cancel: Cancellation) -> int:
 
         did_work = False
         end_of_epoch = step % steps_per_epoch == 0 and step < total_steps
-        if evals and ((cfg.eval_every and step % cfg.eval_every == 0) or end_of_epoch):
+        if evals and ((cfg.eval_every is not None and step % cfg.eval_every == 0) or end_of_epoch):
             if run_eval(step) is None:
                 return cancelled(step, ckpt.capture_rng())
             did_work = True
-        if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < total_steps:
+        if step % cfg.checkpoint_every == 0 and step < total_steps:  # the final step saves the adapter instead
             save(step, ckpt.capture_rng())
             did_work = True
         if cancel.requested:
