@@ -98,7 +98,7 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     const split = run.stages[2]!.metrics as { trainRecords: number; evalRecords: number };
     expect(split.trainRecords + split.evalRecords).toBe(600);
     expect(split.evalRecords).toBeGreaterThan(30);
-    const train = run.stages[3]!.metrics as unknown as TrainResult['metrics'];
+    const train = run.stages[3]!.metrics as unknown as TrainResult['report'];
     expect(train.steps).toBe(12);
     expect(train.evalLoss).toBeLessThan(train.baseEvalLoss!);
     expect(run.artifacts.map((a) => a.kind).sort()).toEqual(['adapter', 'eval_split', 'raw_dataset', 'redacted_dataset', 'redaction_report', 'train_split']);
@@ -160,7 +160,7 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
 
     const run = await waitForRun(runId, undefined, 480_000);
     expect(run.status).toBe('succeeded');
-    const train = run.stages.find((s) => s.stage === 'train')!.metrics as unknown as TrainResult['metrics'];
+    const train = run.stages.find((s) => s.stage === 'train')!.metrics as unknown as TrainResult['report'];
     expect(train.attempt).toBeGreaterThanOrEqual(2);
     expect(train.resumedFromStep).toBeGreaterThanOrEqual(before.heartbeat!.checkpoint!.step);
     expect(train.resumedFromStep).toBeGreaterThan(0);

@@ -1,19 +1,44 @@
-import type { RunDetail, RunSummary } from '@refinery/core';
+import { STAGE_DEFINITIONS, STATUS_TONES, type RunDetail, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
 
 const tty = process.stdout.isTTY;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
 export const bold = paint('1');
 export const dim = paint('2');
-const STATUS_COLOR: Record<string, (s: string) => string> = {
-  succeeded: paint('32'),
-  failed: paint('31'),
-  rejected: paint('31'),
-  cancelled: paint('33'),
-  running: paint('36'),
-  queued: paint('2'),
-  awaiting_approval: paint('35'),
+const TONE_COLOR: Record<StatusTone, (s: string) => string> = {
+  neutral: paint('2'),
+  active: paint('36'),
+  waiting: paint('35'),
+  success: paint('32'),
+  danger: paint('31'),
+  muted: paint('33'),
 };
-export const status = (s: string) => (STATUS_COLOR[s] ?? ((x: string) => x))(s);
+export const status = (s: string) => {
+  const tone = STATUS_TONES[s as keyof typeof STATUS_TONES];
+  return tone ? TONE_COLOR[tone](s) : s;
+};
+
+const n = (v: number) => v.toLocaleString('en-US');
+const loss = (v: number | null) => (v === null ? '-' : v.toFixed(4));
+
+/** One line per stage saying what its report holds; keyed by every stage, so a new stage must say something. */
+export const STAGE_LINES: { [S in StageName]: (report: StageReport<S>) => string } = {
+  ingest: (r) => `${n(r.records)} records, ${n(r.bytes)} B, ~${n(r.estimatedTokens)} tokens${r.errorCount ? `, ${n(r.errorCount)} invalid line(s)` : ''}`,
+  redact: (r) =>
+    `${n(r.records.changed)} of ${n(r.records.read)} records changed, ${n(r.records.dropped)} dropped; verification ${r.verification.clean ? 'clean' : `found ${n(r.verification.residualCount)} residual(s)`}`,
+  split: (r) => `${n(r.trainRecords)} train / ${n(r.evalRecords)} eval (eval ${r.eval}, seed ${r.seed})`,
+  train: (r) => `${r.steps}/${r.totalSteps} steps on ${r.device}; train loss ${loss(r.trainLoss)}, eval loss ${loss(r.evalLoss)} (base ${loss(r.baseEvalLoss)})`,
+};
+
+/** A stage's metrics parsed as its report, or null when absent or not a report of that stage. */
+export function stageReport<S extends StageName>(stage: S, metrics: unknown): StageReport<S> | null {
+  const parsed = STAGE_DEFINITIONS[stage].report.safeParse(metrics);
+  return parsed.success ? (parsed.data as StageReport<S>) : null;
+}
+
+export function stageLine(s: Pick<StageExecution, 'stage' | 'metrics'>): string | null {
+  const report = stageReport(s.stage, s.metrics);
+  return report ? (STAGE_LINES[s.stage] as (r: unknown) => string)(report) : null;
+}
 
 export function duration(ms: number | null): string {
   if (ms === null) return '-';
@@ -33,10 +58,14 @@ export function runsTable(runs: RunSummary[]): string {
 
 export function runDetail(r: RunDetail): string {
   const lines = [`${bold(r.name)} ${dim(r.id)}`, `project ${r.project}   status ${status(r.status)}${r.error ? `\nerror   ${r.error}` : ''}`, '', bold('stages')];
-  for (const s of r.stages) lines.push(`  ${s.stage.padEnd(12)} ${status(s.status).padEnd(tty ? 20 : 10)} ${duration(s.durationMs).padStart(8)}${s.error ? `  ${s.error}` : ''}`);
+  for (const s of r.stages) {
+    const attempt = s.attempt > 1 ? ` #${s.attempt}` : '';
+    const said = s.error ?? stageLine(s);
+    lines.push(`  ${(s.stage + attempt).padEnd(12)} ${status(s.status).padEnd(tty ? 20 : 10)} ${duration(s.durationMs).padStart(8)}${said ? `  ${said}` : ''}`);
+  }
   if (r.stages.length === 0) lines.push(dim('  (none yet)'));
-  const ingest = r.stages.find((s) => s.stage === 'ingest')?.metrics as { records?: number; errorCount?: number; errors?: { line: number; field: string; reason: string }[] } | null | undefined;
-  if (ingest?.errors?.length) {
+  const ingest = stageReport('ingest', r.stages.find((s) => s.stage === 'ingest')?.metrics);
+  if (ingest?.errors.length) {
     lines.push('', bold(`ingest errors (${ingest.errorCount})`));
     for (const e of ingest.errors.slice(0, 20)) lines.push(`  line ${e.line}  ${e.field}: ${e.reason}`);
   }

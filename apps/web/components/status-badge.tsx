@@ -1,25 +1,23 @@
 import type { RunStatus, StageStatus } from '@refinery/core';
-import { RUN_STATUS_VIEW, STAGE_STATUS_VIEW, TONE_CLASSES } from '@/lib/client/run-status';
+import { statusLabel, toneOf, TONE_CLASSES } from '@/lib/client/run-status';
 
 interface StatusBadgeProps {
   status: RunStatus | StageStatus;
-  kind?: 'run' | 'stage';
   testId?: string;
 }
 
 /** A coloured pill for a run or stage status; `data-status` lets tests read the raw value. */
-export function StatusBadge({ status, kind = 'run', testId }: StatusBadgeProps) {
-  const view = kind === 'run' ? RUN_STATUS_VIEW[status as RunStatus] : STAGE_STATUS_VIEW[status as StageStatus];
-  const tone = view?.tone ?? 'neutral';
+export function StatusBadge({ status, testId }: StatusBadgeProps) {
+  const tone = toneOf(status);
   const live = tone === 'active';
   return (
     <span
       data-testid={testId}
       data-status={status}
-      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${TONE_CLASSES[tone]}`}
+      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${TONE_CLASSES[tone].badge}`}
     >
       <span aria-hidden className={`h-1.5 w-1.5 rounded-full bg-current ${live ? 'animate-pulse' : ''}`} />
-      {view?.label ?? status}
+      {statusLabel(status)}
     </span>
   );
 }

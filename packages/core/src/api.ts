@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RUN_STATUSES, STAGE_STATUSES } from './status';
+import { STAGES, type StageName } from './stages';
 
 /** Shapes of the REST API's responses (also the source of the OpenAPI document). */
 
@@ -13,13 +14,14 @@ export const ApiErrorSchema = z.object({
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
 export const StageExecutionSchema = z.object({
-  stage: z.string(),
-  attempt: z.number().int(),
+  stage: z.enum(STAGES as [StageName, ...StageName[]]),
+  attempt: z.number().int().describe('1, then 2, 3, ... for each retry of the stage'),
   status: z.enum(STAGE_STATUSES),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
   error: z.string().nullable(),
+  /** The stage's report (its schema is STAGE_DEFINITIONS[stage].report), or a failure's details. */
   metrics: z.record(z.string(), z.unknown()).nullable(),
 });
 export type StageExecution = z.infer<typeof StageExecutionSchema>;
@@ -31,7 +33,7 @@ export const ArtifactSchema = z.object({
   sha256: z.string(),
   bytes: z.number(),
   mediaType: z.string(),
-  producedByStage: z.string(),
+  producedByStage: z.enum(STAGES as [StageName, ...StageName[]]),
   createdAt: z.string(),
 });
 export type Artifact = z.infer<typeof ArtifactSchema>;
@@ -41,7 +43,7 @@ export const RunSummarySchema = z.object({
   project: z.string(),
   name: z.string(),
   status: z.enum(RUN_STATUSES),
-  currentStage: z.string().nullable(),
+  currentStage: z.enum(STAGES as [StageName, ...StageName[]]).nullable(),
   error: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -1,5 +1,6 @@
 import type { DatasetFormat } from './runspec';
 import type { TrainingSpec } from './training';
+import type { TrainReport } from './stage-reports';
 
 /**
  * The contract between the pipeline workflow and GPU workers: activities on the
@@ -16,17 +17,7 @@ export interface TrainInput {
 
 export interface TrainResult {
   adapter: { artifactId: string; uri: string; sha256: string; bytes: number };
-  metrics: {
-    steps: number;
-    totalSteps: number;
-    trainLoss: number | null;
-    evalLoss: number | null;
-    baseEvalLoss: number | null;
-    resumedFromStep: number | null;
-    attempt: number;
-    device: string;
-    trainSeconds: number | null;
-  };
+  report: TrainReport;
 }
 
 /** What a train attempt heartbeats, so the next attempt can resume where it stopped. */

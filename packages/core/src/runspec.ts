@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { PLANNED_STAGES } from './status';
+import { PLANNED_STAGES } from './stages';
 import { uriSchema } from './uri';
 import { SplitSpec, TrainingSpec } from './training';
 import { RedactionPolicySchema } from '@refinery/redaction';
@@ -22,17 +22,6 @@ export const DatasetSpec = z
   .strict();
 
 export const BaseModelSpec = z.object({ uri: uriSchema(['file', 's3', 'object', 'hf']) }).strict();
-
-/**
- * Sections for stages that have not landed yet. Accepting and ignoring them would let a user
- * believe their data was, say, redacted; so they are rejected by name.
- */
-const PLANNED_SECTIONS: Record<string, (typeof PLANNED_STAGES)[number]> = {
-  quantization: 'merge_quantize',
-  evaluation: 'evaluate',
-  approval: 'approval',
-  promotion: 'promote',
-};
 
 export const RunSpecObjectSchema = z
   .object({
@@ -57,14 +46,14 @@ export const RunSpecObjectSchema = z
 
 export const RunSpecSchema = z.preprocess((input, ctx) => {
   if (input && typeof input === 'object' && !Array.isArray(input)) {
-    for (const [section, stage] of Object.entries(PLANNED_SECTIONS)) {
-      if (section in input) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [section],
-          message: `the "${stage}" stage is not available in this Refinery version; remove "${section}" from the spec`,
-        });
-      }
+    for (const section of new Set(PLANNED_STAGES.map((p) => p.section))) {
+      if (!(section in input)) continue;
+      const stages = PLANNED_STAGES.filter((p) => p.section === section).map((p) => `"${p.name}"`);
+      ctx.addIssue({
+        code: 'custom',
+        path: [section],
+        message: `the ${stages.join(' and ')} stage${stages.length > 1 ? 's are' : ' is'} not available in this Refinery version; remove "${section}" from the spec`,
+      });
     }
   }
   return input;

@@ -1,7 +1,7 @@
 /**
- * The vocabulary every room shares: run and stage states, stage names, task queues.
- * Dependency-free, so workflow code (a deterministic sandbox) can import it as
- * '@refinery/core/workflow-safe'.
+ * The vocabulary every room shares: run and stage states, task queues. The only place these
+ * lists are written (the database's queries and the dashboard's views key off them).
+ * Dependency-free, exported through '@refinery/core/workflow-safe'.
  */
 
 export const RUN_STATUSES = [
@@ -21,10 +21,7 @@ export const isTerminalRunStatus = (s: string): boolean => (TERMINAL_RUN_STATUSE
 export const STAGE_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
-/** Pipeline order. Stages that have not landed yet are listed in PLANNED_STAGES. */
-export const STAGES = ['ingest', 'redact', 'split', 'train'] as const;
-export type StageName = (typeof STAGES)[number];
-export const PLANNED_STAGES = ['merge_quantize', 'evaluate', 'gates', 'approval', 'promote'] as const;
+export const TERMINAL_STAGE_STATUSES: readonly StageStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export const TASK_QUEUES = {
   pipeline: 'refinery-pipeline',
@@ -32,3 +29,19 @@ export const TASK_QUEUES = {
 } as const;
 
 export const WORKFLOW_TYPES = { fineTuneRun: 'fineTuneRun' } as const;
+
+/**
+ * What each status means to someone looking at it; the dashboard and the CLI each turn a tone
+ * into their own colours, so a new status is given its meaning once, here.
+ */
+export type StatusTone = 'neutral' | 'active' | 'waiting' | 'success' | 'danger' | 'muted';
+
+export const STATUS_TONES: Record<RunStatus | StageStatus, StatusTone> = {
+  queued: 'neutral',
+  running: 'active',
+  awaiting_approval: 'waiting',
+  succeeded: 'success',
+  failed: 'danger',
+  rejected: 'danger',
+  cancelled: 'muted',
+};

@@ -32,6 +32,9 @@ export const TrainingSpec = z
     seed: z.number().int().default(42),
     maxSteps: z.number().int().min(1).optional(),
     checkpointEvery: z.number().int().min(1).default(50).describe('optimizer steps between checkpoints'),
+    evalEvery: z.number().int().min(1).optional().describe('extra evaluations every N steps (evaluation always runs at the start, each epoch end and the end)'),
+    weightDecay: z.number().min(0).default(0).describe('AdamW weight decay'),
+    maxGradNorm: z.number().gt(0).nullable().default(1).describe('gradient clipping norm; null disables clipping'),
     gpu: z
       .object({ pool: z.string().regex(/^[a-z0-9-]+$/).default('default'), count: z.number().int().min(1).max(8).default(1) })
       .strict()

@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import type { StageName } from '@refinery/core';
 import type { Db } from './client';
 import { artifacts, lineageEdges } from './schema';
 import { audit } from './audit';
@@ -11,7 +12,7 @@ export interface ArtifactInput {
   uri: string;
   bytes: number;
   mediaType: string;
-  producedByStage: string;
+  producedByStage: StageName;
   metadata?: Record<string, unknown>;
 }
 
@@ -35,7 +36,7 @@ export async function recordArtifact(db: Db, a: ArtifactInput): Promise<string> 
 
 export async function recordLineage(
   db: Db,
-  edge: { fromArtifactId: string; toArtifactId: string; relation: string; runId: string; stage: string },
+  edge: { fromArtifactId: string; toArtifactId: string; relation: string; runId: string; stage: StageName },
 ): Promise<void> {
   await db.insert(lineageEdges).values(edge).onConflictDoNothing();
 }

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
-import type { RunDetail, RunSpec, RunStatus, RunSummary, StageStatus } from '@refinery/core';
+import { and, asc, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
+import { isTerminalRunStatus, TERMINAL_RUN_STATUSES, type RunDetail, type RunSpec, type RunStatus, type RunSummary, type StageName, type StageStatus } from '@refinery/core';
 import type { Db } from './client';
 import { artifacts, projects, runs, stageExecutions } from './schema';
 import { audit } from './audit';
@@ -15,7 +15,7 @@ export function toRunSummary(r: RunRow): RunSummary {
     project: r.projectId,
     name: r.name,
     status: r.status as RunStatus,
-    currentStage: r.currentStage,
+    currentStage: r.currentStage as StageName | null,
     error: r.error,
     createdAt: r.createdAt.toISOString(),
     startedAt: iso(r.startedAt),
@@ -81,7 +81,7 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
     ...toRunSummary(row),
     spec: row.spec as Record<string, unknown>,
     stages: stages.map((s) => ({
-      stage: s.stage,
+      stage: s.stage as StageName,
       attempt: s.attempt,
       status: s.status as StageStatus,
       startedAt: s.startedAt.toISOString(),
@@ -97,7 +97,7 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
       sha256: a.sha256,
       bytes: a.bytes,
       mediaType: a.mediaType,
-      producedByStage: a.producedByStage,
+      producedByStage: a.producedByStage as StageName,
       createdAt: a.createdAt.toISOString(),
     })),
   };
@@ -139,9 +139,9 @@ export async function listRuns(
 export async function setRunStatus(
   db: Db,
   id: string,
-  patch: { status: RunStatus; error?: string | null; currentStage?: string | null },
+  patch: { status: RunStatus; error?: string | null; currentStage?: StageName | null },
 ): Promise<void> {
-  const terminal = patch.status === 'succeeded' || patch.status === 'failed' || patch.status === 'cancelled' || patch.status === 'rejected';
+  const terminal = isTerminalRunStatus(patch.status);
   await db
     .update(runs)
     .set({
@@ -151,6 +151,6 @@ export async function setRunStatus(
       ...(patch.status === 'running' ? { startedAt: sql`coalesce(${runs.startedAt}, now())` } : {}),
       ...(terminal ? { finishedAt: sql`now()` } : {}),
     })
-    .where(and(eq(runs.id, id), sql`${runs.status} not in ('succeeded','failed','cancelled','rejected')`));
+    .where(and(eq(runs.id, id), notInArray(runs.status, [...TERMINAL_RUN_STATUSES])));
   await audit(db, { actor: `workflow:${id}`, action: `run.${patch.status}`, subjectType: 'run', subjectId: id, data: patch.error ? { error: patch.error } : undefined });
 }

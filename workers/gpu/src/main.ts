@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
@@ -17,7 +18,7 @@ async function main() {
   await runMigrations(database);
   const sources = sourceContextFromConfig(config);
   const gpus = detectGpuCount(config.REFINERY_PYTHON);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await temporalWorkerConnectionFromConfig(config);
   const worker = await createGpuWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -23,6 +23,7 @@ export class MetricsWriter {
 
   flush(): Promise<void> {
     const batch = this.buffer;
+    if (batch.length === 0) return this.writing;
     this.buffer = [];
     this.writing = this.writing.then(() => insertMetricPoints(this.db, batch)).catch((err: Error) => this.o.onError(err));
     return this.writing;

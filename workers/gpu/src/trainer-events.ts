@@ -1,34 +1,58 @@
 import { z } from 'zod';
+import { STAGE_DEFINITIONS } from '@refinery/core';
 
-/** The trainer's stdout protocol (workers/trainer/PROTOCOL.md), validated line by line. */
+/**
+ * The trainer's stdout protocol (workers/trainer/PROTOCOL.md), validated line by line. Every
+ * verb shares the closing events (`checkpoint`, `cancelled`, `error`) and ends with `done`,
+ * whose payload each verb defines; verbs add their own progress events.
+ */
 const num = z.number().nullable();
 
-export const TrainerEventSchema = z.discriminatedUnion('event', [
-  z.object({
-    event: z.literal('start'),
-    total_steps: z.number().int(),
-    epochs: z.number().int(),
-    device: z.string(),
-    dtype: z.string(),
-    train_records: z.number().int(),
-    eval_records: z.number().int(),
-    trainable_params: z.number().int(),
-    total_params: z.number().int(),
-    resumed_from_step: z.number().int().nullable(),
-  }),
-  z.object({
-    event: z.literal('step'),
-    step: z.number().int(),
-    total_steps: z.number().int(),
-    epoch: z.number(),
-    loss: num,
-    learning_rate: z.number(),
-    tokens_per_second: z.number(),
-    eta_seconds: z.number(),
-  }),
+export const CommonEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('checkpoint'), step: z.number().int(), path: z.string() }),
-  z.object({ event: z.literal('eval'), step: z.number().int(), eval_loss: num }),
-  z.object({
+  z.object({ event: z.literal('cancelled'), step: z.number().int(), checkpoint: z.string().nullable() }),
+  z.object({ event: z.literal('error'), message: z.string(), kind: z.enum(['invalid_input', 'runtime']) }),
+]);
+export type CommonEvent = z.infer<typeof CommonEventSchema>;
+
+/** What one trainer verb says on stdout besides the common events. */
+export interface VerbProtocol<P extends z.ZodType<{ event: string }>, D extends z.ZodType<{ event: 'done' }>> {
+  verb: string;
+  /** The verb's progress events (a discriminated union on `event`). */
+  progress: P;
+  /** The `done` event's payload. */
+  done: D;
+}
+
+/** `train`: LoRA fine-tuning. */
+export const TRAIN_PROTOCOL = {
+  verb: STAGE_DEFINITIONS.train.trainerVerb,
+  progress: z.discriminatedUnion('event', [
+    z.object({
+      event: z.literal('start'),
+      total_steps: z.number().int(),
+      epochs: z.number().int(),
+      device: z.string(),
+      dtype: z.string(),
+      train_records: z.number().int(),
+      eval_records: z.number().int(),
+      trainable_params: z.number().int(),
+      total_params: z.number().int(),
+      resumed_from_step: z.number().int().nullable(),
+    }),
+    z.object({
+      event: z.literal('step'),
+      step: z.number().int(),
+      total_steps: z.number().int(),
+      epoch: z.number(),
+      loss: num,
+      learning_rate: z.number(),
+      tokens_per_second: z.number(),
+      eta_seconds: z.number(),
+    }),
+    z.object({ event: z.literal('eval'), step: z.number().int(), eval_loss: num }),
+  ]),
+  done: z.object({
     event: z.literal('done'),
     step: z.number().int(),
     adapter_dir: z.string(),
@@ -37,21 +61,27 @@ export const TrainerEventSchema = z.discriminatedUnion('event', [
     eval_loss: num,
     base_eval_loss: num,
   }),
-  z.object({ event: z.literal('cancelled'), step: z.number().int(), checkpoint: z.string().nullable() }),
-  z.object({ event: z.literal('error'), message: z.string(), kind: z.enum(['invalid_input', 'runtime']) }),
-]);
-export type TrainerEvent = z.infer<typeof TrainerEventSchema>;
+} satisfies AnyVerbProtocol;
+
+export type AnyVerbProtocol = VerbProtocol<z.ZodType<{ event: string }>, z.ZodType<{ event: 'done' }>>;
+
+export type TrainerEvent<P extends AnyVerbProtocol> = CommonEvent | z.infer<P['progress']> | z.infer<P['done']>;
 
 export class TrainerProtocolError extends Error {}
 
-export function parseTrainerLine(line: string): TrainerEvent {
+/** Parses one stdout line against the common events, then the verb's progress and done events. */
+export function parseTrainerLine<P extends AnyVerbProtocol>(protocol: P, line: string): TrainerEvent<P> {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     throw new TrainerProtocolError(`trainer wrote a non-JSON line to stdout: ${line.slice(0, 200)}`);
   }
-  const parsed = TrainerEventSchema.safeParse(value);
-  if (!parsed.success) throw new TrainerProtocolError(`trainer event does not match the protocol (${parsed.error.issues[0]?.message}): ${line.slice(0, 200)}`);
-  return parsed.data;
+  const event = (value as { event?: unknown } | null)?.event;
+  const schema = event === 'done' ? protocol.done : ['checkpoint', 'cancelled', 'error'].includes(event as string) ? CommonEventSchema : protocol.progress;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new TrainerProtocolError(`trainer ${protocol.verb} event does not match the protocol (${parsed.error.issues[0]?.message}): ${line.slice(0, 200)}`);
+  }
+  return parsed.data as TrainerEvent<P>;
 }

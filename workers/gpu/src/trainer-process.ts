@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseTrainerLine, type TrainerEvent } from './trainer-events';
+import type { z } from 'zod';
+import { parseTrainerLine, TrainerProtocolError, type TrainerEvent, type AnyVerbProtocol } from './trainer-events';
 
 export const TRAINER_DIR = new URL('../../trainer', import.meta.url).pathname;
 
@@ -9,27 +10,44 @@ export interface TrainerRun {
   pid: number;
   /** Resolves with the exit code (or 128+signal) once the process is gone and stdout is drained. */
   exited: Promise<number>;
+  /** The first stdout line that broke the protocol (the trainer is stopped when it happens). */
+  protocolError(): TrainerProtocolError | null;
   /** SIGTERM (the trainer checkpoints and exits), then SIGKILL after graceMs. */
   stop(graceMs: number): Promise<number>;
 }
 
 /**
- * Runs `python -m refinery_trainer train --config <file>`, feeding each validated stdout event
+ * Runs `python -m refinery_trainer <verb> --config <file>`, feeding each validated stdout event
  * to `onEvent` in order. The trainer gets SIGTERM if this worker process dies (setpriv's
  * parent-death signal), so a killed worker never leaves an orphan burning the GPU.
  */
-export function startTrainer(o: { python: string; configPath: string; onEvent: (e: TrainerEvent) => void; onStderr: (line: string) => void; env?: Record<string, string> }): TrainerRun {
-  const args = ['-m', 'refinery_trainer', 'train', '--config', o.configPath];
+export function startTrainer<P extends AnyVerbProtocol>(o: {
+  python: string;
+  protocol: P;
+  configPath: string;
+  onEvent: (e: TrainerEvent<P>) => void;
+  onStderr: (line: string) => void;
+  env?: Record<string, string>;
+}): TrainerRun {
+  const args = ['-m', 'refinery_trainer', o.protocol.verb, '--config', o.configPath];
   const [cmd, argv] = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', o.python, ...args]] : [o.python, args];
   const child: ChildProcess = spawn(cmd, argv, {
     cwd: TRAINER_DIR,
     env: { ...process.env, PYTHONPATH: TRAINER_DIR, PYTHONUNBUFFERED: '1', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let protocolError: TrainerProtocolError | null = null;
   const stdoutDone = new Promise<void>((resolve) => {
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
-      if (line.trim()) o.onEvent(parseTrainerLine(line));
+      if (!line.trim() || protocolError) return;
+      try {
+        o.onEvent(parseTrainerLine(o.protocol, line));
+      } catch (err) {
+        if (!(err instanceof TrainerProtocolError)) throw err;
+        protocolError = err;
+        child.kill('SIGTERM');
+      }
     });
     rl.on('close', resolve);
   });
@@ -44,6 +62,7 @@ export function startTrainer(o: { python: string; configPath: string; onEvent: (
   return {
     pid: child.pid!,
     exited,
+    protocolError: () => protocolError,
     async stop(graceMs) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -1,6 +1,8 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
-import { trainActivities, type GpuDeps } from './train-activity';
+import { stageAttemptsInterceptor } from '@refinery/temporal/worker';
+import type { GpuDeps } from './deps';
+import { trainActivities } from './train-activity';
 
 /**
  * A GPU worker polls `refinery-gpu-<pool>` and runs at most one compute activity per GPU
@@ -12,6 +14,7 @@ export async function createGpuWorker(o: { connection: NativeConnection; namespa
     namespace: o.namespace,
     taskQueue: TASK_QUEUES.gpu(o.pool),
     activities: trainActivities(o.deps),
+    interceptors: { activity: [stageAttemptsInterceptor(o.deps.db)] },
     maxConcurrentActivityTaskExecutions: Math.max(1, o.gpus),
     // Cancellation reaches the trainer through heartbeats; give SIGTERM→SIGKILL time to finish.
     shutdownGraceTime: o.deps.killGraceMs + 5000,

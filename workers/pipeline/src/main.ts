@@ -1,4 +1,5 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
@@ -12,7 +13,7 @@ async function main() {
   const database = connect(config.DATABASE_URL);
   await runMigrations(database); // a worker deployed alone still finds its schema current
   const sources = sourceContextFromConfig(config);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await temporalWorkerConnectionFromConfig(config);
   const worker = await createPipelineWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

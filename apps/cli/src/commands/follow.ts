@@ -1,6 +1,6 @@
 import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
 import type { RefineryApi } from '../api-client';
-import { duration, status } from '../format';
+import { duration, stageLine, status } from '../format';
 import { TrainingProgress } from './progress';
 
 /**
@@ -20,10 +20,11 @@ export async function followRun(api: RefineryApi, id: string, opts: { json: bool
       if (seen.get(key) === s.status) continue;
       seen.set(key, s.status);
       progress.finish();
+      const said = s.error ?? (s.status === 'succeeded' ? stageLine(s) : null);
       emit(
         opts.json,
         { event: 'stage', stage: s.stage, attempt: s.attempt, status: s.status, durationMs: s.durationMs, error: s.error },
-        `  ${s.stage} ${status(s.status)}${s.durationMs !== null ? ` in ${duration(s.durationMs)}` : ''}${s.error ? `: ${s.error}` : ''}`,
+        `  ${s.stage}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''} ${status(s.status)}${s.durationMs !== null ? ` in ${duration(s.durationMs)}` : ''}${said ? `: ${said}` : ''}`,
       );
     }
     if (run.status !== lastStatus) {

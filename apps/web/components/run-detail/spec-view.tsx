@@ -1,11 +1,10 @@
 import { stringify } from 'yaml';
+import { SPEC_SECTION_ORDER } from '@refinery/core/workflow-safe';
 import { Card } from '@/components/ui';
 
 // Postgres jsonb does not keep key order; show sections in the order a RunSpec is written.
-const SECTION_ORDER = ['apiVersion', 'kind', 'project', 'name', 'description', 'baseModel', 'dataset', 'redaction', 'split', 'training', 'quantization', 'evaluation', 'approval', 'promotion'];
-
 function inWrittenOrder(spec: Record<string, unknown>): Record<string, unknown> {
-  const rank = (key: string) => (SECTION_ORDER.includes(key) ? SECTION_ORDER.indexOf(key) : SECTION_ORDER.length);
+  const rank = (key: string) => (SPEC_SECTION_ORDER.includes(key) ? SPEC_SECTION_ORDER.indexOf(key) : SPEC_SECTION_ORDER.length);
   return Object.fromEntries(Object.entries(spec).sort(([a], [b]) => rank(a) - rank(b)));
 }
 

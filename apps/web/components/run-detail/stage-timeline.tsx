@@ -1,14 +1,8 @@
-import type { RunDetail, StageExecution } from '@refinery/core';
+import type { RunDetail } from '@refinery/core';
 import { StatusBadge } from '@/components/status-badge';
 import { Card, EmptyState } from '@/components/ui';
 import { elapsedMs, formatDuration, formatTimestamp } from '@/lib/client/format';
-
-const STAGE_BAR_COLORS: Record<StageExecution['status'], string> = {
-  running: 'bg-blue-500 animate-pulse',
-  succeeded: 'bg-emerald-500',
-  failed: 'bg-red-500',
-  cancelled: 'bg-slate-400',
-};
+import { toneOf, TONE_CLASSES } from '@/lib/client/run-status';
 
 /**
  * Every stage execution in start order (retries appear as extra attempts), with a bar showing
@@ -37,7 +31,7 @@ export function StageTimeline({ run, now }: { run: RunDetail; now: number }) {
                   {s.attempt > 1 && <span className="ml-1 text-xs font-normal text-slate-500">attempt {s.attempt}</span>}
                 </div>
                 <div>
-                  <StatusBadge status={s.status} kind="stage" />
+                  <StatusBadge status={s.status} />
                 </div>
                 <div className="text-xs text-slate-600" title="started">
                   {formatTimestamp(s.startedAt)}
@@ -46,7 +40,7 @@ export function StageTimeline({ run, now }: { run: RunDetail; now: number }) {
                   {formatDuration(duration)}
                 </div>
                 <div className="relative h-2 rounded bg-slate-100" aria-hidden>
-                  <div className={`absolute h-2 rounded ${STAGE_BAR_COLORS[s.status]}`} style={{ left: `${Math.min(left, 99)}%`, width: `${Math.min(width, 100 - Math.min(left, 99))}%` }} />
+                  <div className={`absolute h-2 rounded ${TONE_CLASSES[toneOf(s.status)].bar}`} style={{ left: `${Math.min(left, 99)}%`, width: `${Math.min(width, 100 - Math.min(left, 99))}%` }} />
                 </div>
                 {s.error && (
                   <p role="alert" data-testid="stage-error" className="whitespace-pre-wrap break-words text-sm text-red-700 md:col-span-5">

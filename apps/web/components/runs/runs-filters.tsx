@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import type { RunListFilter } from '@/lib/client/api';
-import { RUN_STATUS_OPTIONS, RUN_STATUS_VIEW } from '@/lib/client/run-status';
+import { RUN_STATUS_OPTIONS, statusLabel } from '@/lib/client/run-status';
 
 const PROJECT_INPUT_DEBOUNCE_MS = 300;
 
@@ -54,7 +54,7 @@ export function RunsFilters({ filter, knownProjects, onChange }: RunsFiltersProp
           <option value="">all statuses</option>
           {RUN_STATUS_OPTIONS.map((s) => (
             <option key={s} value={s}>
-              {RUN_STATUS_VIEW[s].label}
+              {statusLabel(s)}
             </option>
           ))}
         </select>

@@ -1,22 +1,21 @@
 import type { ComponentType } from 'react';
-import { GenericMetricsPanel } from './generic-metrics-panel';
+import type { StageName } from '@refinery/core/workflow-safe';
 import { IngestPanel } from './ingest-panel';
 import { RedactPanel } from './redact-panel';
+import { SplitPanel } from './split-panel';
 import { TrainPanel } from './train-panel';
 import type { StagePanelProps } from './types';
 
 export type { StagePanelProps } from './types';
+export { GenericMetricsPanel } from './generic-metrics-panel';
 
 /**
- * Stage name → the panel that explains its metrics on the run page. A new stage (redact,
- * split, train, ...) adds its panel here; stages without one get the generic metrics view.
+ * Stage name → the panel that explains its report on the run page. Keyed by every stage of the
+ * definition in @refinery/core, so a stage without a panel is a type error.
  */
-const STAGE_PANELS: Record<string, ComponentType<StagePanelProps>> = {
+export const STAGE_PANELS: { [S in StageName]: ComponentType<StagePanelProps<S>> } = {
   ingest: IngestPanel,
   redact: RedactPanel,
+  split: SplitPanel,
   train: TrainPanel,
 };
-
-export function stagePanelFor(stage: string): ComponentType<StagePanelProps> {
-  return STAGE_PANELS[stage] ?? GenericMetricsPanel;
-}

@@ -2,12 +2,11 @@ import type { IngestReport, LineError } from '@refinery/core';
 import { Stat } from '@/components/ui';
 import { formatBytes, formatCount, shortSha } from '@/lib/client/format';
 import { GenericMetricsPanel } from './generic-metrics-panel';
-import { asIngestReport } from './ingest-report';
 import type { StagePanelProps } from './types';
 
 /** The ingest report: dataset stats, role mix, and the per-line validation errors. */
-export function IngestPanel(props: StagePanelProps) {
-  const report = asIngestReport(props.stage.metrics);
+export function IngestPanel(props: StagePanelProps<'ingest'>) {
+  const { report } = props;
   if (!report) return <GenericMetricsPanel {...props} />;
   return (
     <div data-testid="ingest-panel" className="space-y-4 px-4 py-3">
@@ -89,7 +88,7 @@ function IngestErrors({ report }: { report: IngestReport }) {
           <tbody>
             {report.errors.map((e: LineError, i) => (
               <tr key={`${e.line}:${e.field}:${i}`} data-testid="ingest-error-row">
-                <td className="text-right font-mono text-xs">{e.line}</td>
+                <td className="text-right font-mono text-xs" title={e.line === 0 ? 'about the whole file' : undefined}>{e.line || '–'}</td>
                 <td className="font-mono text-xs">{e.field || '—'}</td>
                 <td className="text-slate-700">{e.reason}</td>
               </tr>

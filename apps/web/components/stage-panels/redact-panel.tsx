@@ -3,30 +3,9 @@ import { formatCount, shortSha } from '@/lib/client/format';
 import { GenericMetricsPanel } from './generic-metrics-panel';
 import type { StagePanelProps } from './types';
 
-/** The redaction report as the redact stage stores it: counts and hashes only, never values. */
-interface RedactionStageReport {
-  policyHash: string;
-  detectorVersions: Record<string, string>;
-  records: { read: number; written: number; changed: number; dropped: number };
-  entities: { type: string; action: string; field: string; count: number }[];
-  totalsByType: Record<string, number>;
-  droppedByType: Record<string, number>;
-  verification: {
-    clean: boolean;
-    recordsScanned: number;
-    residualCount: number;
-    residuals: { line: number; type: string; field: string }[];
-    residualsTruncated: boolean;
-    residualsByType: Record<string, number>;
-  };
-}
-
-const asReport = (m: Record<string, unknown> | null): RedactionStageReport | null =>
-  m && typeof m.policyHash === 'string' && m.records && m.verification ? (m as unknown as RedactionStageReport) : null;
-
 /** Redaction: what was found and done per entity type, dropped records, and the verification gate. */
-export function RedactPanel(props: StagePanelProps) {
-  const report = asReport(props.stage.metrics);
+export function RedactPanel(props: StagePanelProps<'redact'>) {
+  const { report } = props;
   if (!report) return <GenericMetricsPanel {...props} />;
   const v = report.verification;
   return (

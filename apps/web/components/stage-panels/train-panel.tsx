@@ -9,22 +9,10 @@ import { LIVE_REFRESH_MS } from '@/lib/client/run-status';
 import { LossChart } from './loss-chart';
 import type { StagePanelProps } from './types';
 
-/** Final numbers the train stage records in its metrics when it finishes. */
-interface TrainResult {
-  steps?: number;
-  totalSteps?: number;
-  trainLoss?: number;
-  evalLoss?: number;
-  baseEvalLoss?: number;
-  trainSeconds?: number;
-  device?: string;
-  resumedFromStep?: number | null;
-}
-
 const num = (v: number | null | undefined, digits = 4) => (v == null ? '—' : v.toFixed(digits));
 
 /** Live training progress: a step bar, the latest numbers and the loss curve. */
-export function TrainPanel({ stage, run }: StagePanelProps) {
+export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
   const live = stage.status === 'running';
   const metrics = useQuery({
     queryKey: ['run-metrics', run.id],
@@ -32,7 +20,7 @@ export function TrainPanel({ stage, run }: StagePanelProps) {
     refetchInterval: live ? LIVE_REFRESH_MS : false,
   });
   const points = metrics.data?.points ?? [];
-  const result = (stage.metrics ?? {}) as TrainResult;
+  const result: Partial<NonNullable<typeof report>> = report ?? {};
   const lastTrain = findLast(points, (p) => p.kind === 'train');
   const lastEval = findLast(points, (p) => p.kind === 'eval' && p.step > 0);
   const baseEval = points.find((p) => p.kind === 'eval' && p.step === 0);

@@ -1,7 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '@refinery/core';
 import { connect, type Database } from '@refinery/db';
 import { sourceContextFromConfig, type SourceContext } from '@refinery/storage';
+import { temporalClientFromConfig } from '@refinery/temporal';
 
 type WebConfig = Pick<Config, 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'OBJECT_STORE_URL' | 'REFINERY_DATA_ROOTS' | 'REFINERY_BASE_DIR' | 'MAX_UPLOAD_BYTES'>;
 
@@ -35,9 +36,7 @@ async function create(): Promise<ServerContext> {
     database,
     sources: sourceContextFromConfig(config),
     temporal() {
-      client ??= Connection.connect({ address: config.TEMPORAL_ADDRESS })
-        .then((connection) => new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }))
-        .catch((err) => {
+      client ??= temporalClientFromConfig(config).catch((err) => {
           client = undefined;
           throw err;
         });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { isTerminalRunStatus, parseRunSpecText, RUN_STATUSES, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type RunSpec, type RunStatus } from '@refinery/core';
+import { isTerminalRunStatus, parseRunSpecText, RUN_STATUSES, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type FineTuneRunInput, type RunSpec, type RunStatus } from '@refinery/core';
 import { audit, createRun, decodeCursor, getRunDetail, getRunRow, listRuns, setRunStatus } from '@refinery/db';
 import { resolveFileSource, SourceRejectedError } from '@refinery/storage';
 import { HttpError } from './http';
@@ -64,11 +64,11 @@ export async function submitRun(ctx: ServerContext, spec: RunSpec, idempotencyKe
       throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key "${idempotencyKey}" was already used for run ${run.id} with a different spec; use a new key`);
     }
   }
-  if (run.status === 'queued') await startWorkflow(ctx, run.id, spec);
+  if (run.status === 'queued') await startWorkflow(ctx, run.id, spec, actor);
   return { run, created };
 }
 
-async function startWorkflow(ctx: ServerContext, runId: string, spec: RunSpec) {
+async function startWorkflow(ctx: ServerContext, runId: string, spec: RunSpec, submittedBy: string) {
   const client = await ctx.temporal().catch((err: Error) => {
     throw new HttpError(503, 'temporal_unavailable', `the run ${runId} is saved but could not be started: Temporal is unreachable (${err.message}); retry with the same Idempotency-Key`);
   });
@@ -76,7 +76,7 @@ async function startWorkflow(ctx: ServerContext, runId: string, spec: RunSpec) {
     await client.workflow.start(WORKFLOW_TYPES.fineTuneRun, {
       workflowId: runId,
       taskQueue: TASK_QUEUES.pipeline,
-      args: [{ runId, spec }],
+      args: [{ runId, spec, submittedBy } satisfies FineTuneRunInput],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

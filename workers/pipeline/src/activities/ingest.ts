@@ -19,7 +19,8 @@ export interface DatasetArtifact {
   bytes: number;
 }
 
-export interface IngestResult extends DatasetArtifact {
+export interface IngestResult {
+  dataset: DatasetArtifact;
   report: IngestReport;
 }
 
@@ -76,7 +77,7 @@ export function ingestActivities(deps: PipelineDeps) {
             details: [report],
           });
         }
-        return { artifactId, uri, sha256, bytes: report.bytes, report };
+        return { dataset: { artifactId, uri, sha256, bytes: report.bytes }, report };
       });
     },
   };

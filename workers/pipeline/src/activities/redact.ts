@@ -36,7 +36,8 @@ export interface RedactionStageReport extends RedactionReport {
   verification: Omit<VerificationResult, 'residuals'> & { residuals: VerificationResult['residuals'] };
 }
 
-export interface RedactResult extends DatasetArtifact {
+export interface RedactResult {
+  dataset: DatasetArtifact;
   report: RedactionStageReport;
   reportArtifactId: string;
 }
@@ -117,7 +118,7 @@ export function redactActivities(deps: PipelineDeps) {
           });
           await recordLineage(deps.db, { fromArtifactId: input.dataset.artifactId, toArtifactId: artifactId, relation: 'redacted_from', runId: input.runId, stage: 'redact' });
           await recordLineage(deps.db, { fromArtifactId: artifactId, toArtifactId: reportArtifactId, relation: 'reported_by', runId: input.runId, stage: 'redact' });
-          return { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes, report, reportArtifactId };
+          return { dataset: { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes }, report, reportArtifactId };
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

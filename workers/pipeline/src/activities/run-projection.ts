@@ -1,4 +1,4 @@
-import type { RunStatus } from '@refinery/core';
+import type { RunStatus, StageName, StageStatus } from '@refinery/core';
 import { recordStageFinished, recordStageStarted, setRunStatus } from '@refinery/db';
 import type { PipelineDeps } from './deps';
 
@@ -8,18 +8,12 @@ export function runProjectionActivities({ db }: PipelineDeps) {
     async markRun(input: { runId: string; status: RunStatus; error?: string }): Promise<void> {
       await setRunStatus(db, input.runId, { status: input.status, error: input.error ?? null, ...(input.status === 'succeeded' ? { currentStage: null } : {}) });
     },
-    async stageStarted(input: { runId: string; stage: string; attempt: number }): Promise<void> {
+    async stageStarted(input: { runId: string; stage: StageName; attempt: number }): Promise<void> {
       await recordStageStarted(db, input.runId, input.stage, input.attempt);
     },
-    async stageFinished(input: {
-      runId: string;
-      stage: string;
-      attempt: number;
-      status: 'succeeded' | 'failed' | 'cancelled';
-      error?: string;
-      metrics?: Record<string, unknown>;
-    }): Promise<void> {
-      await recordStageFinished(db, input.runId, input.stage, input.attempt, input);
+    /** The stage's outcome, on its latest attempt (retries are recorded by the workers). */
+    async stageFinished(input: { runId: string; stage: StageName; status: Exclude<StageStatus, 'running'>; error?: string; metrics?: object }): Promise<void> {
+      await recordStageFinished(db, input.runId, input.stage, { status: input.status, error: input.error, metrics: input.metrics as Record<string, unknown> | undefined });
     },
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { SplitSpec } from '@refinery/core';
+import type { SplitReport, SplitSpec } from '@refinery/core';
 import { recordArtifact, recordLineage } from '@refinery/db';
 import { readLines, shaFromObjectUri } from '@refinery/storage';
 import type { PipelineDeps } from './deps';
@@ -18,8 +18,9 @@ export interface SplitInput {
   split: SplitSpec;
 }
 export interface SplitResult {
-  train: DatasetArtifact & { records: number };
-  eval: (DatasetArtifact & { records: number }) | null;
+  train: DatasetArtifact;
+  eval: DatasetArtifact | null;
+  report: SplitReport;
 }
 
 /**
@@ -73,9 +74,13 @@ export function splitActivities(deps: PipelineDeps) {
               metadata: { records: counts[side], evalFraction: split.eval, seed: split.seed },
             });
             await recordLineage(deps.db, { fromArtifactId: dataset.artifactId, toArtifactId: artifactId, relation: `${side}_split_of`, runId, stage: 'split' });
-            return { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes, records: counts[side] };
+            return { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
           };
-          return { train: await save('train'), eval: counts.eval > 0 ? await save('eval') : null };
+          return {
+            train: await save('train'),
+            eval: counts.eval > 0 ? await save('eval') : null,
+            report: { trainRecords: counts.train, evalRecords: counts.eval, eval: split.eval, seed: split.seed },
+          };
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

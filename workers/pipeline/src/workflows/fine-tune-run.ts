@@ -1,17 +1,20 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { GpuActivities, RunSpec, TrainResult } from '@refinery/core';
-import { TASK_QUEUES } from '@refinery/core/workflow-safe';
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import type { FineTuneRunInput, FineTuneRunResult, GpuActivities, TrainResult } from '@refinery/core';
+import {
+  HumanDecisionSchema,
+  STAGE_DEFINITIONS,
+  TASK_QUEUES,
+  type DecisionReceipt,
+  type RunProgress,
+  type StageDefinition,
+  type StageName,
+  type StageReport,
+} from '@refinery/core/workflow-safe';
 import type { PipelineActivities } from '../activities';
+import { decideUpdate, progressQuery } from './messages';
 
-export interface FineTuneRunInput {
-  runId: string;
-  spec: RunSpec;
-}
-export interface FineTuneRunResult {
-  status: 'succeeded';
-  datasetUri: string;
-  adapterUri: string | null;
-}
+
+type StageActivities = PipelineActivities & GpuActivities;
 
 // Bookkeeping: short, and retried for a long time (Postgres may restart).
 const projection = proxyActivities<PipelineActivities>({
@@ -19,92 +22,103 @@ const projection = proxyActivities<PipelineActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 50 },
 });
 
-// Stages: long, heartbeating so that a dead worker is noticed and cancellation is delivered.
-const stages = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: '4 hours',
-  heartbeatTimeout: '30 seconds',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected', 'SplitEmpty', 'RedactionVerificationFailed', 'RedactionInputRejected'] },
-});
-
-// Training on a GPU pool's queue. A short heartbeat timeout notices a dead worker quickly; the
-// retry resumes from the checkpoint named in the last heartbeat. Cancellation waits until the
-// trainer process is really gone before the run is marked cancelled.
-const gpuPool = (pool: string) =>
-  proxyActivities<GpuActivities>({
-    taskQueue: TASK_QUEUES.gpu(pool),
-    startToCloseTimeout: '24 hours',
-    heartbeatTimeout: '20 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TrainerInvalidInput'] },
-  });
-
 /**
- * A fine-tuning run, told as a story: ingest the data, redact it, hold out an evaluation split, train a
- * LoRA adapter on a GPU worker. Adding a stage is one `await stage(...)` line here plus its
- * activity. Without a `training` section the run prepares its data and ends.
+ * A fine-tuning run, told as a story: ingest the data, redact it, hold out an evaluation split,
+ * train a LoRA adapter on a GPU worker. Each stage is one `runStage` line, its timeouts and
+ * retries come from the stage's definition in @refinery/core. Without a `training` section the
+ * run prepares its data and ends.
  */
-export async function fineTuneRun({ runId, spec }: FineTuneRunInput): Promise<FineTuneRunResult> {
+export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput): Promise<FineTuneRunResult> {
+  const progress: RunProgress = { runId, status: 'running', currentStage: null, completedStages: [], awaitingDecision: null, decisions: [], submittedBy };
+
+  // What a client may ask or tell the run while it runs.
+  setHandler(progressQuery, () => progress);
+  setHandler(
+    decideUpdate,
+    (decision): DecisionReceipt => {
+      const receipt = { stage: progress.awaitingDecision!.stage, decision: decision.decision, actor: decision.actor, at: new Date().toISOString() };
+      progress.decisions.push(receipt);
+      progress.awaitingDecision = null;
+      return receipt;
+    },
+    {
+      // Refusals happen here, before anything is written to the run's history.
+      validator: (decision) => {
+        HumanDecisionSchema.parse(decision);
+        if (!progress.awaitingDecision) {
+          throw new Error(`run ${runId} is not awaiting a decision (it is ${progress.status}${progress.currentStage ? `, in stage ${progress.currentStage}` : ''})`);
+        }
+      },
+    },
+  );
+
+  const runStage = stageRunner(runId, progress, spec.training?.gpu.pool ?? 'default');
   await projection.markRun({ runId, status: 'running' });
   try {
-    const raw = await stage(runId, 'ingest', () => stages.ingestDataset({ runId, dataset: spec.dataset }), (r) => r.report);
+    const ingested = await runStage('ingest', (a) => a.ingestDataset({ runId, dataset: spec.dataset }));
     const redaction = spec.redaction;
     const clean = redaction
-      ? await stage(runId, 'redact', () => stages.redactDataset({ runId, projectId: spec.project, dataset: raw, format: spec.dataset.format, policy: redaction }), (r) => r.report)
-      : raw;
+      ? (await runStage('redact', (a) => a.redactDataset({ runId, projectId: spec.project, dataset: ingested.dataset, format: spec.dataset.format, policy: redaction }))).dataset
+      : ingested.dataset;
 
     let trained: TrainResult | null = null;
     if (spec.training) {
       const training = spec.training;
-      const split = await stage(runId, 'split', () => stages.splitDataset({ runId, dataset: clean, split: spec.split! }), (r) => ({
-        trainRecords: r.train.records,
-        evalRecords: r.eval?.records ?? 0,
-        ...spec.split,
-      }));
-      trained = await stage(
-        runId,
-        'train',
-        () =>
-          gpuPool(training.gpu.pool).trainLora({
-            runId,
-            baseModelUri: spec.baseModel.uri,
-            format: spec.dataset.format,
-            train: split.train,
-            eval: split.eval,
-            training,
-          }),
-        (r) => r.metrics,
+      const split = await runStage('split', (a) => a.splitDataset({ runId, dataset: clean, split: spec.split! }));
+      trained = await runStage('train', (a) =>
+        a.trainLora({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, train: split.train, eval: split.eval, training }),
       );
     }
 
+    progress.status = 'succeeded';
     await projection.markRun({ runId, status: 'succeeded' });
-    return { status: 'succeeded', datasetUri: raw.uri, adapterUri: trained?.adapter.uri ?? null };
+    return { status: 'succeeded', datasetUri: ingested.dataset.uri, adapterUri: trained?.adapter.uri ?? null };
   } catch (err) {
     if (isCancellation(err)) {
+      progress.status = 'cancelled';
       await CancellationScope.nonCancellable(() => projection.markRun({ runId, status: 'cancelled' }));
       throw err;
     }
     const message = failureMessage(err);
+    progress.status = 'failed';
     await projection.markRun({ runId, status: 'failed', error: message });
     throw ApplicationFailure.nonRetryable(message, 'RunFailed');
   }
 }
 
-/** Runs one stage and records its start, end, metrics and error in the run's timeline. */
-async function stage<T>(runId: string, name: string, run: () => Promise<T>, metricsOf?: (result: T) => object): Promise<T> {
-  const attempt = 1;
-  await projection.stageStarted({ runId, stage: name, attempt });
-  try {
-    const result = await run();
-    const metrics = metricsOf?.(result) as Record<string, unknown> | undefined;
-    await projection.stageFinished({ runId, stage: name, attempt, status: 'succeeded', metrics });
-    return result;
-  } catch (err) {
-    const status = isCancellation(err) ? 'cancelled' : 'failed';
-    await CancellationScope.nonCancellable(() =>
-      projection.stageFinished({ runId, stage: name, attempt, status, error: status === 'failed' ? failureMessage(err) : undefined, metrics: failureDetails(err) }),
-    );
-    throw err;
-  }
+/**
+ * `runStage(name, call)`: runs one stage's activity with the options its definition gives (on
+ * the GPU pool's queue for GPU stages) and records its start, outcome and report in the run's
+ * timeline. Retries happen inside Temporal; the workers record each attempt.
+ */
+function stageRunner(runId: string, progress: RunProgress, gpuPool: string) {
+  return async function runStage<S extends StageName, R extends { report: StageReport<S> }>(name: S, call: (activities: StageActivities) => Promise<R>): Promise<R> {
+    progress.currentStage = name;
+    await projection.stageStarted({ runId, stage: name, attempt: 1 });
+    try {
+      const result = await call(proxyActivities<StageActivities>(activityOptions(STAGE_DEFINITIONS[name], gpuPool)));
+      await projection.stageFinished({ runId, stage: name, status: 'succeeded', metrics: result.report });
+      progress.completedStages.push(name);
+      return result;
+    } catch (err) {
+      const status = isCancellation(err) ? 'cancelled' : 'failed';
+      await CancellationScope.nonCancellable(() =>
+        projection.stageFinished({ runId, stage: name, status, error: status === 'failed' ? failureMessage(err) : undefined, metrics: failureDetails(err) }),
+      );
+      throw err;
+    } finally {
+      progress.currentStage = null;
+    }
+  };
+}
+
+function activityOptions(def: StageDefinition, gpuPool: string): ActivityOptions {
+  const { retry, ...rest } = def.options;
+  return {
+    ...rest,
+    retry: { ...retry, nonRetryableErrorTypes: [...(retry.nonRetryableErrorTypes ?? [])] },
+    ...(def.queue === 'gpu' ? { taskQueue: TASK_QUEUES.gpu(gpuPool) } : {}),
+  };
 }
 
 /** The innermost message: an activity failure wraps the ApplicationFailure that says why. */

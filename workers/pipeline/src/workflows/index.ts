@@ -1,2 +1,2 @@
 export { fineTuneRun } from './fine-tune-run';
-export type { FineTuneRunInput, FineTuneRunResult } from './fine-tune-run';
+export { decideUpdate, progressQuery } from './messages';

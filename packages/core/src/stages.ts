@@ -1,0 +1,128 @@
+import type { z } from 'zod';
+import { IngestReportSchema, RedactReportSchema, SplitReportSchema, TrainReportSchema } from './stage-reports';
+
+/**
+ * The one definition of every pipeline stage. The workflow takes each stage's activity options
+ * from here; the RunSpec's planned-section rejection, the spec view's section order, artifact and
+ * lineage stage names, the dashboard's panel registry, the CLI's stage lines and the OpenAPI
+ * document all derive from it. Workflow- and browser-safe (no Node imports).
+ *
+ * Adding a stage: see "Adding a stage" in docs/architecture.md.
+ */
+
+/** Activity options as plain data (the values match Temporal's ActivityOptions). */
+export interface StageActivityOptions {
+  startToCloseTimeout: string;
+  /** Without one, a dead worker is only noticed at startToCloseTimeout. */
+  heartbeatTimeout?: string;
+  retry: { initialInterval?: string; maximumInterval?: string; maximumAttempts: number; nonRetryableErrorTypes?: readonly string[] };
+  /** WAIT_CANCELLATION_COMPLETED: the run is marked cancelled only once the work really stopped. */
+  cancellationType?: 'TRY_CANCEL' | 'WAIT_CANCELLATION_COMPLETED' | 'ABANDON';
+}
+
+export interface StageDefinition {
+  title: string;
+  /** One line for humans: dashboard tooltips, CLI help, OpenAPI descriptions. */
+  summary: string;
+  /** The RunSpec section that configures the stage (and, except for ingest, turns it on). */
+  section: string;
+  /** `pipeline`: the CPU pipeline queue; `gpu`: the `refinery-gpu-<pool>` queue of the spec's pool. */
+  queue: 'pipeline' | 'gpu';
+  /** The activity the workflow calls. */
+  activity: string;
+  /** GPU stages: the trainer verb (`python -m refinery_trainer <verb>`) the job runner starts. */
+  trainerVerb?: string;
+  options: StageActivityOptions;
+  report: z.ZodType;
+}
+
+const DATA_STAGE_OPTIONS = {
+  startToCloseTimeout: '4 hours',
+  heartbeatTimeout: '30 seconds',
+} as const;
+
+export const STAGE_DEFINITIONS = {
+  ingest: {
+    title: 'Ingest',
+    summary: 'Fetch the dataset into the object store (sha256-addressed) and validate every line',
+    section: 'dataset',
+    queue: 'pipeline',
+    activity: 'ingestDataset',
+    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected'] } },
+    report: IngestReportSchema,
+  },
+  redact: {
+    title: 'Redact',
+    summary: 'Redact PII and secrets by policy, then verify the output holds none',
+    section: 'redaction',
+    queue: 'pipeline',
+    activity: 'redactDataset',
+    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['RedactionVerificationFailed', 'RedactionInputRejected'] } },
+    report: RedactReportSchema,
+  },
+  split: {
+    title: 'Split',
+    summary: 'Hold out a deterministic evaluation split',
+    section: 'split',
+    queue: 'pipeline',
+    activity: 'splitDataset',
+    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SplitEmpty'] } },
+    report: SplitReportSchema,
+  },
+  train: {
+    title: 'Train',
+    summary: 'Train a LoRA adapter on a GPU worker, resuming from its last checkpoint on retry',
+    section: 'training',
+    queue: 'gpu',
+    activity: 'trainLora',
+    trainerVerb: 'train',
+    // A short heartbeat timeout notices a dead worker quickly; the retry resumes from the checkpoint
+    // named in the last heartbeat.
+    options: {
+      startToCloseTimeout: '24 hours',
+      heartbeatTimeout: '20 seconds',
+      cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+      retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TrainerInvalidInput'] },
+    },
+    report: TrainReportSchema,
+  },
+} as const satisfies Record<string, StageDefinition>;
+
+export type StageName = keyof typeof STAGE_DEFINITIONS;
+/** Pipeline order. */
+export const STAGES = Object.keys(STAGE_DEFINITIONS) as StageName[];
+export type StageReport<S extends StageName> = z.infer<(typeof STAGE_DEFINITIONS)[S]['report']>;
+
+export const isStageName = (s: string): s is StageName => Object.hasOwn(STAGE_DEFINITIONS, s);
+
+/**
+ * Stages that have not landed, by the RunSpec section that would configure them. Accepting
+ * and ignoring such a section would let a user believe their model was, say, evaluated; so the
+ * spec rejects it by name. A stage moves from here to STAGE_DEFINITIONS when it lands.
+ */
+export const PLANNED_STAGES = [
+  { name: 'merge_quantize', section: 'quantization' },
+  { name: 'evaluate', section: 'evaluation' },
+  { name: 'gates', section: 'evaluation' },
+  { name: 'approval', section: 'approval' },
+  { name: 'promote', section: 'promotion' },
+] as const;
+
+/** The RunSpec's top-level fields in the order people read them: identity, inputs, then stages in pipeline order. */
+export const SPEC_SECTION_ORDER: readonly string[] = [
+  'apiVersion',
+  'kind',
+  'project',
+  'name',
+  'description',
+  'baseModel',
+  ...new Set([...STAGES.map((s) => STAGE_DEFINITIONS[s].section), ...PLANNED_STAGES.map((p) => p.section)]),
+];
+
+/** GPU stages and the trainer verbs they run (the trainer's --help must list each). */
+export const TRAINER_VERBS: Partial<Record<StageName, string>> = Object.fromEntries(
+  STAGES.flatMap((s) => {
+    const def: StageDefinition = STAGE_DEFINITIONS[s];
+    return def.trainerVerb ? [[s, def.trainerVerb]] : [];
+  }),
+);

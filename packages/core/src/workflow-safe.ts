@@ -1,0 +1,8 @@
+/**
+ * What workflow code (a deterministic sandbox) and browser code may import from core: no Node
+ * built-ins, no process environment. The server-side index re-exports all of it.
+ */
+export * from './status';
+export * from './stages';
+export * from './stage-reports';
+export * from './run-workflow';
