@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IngestReport, RunDetail } from '@refinery/core';
-import type { RedactionStageReport } from '../../workers/pipeline/src/activities';
+import type { RedactReport } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 import { api, specWith, submitYaml, temporalClient, waitForRun } from '../support/api';
 
@@ -24,7 +24,7 @@ describe('runs over HTTP against the real stack', () => {
     expect(report.roleCounts.assistant).toBe(600);
     expect(run.artifacts.map((a) => a.kind)).toEqual(['raw_dataset', 'redacted_dataset', 'redaction_report']);
     expect(run.artifacts[0]).toMatchObject({ sha256: report.sha256, uri: `object://sha256/${report.sha256}` });
-    const redaction = run.stages[1]!.metrics as unknown as RedactionStageReport;
+    const redaction = run.stages[1]!.metrics as unknown as RedactReport;
     expect(redaction.records).toMatchObject({ read: 600, written: 600, dropped: 0 });
     expect(redaction.totalsByType.EMAIL).toBeGreaterThan(300);
     expect(redaction.verification).toMatchObject({ clean: true, residualCount: 0, recordsScanned: 600 });
@@ -51,7 +51,7 @@ describe('runs over HTTP against the real stack', () => {
     const redact = run.stages.find((s) => s.stage === 'redact')!;
     expect(redact.status).toBe('failed');
     expect(redact.error).toMatch(/^verification found \d+ unredacted value\(s\) after redaction \(.*PHONE ×\d+.*\) on lines \d+/);
-    const report = redact.metrics as unknown as RedactionStageReport;
+    const report = redact.metrics as unknown as RedactReport;
     expect(report.verification.clean).toBe(false);
     expect(report.verification.residualsByType.PHONE).toBeGreaterThan(0);
     expect(report.verification.residualsByType.EMAIL).toBeUndefined();

@@ -18,24 +18,29 @@ import {
 /** The component name of a stage's report schema, e.g. `IngestReport`. */
 export const stageReportSchemaName = (stage: string) => `${STAGE_DEFINITIONS[stage as keyof typeof STAGE_DEFINITIONS].title.replace(/\W/g, '')}Report`;
 
+// Each stage's report appears in the document by name; a stage execution's metrics is one of
+// them (or, for a failed stage, the details it failed with). Named once: zod's registry refuses a
+// second schema under the same id.
+const stageReports = STAGES.map((stage) =>
+  STAGE_DEFINITIONS[stage].report.meta({ id: stageReportSchemaName(stage), description: `${STAGE_DEFINITIONS[stage].summary} (the ${stage} stage's report)` }),
+);
+const RunDetailWithReports = RunDetailSchema.extend({
+  stages: z.array(
+    StageExecutionSchema.extend({
+      metrics: z
+        .union([...stageReports, z.record(z.string(), z.unknown())] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
+        .nullable()
+        .describe('the report of the stage named by `stage` (IngestReport for ingest, ...), or the details a failed stage reported'),
+    }).meta({ id: 'StageExecution' }),
+  ),
+});
+
 /** The OpenAPI document, generated from the same zod schemas the API validates with. */
 export function buildOpenApiDocument() {
   const r = new OpenAPIRegistry();
   const RunSpec = RunSpecObjectSchema;
   const Run = RunSummarySchema;
-  // Each stage's report appears by name; a stage execution's metrics is one of them (or, for a
-  // failed stage, the details it failed with).
-  const reports = STAGES.map((stage) => r.register(stageReportSchemaName(stage), STAGE_DEFINITIONS[stage].report.describe(`${STAGE_DEFINITIONS[stage].summary} (the ${stage} stage's report)`)));
-  const StageExecution = r.register(
-    'StageExecution',
-    StageExecutionSchema.extend({
-      metrics: z
-        .union([...reports, z.record(z.string(), z.unknown())] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
-        .nullable()
-        .describe('the stage report named by `stage` (IngestReport for ingest, ...), or the details a failed stage reported'),
-    }),
-  );
-  const RunDetail = RunDetailSchema.extend({ stages: z.array(StageExecution) });
+  const RunDetail = RunDetailWithReports;
   const Error = ApiErrorSchema;
   const errors = (...codes: number[]) =>
     Object.fromEntries(codes.map((c) => [c, { description: ERROR_TEXT[c] ?? 'error', content: { 'application/json': { schema: Error } } }]));

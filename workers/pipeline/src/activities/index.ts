@@ -7,7 +7,7 @@ import { redactActivities } from './redact';
 export type { PipelineDeps } from './deps';
 export type { IngestInput, IngestResult, DatasetArtifact } from './ingest';
 export type { SplitInput, SplitResult } from './split';
-export type { RedactInput, RedactResult, RedactionStageReport } from './redact';
+export type { RedactInput, RedactResult } from './redact';
 
 export function createActivities(deps: PipelineDeps) {
   return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps) };

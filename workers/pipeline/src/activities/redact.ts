@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { DatasetFormat } from '@refinery/core';
+import type { DatasetFormat, RedactReport } from '@refinery/core';
 import { getProjectRedactionKey, recordArtifact, recordLineage } from '@refinery/db';
 import {
   createJsonlRedactor,
@@ -15,8 +15,6 @@ import {
   splitLines,
   verifyJsonl,
   type RedactionPolicy,
-  type RedactionReport,
-  type VerificationResult,
 } from '@refinery/redaction';
 import { shaFromObjectUri } from '@refinery/storage';
 import type { PipelineDeps } from './deps';
@@ -31,14 +29,10 @@ export interface RedactInput {
   policy: RedactionPolicy;
 }
 
-/** Stage metrics: the report plus the verification summary (types and line numbers only). */
-export interface RedactionStageReport extends RedactionReport {
-  verification: Omit<VerificationResult, 'residuals'> & { residuals: VerificationResult['residuals'] };
-}
-
 export interface RedactResult {
   dataset: DatasetArtifact;
-  report: RedactionStageReport;
+  /** The redaction report plus the verification summary (types and line numbers only). */
+  report: RedactReport;
   reportArtifactId: string;
 }
 
@@ -82,7 +76,7 @@ export function redactActivities(deps: PipelineDeps) {
             entities: [...ENTITY_TYPES],
             maxResiduals: 100,
           });
-          const report: RedactionStageReport = { ...redactionReport, verification };
+          const report: RedactReport = { ...redactionReport, verification };
           if (!verification.clean) {
             const types = Object.entries(verification.residualsByType).map(([t, n]) => `${t} ×${n}`).join(', ');
             const lines = [...new Set(verification.residuals.map((r) => r.line))].slice(0, 10).join(', ');

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { TASK_QUEUES, validateRunSpec, type FineTuneRunInput, type RunSpec } from '@refinery/core';
+import { WORKFLOWS_PATH } from '@refinery/pipeline-worker';
+import { decideUpdate, fineTuneRun, progressQuery } from '@refinery/pipeline-worker/workflows';
+import { stackEnv } from '../support/api';
+import { blockUntilCancelled, INGEST_REPORT, mockActivities, REDACT_REPORT, TRAIN_REPORT } from './mock-activities';
+
+/**
+ * The fineTuneRun workflow's branches with stand-in activities, on the real Temporal server of
+ * the test stack (each test on its own task queues, so the stack's workers never see them).
+ */
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: stackEnv().TEMPORAL_ADDRESS, namespace: 'default' });
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function spec(sections: Partial<RunSpec> & { without?: (keyof RunSpec)[] }, pool: string): RunSpec {
+  const { without = [], ...rest } = sections;
+  const raw: Record<string, unknown> = {
+    apiVersion: 'refinery/v1',
+    kind: 'FineTuneRun',
+    project: 'wf-test',
+    name: 'wf-test',
+    baseModel: { uri: 'file://examples/models/tiny-llama' },
+    dataset: { uri: 'file://examples/datasets/support-tickets.jsonl', format: 'chat' },
+    redaction: { action: 'mask' },
+    training: { epochs: 1, gpu: { pool } },
+    ...rest,
+  };
+  for (const key of without) delete raw[key];
+  const parsed = validateRunSpec(raw);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.spec;
+}
+
+/** Runs a workflow against stand-in activities on fresh pipeline and GPU queues. */
+async function withWorkers<T>(mocks: ReturnType<typeof mockActivities>, body: (o: { taskQueue: string; pool: string }) => Promise<T>): Promise<T> {
+  const id = randomUUID().slice(0, 8);
+  const taskQueue = `wf-test-${id}`;
+  const pool = `wf-test-${id}`;
+  const pipeline = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: mocks.activities });
+  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.gpu(pool), activities: { trainLora: mocks.activities.trainLora } });
+  return pipeline.runUntil(gpu.runUntil(body({ taskQueue, pool })));
+}
+
+const start = (taskQueue: string, input: Omit<FineTuneRunInput, 'runId' | 'submittedBy'>) => {
+  const runId = `run_wf_${randomUUID().slice(0, 12)}`;
+  return env.client.workflow.start(fineTuneRun, { taskQueue, workflowId: runId, args: [{ runId, submittedBy: 'user:alice', ...input }] });
+};
+
+describe('fineTuneRun workflow', () => {
+  it('runs every stage in order and records each report on its stage', async () => {
+    const mocks = mockActivities();
+    const { result, progress } = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const handle = await start(taskQueue, { spec: spec({}, pool) });
+      return { result: await handle.result(), progress: await handle.query(progressQuery) };
+    });
+    expect(result).toEqual({ status: 'succeeded', datasetUri: expect.stringMatching(/^object:\/\/sha256\/raw/), adapterUri: expect.stringMatching(/adapter/) });
+    expect(mocks.timeline()).toEqual([
+      ['ingest', 'started'], ['ingest', 'succeeded'],
+      ['redact', 'started'], ['redact', 'succeeded'],
+      ['split', 'started'], ['split', 'succeeded'],
+      ['train', 'started'], ['train', 'succeeded'],
+    ]);
+    const finished = mocks.calls.filter((c) => c.activity === 'stageFinished').map((c) => c.input.metrics);
+    expect(finished).toEqual([INGEST_REPORT, REDACT_REPORT, { trainRecords: 9, evalRecords: 1, eval: 0.1, seed: 42 }, TRAIN_REPORT]);
+    // Claim-check: the next stage gets the artifact, never the previous report.
+    const split = mocks.calls.find((c) => c.activity === 'splitDataset')!.input;
+    expect(split.dataset).toEqual(expect.objectContaining({ artifactId: 'art_clean' }));
+    expect(split.dataset).not.toHaveProperty('report');
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input.status)).toEqual(['running', 'succeeded']);
+    expect(progress).toMatchObject({ status: 'succeeded', currentStage: null, completedStages: ['ingest', 'redact', 'split', 'train'], submittedBy: 'user:alice' });
+  });
+
+  it('without redaction, splits the ingested dataset', async () => {
+    const mocks = mockActivities();
+    await withWorkers(mocks, async ({ taskQueue, pool }) => (await start(taskQueue, { spec: spec({ without: ['redaction'] }, pool) })).result());
+    expect(mocks.timeline().map(([stage]) => stage)).toEqual(['ingest', 'ingest', 'split', 'split', 'train', 'train']);
+    expect(mocks.calls.find((c) => c.activity === 'splitDataset')!.input.dataset).toEqual(expect.objectContaining({ artifactId: 'art_raw' }));
+  });
+
+  it('without training, prepares the data and ends', async () => {
+    const mocks = mockActivities();
+    const result = await withWorkers(mocks, async ({ taskQueue, pool }) => (await start(taskQueue, { spec: spec({ without: ['training'] }, pool) })).result());
+    expect(result.adapterUri).toBeNull();
+    expect(mocks.timeline()).toEqual([['ingest', 'started'], ['ingest', 'succeeded'], ['redact', 'started'], ['redact', 'succeeded']]);
+  });
+
+  it('a failing stage fails the run with its message and keeps its report', async () => {
+    const invalid = { ...INGEST_REPORT, errorCount: 1, errors: [{ line: 3, field: 'messages', reason: 'is required' }] };
+    const mocks = mockActivities({
+      ingestDataset: async () => {
+        throw ApplicationFailure.create({ type: 'DatasetInvalid', nonRetryable: true, message: 'dataset has 1 error(s)', details: [invalid] });
+      },
+    });
+    const err = await withWorkers(mocks, async ({ taskQueue, pool }) => (await start(taskQueue, { spec: spec({}, pool) })).result().catch((e: unknown) => e));
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(mocks.timeline()).toEqual([['ingest', 'started'], ['ingest', 'failed']]);
+    const finished = mocks.calls.find((c) => c.activity === 'stageFinished')!.input;
+    expect(finished).toMatchObject({ error: 'dataset has 1 error(s)', metrics: invalid });
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').at(-1)!.input).toEqual({ runId: expect.any(String), status: 'failed', error: 'dataset has 1 error(s)' });
+  });
+
+  it('cancellation during a stage records the stage and the run as cancelled', async () => {
+    const mocks = mockActivities({ trainLora: blockUntilCancelled });
+    const outcome = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const handle = await start(taskQueue, { spec: spec({}, pool) });
+      await waitFor(async () => (await handle.query(progressQuery)).currentStage === 'train');
+      await handle.cancel();
+      return handle.result().catch((e: unknown) => e);
+    });
+    expect(outcome).toBeInstanceOf(WorkflowFailedError);
+    expect(mocks.timeline().slice(-2)).toEqual([['train', 'started'], ['train', 'cancelled']]);
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input.status)).toEqual(['running', 'cancelled']);
+  });
+
+  it('answers progress while a stage runs, and refuses a decision it is not waiting for', async () => {
+    const mocks = mockActivities({ ingestDataset: blockUntilCancelled });
+    const { progress, refusal, malformed } = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const handle = await start(taskQueue, { spec: spec({}, pool) });
+      await waitFor(async () => (await handle.query(progressQuery)).currentStage === 'ingest');
+      const progress = await handle.query(progressQuery);
+      const refusal = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', comment: 'looks good', actor: 'user:bob' }] }).catch((e: unknown) => e);
+      const malformed = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'maybe', comment: '', actor: 'user:bob' } as never] }).catch((e: unknown) => e);
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      return { progress, refusal, malformed };
+    });
+    expect(progress).toMatchObject({ status: 'running', currentStage: 'ingest', completedStages: [], awaitingDecision: null, submittedBy: 'user:alice' });
+    expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((refusal as Error).cause)).toMatch(/is not awaiting a decision \(it is running, in stage ingest\)/);
+    expect(malformed).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((malformed as Error).cause)).toMatch(/decision/);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,60 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunDetail } from '@refinery/core';
+import { temporalClientFromConfig } from '@refinery/temporal';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { isTerminalRunStatus } from '@refinery/core';
+import { ensureDemoModel, loadToolchain, REPO_ROOT, startStack } from '../../infra/src';
+
+/**
+ * Records the histories the replay test (workers/pipeline/test/replay.test.ts) replays: the demo
+ * run (every stage), a data-only run, a run whose dataset is invalid, and a run cancelled while
+ * it trains. Run it after an intended change to the workflow's commands, on a clean checkout:
+ *
+ *   node --import tsx test/workflow/record-histories.ts
+ *
+ * It starts its own stack (in-memory Temporal, fresh data) and writes
+ * workers/pipeline/test/histories/<name>.json.
+ */
+const OUT = join(REPO_ROOT, 'workers/pipeline/test/histories');
+const spec = (path: string) => readFile(join(REPO_ROOT, path), 'utf8');
+
+const dataDir = join(REPO_ROOT, '.data', 'record-histories');
+await rm(dataDir, { recursive: true, force: true });
+ensureDemoModel(loadToolchain().python, () => {});
+const stack = await startStack({ dataDir, persistTemporal: false, processes: { pipelineWorker: true, gpuWorker: true, web: true }, webDistDir: '.next-test', log: () => {} });
+try {
+  const demo = await spec('examples/specs/demo.yaml');
+  const dataOnly = await spec('test/fixtures/ingest-only.yaml');
+  const runs: Record<string, { yaml: string; cancelWhenTraining?: boolean }> = {
+    'demo-run': { yaml: demo },
+    'data-only-run': { yaml: dataOnly },
+    'invalid-dataset-run': { yaml: dataOnly.replace('support-tickets.jsonl', 'malformed-chat.jsonl') },
+    'cancelled-while-training-run': { yaml: demo, cancelWhenTraining: true },
+  };
+  const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: stack.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
+  await mkdir(OUT, { recursive: true });
+  for (const [name, run] of Object.entries(runs)) {
+    const res = await fetch(`${stack.urls.web}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: run.yaml });
+    const { id } = (await res.json()) as { id: string };
+    console.log(`${name}: run ${id}`);
+    for (;;) {
+      const detail = (await (await fetch(`${stack.urls.web}/api/v1/runs/${id}`)).json()) as RunDetail;
+      if (run.cancelWhenTraining && detail.stages.some((s) => s.stage === 'train' && s.status === 'running')) {
+        await new Promise((r) => setTimeout(r, 3000));
+        await fetch(`${stack.urls.web}/api/v1/runs/${id}/cancel`, { method: 'POST' });
+        run.cancelWhenTraining = false;
+      }
+      if (isTerminalRunStatus(detail.status)) {
+        console.log(`  ${detail.status}: ${detail.stages.map((s) => `${s.stage}:${s.status}`).join(' ')}`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    await writeFile(join(OUT, `${name}.json`), historyToJSON(history));
+  }
+  await client.connection.close();
+} finally {
+  await stack.stop();
+}

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../src/worker';
+
+/**
+ * Replays recorded histories of real runs against the current workflow code. A change that
+ * would make a run in flight take a different path (a reordered, added or removed stage call,
+ * changed activity options) fails here with a non-determinism error instead of breaking runs in
+ * production. After an intended change, version it with `patched()` or re-record the histories
+ * (test/workflow/record-histories.ts) and say so in the commit.
+ */
+const HISTORIES = new URL('./histories/', import.meta.url);
+const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+}, 180_000);
+
+describe('fineTuneRun replays recorded histories', () => {
+  it('has a history for each path a run takes', () => {
+    expect(files).toEqual(['cancelled-while-training-run.json', 'data-only-run.json', 'demo-run.json', 'invalid-dataset-run.json']);
+  });
+
+  it.each(files)('%s', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(new URL(file, HISTORIES), 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle }, history, file);
+  });
+});
