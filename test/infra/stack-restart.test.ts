@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect, createRun, getRunRow } from '@refinery/db';
 import { validateRunSpec } from '@refinery/core';
 import { startStack } from '../../infra/src';
@@ -28,10 +28,10 @@ describe('the embedded stack keeps its data across restarts', () => {
       const db = connect(first.env.DATABASE_URL!);
       runId = (await createRun(db.db, { spec: spec.spec, specSha256: 'x', actor: 'test' })).run.id;
       await db.close();
-      const connection = await Connection.connect({ address: first.env.TEMPORAL_ADDRESS });
+      const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: first.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
       // Nobody polls this queue: the workflow stays open, as a run would across a restart.
-      await new Client({ connection }).workflow.start('fineTuneRun', { workflowId: runId, taskQueue: 'nobody-polls', args: [{ runId, spec: spec.spec }] });
-      await connection.close();
+      await client.workflow.start('fineTuneRun', { workflowId: runId, taskQueue: 'nobody-polls', args: [{ runId, spec: spec.spec, submittedBy: 'test' }] });
+      await client.connection.close();
     } finally {
       await first.stop();
     }
@@ -41,10 +41,10 @@ describe('the embedded stack keeps its data across restarts', () => {
       const db = connect(second.env.DATABASE_URL!);
       expect((await getRunRow(db.db, runId))?.name).toBe('kept');
       await db.close();
-      const connection = await Connection.connect({ address: second.env.TEMPORAL_ADDRESS });
-      const described = await new Client({ connection }).workflow.getHandle(runId).describe();
+      const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: second.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
+      const described = await client.workflow.getHandle(runId).describe();
       expect(described.status.name).toBe('RUNNING');
-      await connection.close();
+      await client.connection.close();
     } finally {
       await second.stop();
     }

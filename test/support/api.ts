@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { temporalClientFromConfig } from '@refinery/temporal';
 import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 
@@ -40,6 +41,6 @@ export async function waitForRun(id: string, until: (r: RunDetail) => boolean = 
 
 let client: Promise<Client> | undefined;
 export function temporalClient(): Promise<Client> {
-  client ??= Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS }).then((connection) => new Client({ connection }));
+  client ??= temporalClientFromConfig({ TEMPORAL_ADDRESS: stackEnv().TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
   return client;
 }
