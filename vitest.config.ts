@@ -1,14 +1,25 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests next to each package, and the integration suite in test/
-// that runs against the real stack (Postgres, Temporal, workers, web) started once.
+// Three projects: fast unit tests next to each package, cross-room contract tests, and the
+// integration suite in test/ that runs against the real stack (Postgres, Temporal, workers, web) started once.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'workers/*/test/**/*.test.ts', 'apps/cli/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'workers/*/test/**/*.test.ts', 'apps/cli/test/**/*.test.ts', 'infra/test/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // Cross-room checks that need no running stack (e.g. every stage has a panel, a CLI line,
+        // an OpenAPI schema and a trainer verb); imports web components, hence the alias.
+        resolve: { alias: { '@': fileURLToPath(new URL('./apps/web', import.meta.url)) } },
+        test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -16,6 +27,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/contract/**'],
           globalSetup: ['test/support/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,

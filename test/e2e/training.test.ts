@@ -160,8 +160,12 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
 
     const run = await waitForRun(runId, undefined, 480_000);
     expect(run.status).toBe('succeeded');
-    const train = run.stages.find((s) => s.stage === 'train')!.metrics as unknown as TrainResult['report'];
+    // One timeline row per attempt: the killed one closed as failed, the last one holds the report.
+    const trainRows = run.stages.filter((s) => s.stage === 'train');
+    const train = trainRows.at(-1)!.metrics as unknown as TrainResult['report'];
     expect(train.attempt).toBeGreaterThanOrEqual(2);
+    expect(trainRows.map((s) => [s.attempt, s.status])).toEqual(trainRows.map((_, i) => [i + 1, i + 1 === train.attempt ? 'succeeded' : 'failed']));
+    expect(trainRows[0]!.error).toMatch(/^attempt 1 stopped without reporting/);
     expect(train.resumedFromStep).toBeGreaterThanOrEqual(before.heartbeat!.checkpoint!.step);
     expect(train.resumedFromStep).toBeGreaterThan(0);
     expect(train.steps).toBe(40);

@@ -1,9 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunDetail } from '@refinery/core';
-import { temporalClientFromConfig } from '@refinery/temporal';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { isTerminalRunStatus } from '@refinery/core';
+import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
 import { ensureDemoModel, loadToolchain, REPO_ROOT, startStack } from '../../infra/src';
 
 /**
@@ -32,7 +30,6 @@ try {
     'invalid-dataset-run': { yaml: dataOnly.replace('support-tickets.jsonl', 'malformed-chat.jsonl') },
     'cancelled-while-training-run': { yaml: demo, cancelWhenTraining: true },
   };
-  const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: stack.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
   await mkdir(OUT, { recursive: true });
   for (const [name, run] of Object.entries(runs)) {
     const res = await fetch(`${stack.urls.web}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: run.yaml });
@@ -51,10 +48,10 @@ try {
       }
       await new Promise((r) => setTimeout(r, 500));
     }
-    const history = await client.workflow.getHandle(id).fetchHistory();
-    await writeFile(join(OUT, `${name}.json`), historyToJSON(history));
+    // The Temporal CLI writes history in the canonical JSON form that historyFromJSON reads.
+    const history = execFileSync(loadToolchain().temporal, ['workflow', 'show', '--workflow-id', id, '--address', stack.env.TEMPORAL_ADDRESS!, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    await writeFile(join(OUT, `${name}.json`), history);
   }
-  await client.connection.close();
 } finally {
   await stack.stop();
 }
