@@ -1,55 +1,70 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadToolchain, REPO_ROOT } from '../src';
+import { loadToolchain, REPO_ROOT } from '../src/toolchain';
+import { clearReport, type ExitStatus, notRunResult, pytestResult, readFreshReport, type SuiteResult, totalsOf, typecheckResult, vitestResult } from '../src/test-totals';
 
 /**
  * `npm test`: type-check, every Vitest project (unit, integration against the real stack,
- * browser), then the trainer's pytest suite; ends with one line totalling all suites.
+ * browser), then the trainer's pytest suite; ends with one line totalling all suites, always the
+ * last line printed. A suite that crashes or writes no report counts as a failure (the rules are
+ * in infra/src/test-totals.ts); the exit code is non-zero exactly when that line counts failures.
  */
 const resultsDir = join(REPO_ROOT, '.data', 'test-results');
-mkdirSync(resultsDir, { recursive: true });
-const toolchain = loadToolchain();
-const totals = { passed: 0, failed: 0 };
-const problems: string[] = [];
+const results: SuiteResult[] = [];
 
-const run = (title: string, cmd: string, args: string[], env: Record<string, string> = {}) => {
+const run = (title: string, cmd: string, args: string[], env: Record<string, string> = {}): ExitStatus => {
   console.log(`\n\x1b[1m== ${title}\x1b[0m\n$ ${[cmd, ...args].join(' ')}`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`(${title}: ${((Date.now() - started) / 1000).toFixed(0)}s, exit ${r.status ?? r.signal})`);
-  return r.status ?? 1;
+  if (r.error) console.log(`(${title}: could not start: ${r.error.message})`);
+  const status: ExitStatus = { code: r.status, signal: r.signal };
+  console.log(`(${title}: ${((Date.now() - started) / 1000).toFixed(0)}s, ${status.code === null ? `killed by ${status.signal}` : `exit ${status.code}`})`);
+  return status;
 };
 
-if (run('typecheck', process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']) !== 0) {
-  problems.push('typecheck failed');
-}
+/** Runs one suite; whatever goes wrong in the runner itself still counts as that suite failing. */
+const suite = (name: string, body: () => SuiteResult) => {
+  try {
+    results.push(body());
+  } catch (err) {
+    console.log(`(${name}: ${(err as Error).message})`);
+    results.push(notRunResult(name, err));
+  }
+};
 
-const vitestJson = join(resultsDir, 'vitest.json');
-const vitestCode = run('vitest (unit, integration, browser)', process.execPath, [
-  join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'),
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${vitestJson}`,
-]);
-if (existsSync(vitestJson)) {
-  const report = JSON.parse(readFileSync(vitestJson, 'utf8')) as { numPassedTests: number; numFailedTests: number };
-  totals.passed += report.numPassedTests;
-  totals.failed += report.numFailedTests;
-}
-if (vitestCode !== 0) problems.push(`vitest exited ${vitestCode}`);
+try {
+  mkdirSync(resultsDir, { recursive: true });
 
-const junit = join(resultsDir, 'pytest.xml');
-const pytestCode = run('pytest (trainer)', toolchain.python, ['-m', 'pytest', 'workers/trainer/tests', '-q', `--junitxml=${junit}`], { PYTHONPATH: join(REPO_ROOT, 'workers/trainer') });
-if (existsSync(junit)) {
-  const suite = readFileSync(junit, 'utf8').match(/<testsuite [^>]*>/)?.[0] ?? '';
-  const attr = (name: string) => Number(suite.match(new RegExp(`${name}="(\\d+)"`))?.[1] ?? 0);
-  totals.failed += attr('failures') + attr('errors');
-  totals.passed += attr('tests') - attr('failures') - attr('errors') - attr('skipped');
-}
-if (pytestCode !== 0) problems.push(`pytest exited ${pytestCode}`);
+  suite('typecheck', () => typecheckResult(run('typecheck', process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'])));
 
-if (problems.length) console.log(`\nproblems: ${problems.join('; ')}`);
-console.log(`${totals.passed} passed, ${totals.failed} failed`);
-process.exit(problems.length || totals.failed ? 1 : 0);
+  suite('vitest', () => {
+    const report = join(resultsDir, 'vitest.json');
+    clearReport(report);
+    const started = Date.now();
+    const exit = run('vitest (unit, integration, browser)', process.execPath, [
+      join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+    ]);
+    return vitestResult(exit, readFreshReport(report, started), REPO_ROOT);
+  });
+
+  suite('pytest', () => {
+    const junit = join(resultsDir, 'pytest.xml');
+    clearReport(junit);
+    const python = loadToolchain().python;
+    const started = Date.now();
+    const exit = run('pytest (trainer)', python, ['-m', 'pytest', 'workers/trainer/tests', '-q', `--junitxml=${junit}`], { PYTHONPATH: join(REPO_ROOT, 'workers/trainer') });
+    return pytestResult(exit, readFreshReport(junit, started));
+  });
+} catch (err) {
+  results.push(notRunResult('npm test', err));
+} finally {
+  const totals = totalsOf(results);
+  console.log('');
+  for (const line of totals.lines) console.log(line);
+  process.exitCode = totals.exitCode;
+}

@@ -4,3 +4,4 @@ export * from './ports';
 export * from './postgres';
 export * from './temporal';
 export * from './demo-model';
+export * from './startup';

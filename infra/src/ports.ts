@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { describeError, StartupError } from './startup';
 
 /** Asks the OS for a free loopback port. */
 export function freePort(): Promise<number> {
@@ -13,16 +14,62 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export interface WaitOptions {
+  intervalMs?: number;
+  /** The service named in the error (default: `what`). */
+  service?: string;
+  /** The service's recent output, shown in the error. */
+  tail?: () => string[];
+  /** Non-null once the service's process has ended ("code 1", "signal SIGKILL"): fail at once. */
+  exited?: () => string | null;
+  /** Where the full output is, shown in the error. */
+  logHint?: string;
+}
+
+/**
+ * Polls `check` until it returns true. Throws a StartupError naming the service, `what` was
+ * awaited, how long, the last check error and the service's output tail when the deadline
+ * passes, and at once when `exited` reports that the process ended. A check that hangs is
+ * abandoned at the deadline.
+ */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, options: number | WaitOptions = {}): Promise<void> {
+  const o: WaitOptions = typeof options === 'number' ? { intervalMs: options } : options;
+  const intervalMs = o.intervalMs ?? 250;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const service = o.service ?? what;
+  const waitingFor = o.service ? what : undefined;
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  const failExited = (exit: string): never => {
+    throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit, cause: describeError(lastError), tail: o.tail?.(), logHint: o.logHint });
+  };
+  for (;;) {
+    const exit = o.exited?.();
+    if (exit) failExited(exit);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      if (await check()) return;
+      const attempt = check();
+      attempt.catch(() => {});
+      const ok = await Promise.race([attempt, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), remaining)))]);
+      if (ok) return;
     } catch (err) {
       lastError = err;
+    } finally {
+      clearTimeout(timer);
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    const exitAfter = o.exited?.();
+    if (exitAfter) failExited(exitAfter);
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(intervalMs, deadline - Date.now()))));
   }
-  throw new Error(`${what} was not ready after ${timeoutMs / 1000}s${lastError ? `: ${(lastError as Error).message}` : ''}`);
+  throw new StartupError({
+    service,
+    waitingFor,
+    waitedMs: Date.now() - started,
+    reason: 'timeout',
+    cause: describeError(lastError),
+    tail: o.tail?.(),
+    logHint: o.logHint,
+  });
 }

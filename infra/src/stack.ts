@@ -1,11 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawnTied } from './processes';
+import { spawnTied, supervise, type Supervised } from './processes';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
 import { startEmbeddedPostgres, type RunningPostgres } from './postgres';
 import { freePort, waitFor } from './ports';
+import { STARTUP_TIMEOUTS_S, startupTimeoutMs, withStartupTimeout } from './startup';
 import { startTemporalDevServer, stopChild, type RunningTemporal } from './temporal';
 import { loadToolchain, REPO_ROOT } from './toolchain';
 import { ensureWebBuild } from './web-build';
@@ -37,6 +38,11 @@ export interface Stack {
  * Starts the whole platform on embedded defaults: Postgres (or DATABASE_URL), the Temporal
  * dev server (or TEMPORAL_ADDRESS), migrations, workers and the web app. Each piece is a
  * separate process configured only through env, as in production.
+ *
+ * Every wait has a deadline sized for a loaded machine (STARTUP_TIMEOUTS_S, scaled by
+ * REFINERY_STARTUP_TIMEOUT_SCALE): a service that does not come up, or whose process exits
+ * first, fails the start with a StartupError naming it, what was awaited, for how long, and the
+ * last 40 lines of its output; everything started so far is stopped.
  */
 export async function startStack(o: StackOptions): Promise<Stack> {
   const toolchain = loadToolchain();
@@ -48,15 +54,24 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   try {
     await mkdir(o.dataDir, { recursive: true });
     let databaseUrl = process.env.DATABASE_URL;
+    let pg: RunningPostgres | undefined;
     if (!databaseUrl) {
       const port = o.postgresPort ?? (await freePort());
-      const pg: RunningPostgres = await startEmbeddedPostgres({ dataDir: join(o.dataDir, 'postgres'), port, log: (l) => o.log('postgres', l) });
+      pg = await startEmbeddedPostgres({ dataDir: join(o.dataDir, 'postgres'), port, log: (l) => o.log('postgres', l) });
       stops.push(pg.stop);
       databaseUrl = pg.url;
     }
     const database = connect(databaseUrl, { max: 2 });
-    await runMigrations(database);
-    await database.close();
+    try {
+      await withStartupTimeout(runMigrations(database), {
+        service: 'database migrations',
+        waitingFor: `the migrations to apply on ${pg ? 'the embedded Postgres' : 'DATABASE_URL'}`,
+        timeoutMs: startupTimeoutMs(STARTUP_TIMEOUTS_S.migrations),
+        tail: pg ? () => pg!.tail.last(40) : undefined,
+      });
+    } finally {
+      await database.close().catch(() => {});
+    }
 
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
     let temporalUi: string | null = null;
@@ -85,31 +100,45 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       PORT: String(webPort),
     };
 
-    const launch = (name: string, args: string[], cwd = REPO_ROOT) => {
+    const launched: Supervised[] = [];
+    const launch = (name: string, service: string, args: string[], cwd = REPO_ROOT) => {
       const child = spawnTied(process.execPath, args, { cwd, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: o.webDistDir ?? '.next' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      const forward = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => o.log(name, l));
-      child.stdout!.on('data', forward);
-      child.stderr!.on('data', forward);
+      const supervised = supervise(service, child, (l) => o.log(name, l));
       child.on('exit', (code, signal) => o.log(name, `exited (${signal ?? code})`));
       children.set(name, child);
       stops.push(() => stopChild(child));
-      return child;
+      launched.push(supervised);
+      return supervised;
     };
-    if (o.processes.pipelineWorker) launch('pipeline', ['--import', 'tsx', 'workers/pipeline/src/main.ts']);
-    if (o.processes.gpuWorker) launch('gpu', ['--import', 'tsx', 'workers/gpu/src/main.ts']);
+    /** Fails as soon as any process launched so far exits, while `step` runs. */
+    const unlessOneExits = <T>(step: Promise<T>, what: string) => launched.reduce((p, s) => s.failOnExit(p, what), step);
+
+    // Workers print "polling <task queue>" once they poll; they come up while the web app builds.
+    const workerReady = /\bpolling\b/;
+    const workers: Supervised[] = [];
+    if (o.processes.pipelineWorker) workers.push(launch('pipeline', 'pipeline worker', ['--import', 'tsx', 'workers/pipeline/src/main.ts']));
+    if (o.processes.gpuWorker) workers.push(launch('gpu', 'gpu worker', ['--import', 'tsx', 'workers/gpu/src/main.ts']));
     const webUrl = `http://127.0.0.1:${webPort}`;
+    const ready: Promise<void>[] = [];
     if (o.processes.web) {
-      ensureWebBuild((l) => o.log('web', l), o.webDistDir);
-      const web = launch('web', [resolve(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'], join(REPO_ROOT, 'apps/web'));
-      await waitFor(
-        `web app on ${webUrl}`,
-        async () => {
-          if (web.exitCode !== null) throw new Error(`web app exited with ${web.exitCode}`);
-          return (await fetch(`${webUrl}/api/v1/openapi.json`)).ok;
-        },
-        120_000,
+      const abortBuild = new AbortController();
+      await unlessOneExits(ensureWebBuild((l) => o.log('web', l), o.webDistDir, abortBuild.signal), 'the web app build to finish').catch((err: unknown) => {
+        abortBuild.abort();
+        throw err;
+      });
+      const web = launch('web', 'web app', [resolve(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'], join(REPO_ROOT, 'apps/web'));
+      const probe = `${webUrl}/api/v1/openapi.json`;
+      ready.push(
+        waitFor(`HTTP 200 from ${probe}`, async () => (await fetch(probe, { signal: AbortSignal.timeout(10_000) })).ok, startupTimeoutMs(STARTUP_TIMEOUTS_S.web), {
+          service: web.service,
+          tail: () => web.tail.last(40),
+          exited: web.exited,
+        }),
       );
     }
+    // The worker deadlines start after the build, so a long build on a busy machine does not eat them.
+    for (const w of workers) ready.push(w.waitForLine(workerReady, 'its "polling <task queue>" log line', startupTimeoutMs(STARTUP_TIMEOUTS_S.worker)));
+    await Promise.all(ready);
     return { env, urls: { web: webUrl, apiDocs: `${webUrl}/docs`, temporalUi }, children, stop };
   } catch (err) {
     await stop();

@@ -1,7 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawnTied } from './processes';
+import { spawnTied, stopChild, supervise } from './processes';
 import { Connection } from '@temporalio/client';
 import { waitFor } from './ports';
+import { STARTUP_TIMEOUTS_S, startupTimeoutMs } from './startup';
+
+export { stopChild };
 
 export interface RunningTemporal {
   address: string;
@@ -27,44 +30,31 @@ export async function startTemporalDevServer(o: {
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
   const child = spawnTied(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const onData = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => o.log?.(l));
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  let exited: string | null = null;
-  child.on('exit', (code, sig) => (exited = `exited with ${sig ?? code}`));
+  const server = supervise('temporal dev server', child, (l) => o.log?.(l));
   const address = `127.0.0.1:${o.port}`;
-  await waitFor(
-    `Temporal dev server on ${address}`,
-    async () => {
-      if (exited) throw new Error(`temporal ${exited}`);
-      const conn = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await conn.workflowService.getSystemInfo({});
-        return true;
-      } finally {
-        await conn.close();
-      }
-    },
-    60_000,
-    500,
-  );
+  try {
+    await waitFor(
+      `its gRPC frontend on ${address} to answer getSystemInfo`,
+      async () => {
+        const conn = await Connection.connect({ address, connectTimeout: 2000 });
+        try {
+          await conn.workflowService.getSystemInfo({});
+          return true;
+        } finally {
+          await conn.close();
+        }
+      },
+      startupTimeoutMs(STARTUP_TIMEOUTS_S.temporal),
+      { service: 'temporal dev server', intervalMs: 500, tail: () => server.tail.last(40), exited: server.exited },
+    );
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
   return {
     address,
     uiUrl: o.uiPort ? `http://127.0.0.1:${o.uiPort}` : null,
     process: child,
     stop: () => stopChild(child),
   };
-}
-
-/** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

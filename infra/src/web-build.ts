@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawnTied, stopChild, supervise } from './processes';
+import { STARTUP_TIMEOUTS_S, StartupError, startupTimeoutMs } from './startup';
 import { REPO_ROOT } from './toolchain';
 
 const SOURCES = ['apps/web', 'packages/core/src', 'packages/db/src', 'packages/storage/src', 'package-lock.json'];
@@ -22,8 +23,12 @@ function sourceHash(): string {
   return h.digest('hex');
 }
 
-/** Runs `next build` for apps/web unless the last build came from the same sources. */
-export function ensureWebBuild(log: (line: string) => void, distDir = '.next'): void {
+/**
+ * Runs `next build` for apps/web unless the last build came from the same sources. Its output
+ * goes to `log` line by line; a failed or timed-out build throws a StartupError ending with it.
+ * Aborting `signal` stops the build.
+ */
+export async function ensureWebBuild(log: (line: string) => void, distDir = '.next', signal?: AbortSignal): Promise<void> {
   const web = join(REPO_ROOT, 'apps/web');
   const stamp = join(web, distDir, 'refinery-source-hash');
   const hash = sourceHash();
@@ -31,12 +36,38 @@ export function ensureWebBuild(log: (line: string) => void, distDir = '.next'): 
     log('web app build is up to date');
     return;
   }
-  log('building the web app (next build; about a minute on first start)...');
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
+  log('building the web app (next build; about a minute on first start, several on a busy machine)...');
+  const child = spawnTied(process.execPath, [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: web,
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distDir },
   });
-  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status}); see the output above`);
+  const build = supervise('web app build (next build)', child, log);
+  const abort = () => void stopChild(child);
+  signal?.addEventListener('abort', abort, { once: true });
+  const service = build.service;
+  const waitingFor = `next build in apps/web (dist dir ${distDir}) to finish`;
+  const timeoutMs = startupTimeoutMs(STARTUP_TIMEOUTS_S.webBuild);
+  const started = Date.now();
+  const status = await new Promise<string | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), timeoutMs);
+    child.once('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve(sig ? `signal ${sig}` : `code ${code}`);
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      resolve(`spawn error: ${err.message}`);
+    });
+  });
+  signal?.removeEventListener('abort', abort);
+  if (signal?.aborted) throw new Error('web app build aborted');
+  if (status === null) {
+    await stopChild(child);
+    throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'timeout', tail: build.tail.last(40) });
+  }
+  if (status !== 'code 0') {
+    throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit: status, tail: build.tail.last(40) });
+  }
   writeFileSync(stamp, hash);
 }
