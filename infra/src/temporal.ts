@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnTied, stopChild, supervise } from './processes';
-import { Connection } from '@temporalio/client';
+import { temporalClientFromConfig } from '@refinery/temporal';
 import { waitFor } from './ports';
 import { STARTUP_TIMEOUTS_S, startupTimeoutMs } from './startup';
 
@@ -36,12 +36,12 @@ export async function startTemporalDevServer(o: {
     await waitFor(
       `its gRPC frontend on ${address} to answer getSystemInfo`,
       async () => {
-        const conn = await Connection.connect({ address, connectTimeout: 2000 });
+        const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: o.namespace ?? 'default' }, { connectTimeoutMs: 2000 });
         try {
-          await conn.workflowService.getSystemInfo({});
+          await client.workflowService.getSystemInfo({});
           return true;
         } finally {
-          await conn.close();
+          await client.connection.close();
         }
       },
       startupTimeoutMs(STARTUP_TIMEOUTS_S.temporal),
