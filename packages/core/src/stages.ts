@@ -93,8 +93,6 @@ export type StageName = keyof typeof STAGE_DEFINITIONS;
 export const STAGES = Object.keys(STAGE_DEFINITIONS) as StageName[];
 export type StageReport<S extends StageName> = z.infer<(typeof STAGE_DEFINITIONS)[S]['report']>;
 
-export const isStageName = (s: string): s is StageName => Object.hasOwn(STAGE_DEFINITIONS, s);
-
 /**
  * Stages that have not landed, by the RunSpec section that would configure them. Accepting
  * and ignoring such a section would let a user believe their model was, say, evaluated; so the

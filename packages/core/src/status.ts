@@ -21,8 +21,6 @@ export const isTerminalRunStatus = (s: string): boolean => (TERMINAL_RUN_STATUSE
 export const STAGE_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
-export const TERMINAL_STAGE_STATUSES: readonly StageStatus[] = ['succeeded', 'failed', 'cancelled'];
-
 export const TASK_QUEUES = {
   pipeline: 'refinery-pipeline',
   gpu: (pool: string) => `refinery-gpu-${pool}`,
