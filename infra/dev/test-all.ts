@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadToolchain, REPO_ROOT } from '../src/toolchain';
-import { clearReport, type ExitStatus, notRunResult, pytestResult, readFreshReport, type SuiteResult, totalsOf, typecheckResult, vitestResult } from '../src/test-totals';
+import { clearReport, type ExitStatus, notRunResult, pytestResult, readReport, type SuiteResult, totalsOf, typecheckResult, vitestResult } from '../src/test-totals';
 
 /**
  * `npm test`: type-check, every Vitest project (unit, integration against the real stack,
@@ -41,7 +41,6 @@ try {
   suite('vitest', () => {
     const report = join(resultsDir, 'vitest.json');
     clearReport(report);
-    const started = Date.now();
     const exit = run('vitest (unit, integration, browser)', process.execPath, [
       join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'),
       'run',
@@ -49,16 +48,15 @@ try {
       '--reporter=json',
       `--outputFile.json=${report}`,
     ]);
-    return vitestResult(exit, readFreshReport(report, started), REPO_ROOT);
+    return vitestResult(exit, readReport(report), REPO_ROOT);
   });
 
   suite('pytest', () => {
     const junit = join(resultsDir, 'pytest.xml');
     clearReport(junit);
     const python = loadToolchain().python;
-    const started = Date.now();
     const exit = run('pytest (trainer)', python, ['-m', 'pytest', 'workers/trainer/tests', '-q', `--junitxml=${junit}`], { PYTHONPATH: join(REPO_ROOT, 'workers/trainer') });
-    return pytestResult(exit, readFreshReport(junit, started));
+    return pytestResult(exit, readReport(junit));
   });
 } catch (err) {
   results.push(notRunResult('npm test', err));

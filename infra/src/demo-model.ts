@@ -15,7 +15,7 @@ export function ensureDemoModel(python: string, log: (line: string) => void): vo
   const started = Date.now();
   const r = spawnSync(python, [join(REPO_ROOT, 'examples/build_tiny_model.py'), '--out', DEMO_MODEL_DIR], { cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   const tail = new LogTail(200);
-  for (const line of tail.push(`${r.stdout ?? ''}\n${r.stderr ?? ''}\n`)) log(line);
+  for (const line of tail.pushLines(`${r.stdout ?? ''}\n${r.stderr ?? ''}`)) log(line);
   if (r.status === 0) return;
   const failure = { service: 'demo model builder', waitingFor: 'examples/build_tiny_model.py to finish', waitedMs: Date.now() - started, tail: tail.last(40) };
   if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw new StartupError({ ...failure, reason: 'timeout' });

@@ -22,8 +22,6 @@ export interface WaitOptions {
   tail?: () => string[];
   /** Non-null once the service's process has ended ("code 1", "signal SIGKILL"): fail at once. */
   exited?: () => string | null;
-  /** Where the full output is, shown in the error. */
-  logHint?: string;
 }
 
 /**
@@ -32,8 +30,7 @@ export interface WaitOptions {
  * passes, and at once when `exited` reports that the process ended. A check that hangs is
  * abandoned at the deadline.
  */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, options: number | WaitOptions = {}): Promise<void> {
-  const o: WaitOptions = typeof options === 'number' ? { intervalMs: options } : options;
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, o: WaitOptions = {}): Promise<void> {
   const intervalMs = o.intervalMs ?? 250;
   const started = Date.now();
   const deadline = started + timeoutMs;
@@ -41,7 +38,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   const waitingFor = o.service ? what : undefined;
   let lastError: unknown;
   const failExited = (exit: string): never => {
-    throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit, cause: describeError(lastError), tail: o.tail?.(), logHint: o.logHint });
+    throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit, cause: describeError(lastError), tail: o.tail?.() });
   };
   for (;;) {
     const exit = o.exited?.();
@@ -70,6 +67,5 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     reason: 'timeout',
     cause: describeError(lastError),
     tail: o.tail?.(),
-    logHint: o.logHint,
   });
 }

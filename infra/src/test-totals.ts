@@ -1,12 +1,13 @@
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
 
 /**
  * The totals `npm test` prints (infra/dev/test-all.ts), kept pure so the rules are tested:
  *
  * - every suite (typecheck, vitest, pytest) adds to one `N passed, N failed` line;
- * - a suite that exits non-zero while its report counts no failures (it crashed, wrote no report,
- *   or only a stale one) counts as one failure, named on the `problems:` line;
+ * - a report left by a previous run is removed before each suite runs, so it is never read;
+ * - a suite that exits non-zero while its report counts no failures (it crashed or wrote no report)
+ *   counts as one failure, named on the `problems:` line;
  * - a suite that exits 0 without a report counts as one failure too (nothing proves it passed);
  * - a Vitest file that failed with no failing test (it did not load, or a hook threw) is a failure;
  * - the exit code is non-zero exactly when failed > 0, and the totals line is printed last.
@@ -149,12 +150,7 @@ export function clearReport(path: string): void {
   rmSync(path, { force: true });
 }
 
-/**
- * The report's text if the run that started at `startedAtMs` wrote it; null if it is missing or
- * older (a stale report from a previous run). 2 s of slack for coarse file timestamps.
- */
-export function readFreshReport(path: string, startedAtMs: number): string | null {
-  if (!existsSync(path)) return null;
-  if (statSync(path).mtimeMs < startedAtMs - 2000) return null;
-  return readFileSync(path, 'utf8');
+/** The report's text, or null when the run wrote none (clearReport ran before it). */
+export function readReport(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }

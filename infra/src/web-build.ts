@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnTied, stopChild, supervise } from './processes';
-import { STARTUP_TIMEOUTS_S, StartupError, startupTimeoutMs } from './startup';
+import { STARTUP_TIMEOUTS_S, StartupError, startupTimeoutMs, withStartupTimeout } from './startup';
 import { REPO_ROOT } from './toolchain';
 
-const SOURCES = ['apps/web', 'packages/core/src', 'packages/db/src', 'packages/storage/src', 'package-lock.json'];
+// Every workspace package the web app bundles (transpilePackages and what they import).
+const SOURCES = ['apps/web', 'packages/core/src', 'packages/db/src', 'packages/storage/src', 'packages/redaction/src', 'packages/temporal/src', 'package-lock.json'];
 const SKIP = new Set(['node_modules', 'test-results', 'next-env.d.ts', 'tsconfig.tsbuildinfo']);
 
 /** Hash of everything the web build depends on, so an unchanged tree skips `next build`. */
@@ -45,29 +46,14 @@ export async function ensureWebBuild(log: (line: string) => void, distDir = '.ne
   const build = supervise('web app build (next build)', child, log);
   const abort = () => void stopChild(child);
   signal?.addEventListener('abort', abort, { once: true });
-  const service = build.service;
   const waitingFor = `next build in apps/web (dist dir ${distDir}) to finish`;
   const timeoutMs = startupTimeoutMs(STARTUP_TIMEOUTS_S.webBuild);
   const started = Date.now();
-  const status = await new Promise<string | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), timeoutMs);
-    child.once('close', (code, sig) => {
-      clearTimeout(timer);
-      resolve(sig ? `signal ${sig}` : `code ${code}`);
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      resolve(`spawn error: ${err.message}`);
-    });
-  });
-  signal?.removeEventListener('abort', abort);
+  const tail = () => build.tail.last(40);
+  const status = await withStartupTimeout(build.exit, { service: build.service, waitingFor, timeoutMs, tail, onTimeout: () => stopChild(child) }).finally(() =>
+    signal?.removeEventListener('abort', abort),
+  );
   if (signal?.aborted) throw new Error('web app build aborted');
-  if (status === null) {
-    await stopChild(child);
-    throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'timeout', tail: build.tail.last(40) });
-  }
-  if (status !== 'code 0') {
-    throw new StartupError({ service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit: status, tail: build.tail.last(40) });
-  }
+  if (status !== 'code 0') throw new StartupError({ service: build.service, waitingFor, waitedMs: Date.now() - started, reason: 'exited', exit: status, tail: tail() });
   writeFileSync(stamp, hash);
 }

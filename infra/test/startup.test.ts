@@ -5,22 +5,18 @@ import { supervise } from '../src/processes';
 import { LogTail, StartupError, startupFailureMessage, startupTimeoutMs, withStartupTimeout } from '../src/startup';
 
 describe('LogTail', () => {
-  it('keeps only the last lines, oldest first, joining lines split across chunks', () => {
+  it('keeps only the last lines, oldest first, skipping blank ones and CRs', () => {
     const tail = new LogTail(3);
-    expect(tail.push('one\ntw')).toEqual(['one']);
-    expect(tail.last()).toEqual(['one', 'tw']); // the unfinished line shows last
-    expect(tail.push('o\r\n\nthree\nfour\nfive')).toEqual(['two', 'three', 'four']);
-    expect(tail.last()).toEqual(['two', 'three', 'four', 'five']); // 3 complete lines + the unfinished one
-    expect(tail.last(2)).toEqual(['four', 'five']);
-    expect(tail.dropped).toBe(1);
-    tail.push('\nsix\n');
-    expect(tail.last(10)).toEqual(['four', 'five', 'six']);
-    expect(tail.dropped).toBe(3);
+    expect(tail.pushLines('one\ntwo\r\n\n')).toEqual(['one', 'two']);
+    expect(tail.last()).toEqual(['one', 'two']);
+    expect(tail.pushLines('three\nfour')).toEqual(['three', 'four']);
+    expect(tail.last()).toEqual(['two', 'three', 'four']);
+    expect(tail.last(2)).toEqual(['three', 'four']);
   });
 
   it('holds a bounded number of lines however much is pushed', () => {
     const tail = new LogTail(200);
-    for (let i = 0; i < 10_000; i++) tail.pushLine(`line ${i}`);
+    for (let i = 0; i < 10_000; i++) tail.pushLines(`line ${i}`);
     expect(tail.last(1000)).toHaveLength(200);
     expect(tail.last(40)[39]).toBe('line 9999');
     expect(tail.last(40)[0]).toBe('line 9960');
