@@ -104,33 +104,19 @@ export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>, o
   }
 }
 
+const lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /**
  * Offset of the first byte of the first ill-formed UTF-8 sequence in `bytes`, or -1 if it is
- * all well-formed. Follows the Unicode / WHATWG definition the strict TextDecoder uses: no
- * overlong forms, no surrogates (ED A0..BF), nothing past U+10FFFF, no truncated sequences.
+ * all well-formed. The platform's lenient decoder puts U+FFFD exactly there (WHATWG decoding,
+ * the same rules the strict decoder applies); a U+FFFD that was really in the data (EF BF BD) is
+ * stepped over.
  */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
-  const n = bytes.length;
-  let i = 0;
-  while (i < n) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      i += 1;
-      continue;
-    }
-    // Continuation bytes that follow the lead byte: how many, and the range allowed for the
-    // first of them (the lead's restrictions); the rest are always 80..BF.
-    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
-    if (need === 0) return i; // a continuation byte without a lead, C0/C1 (overlong), or F5..FF
-    let lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
-    let hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
-    for (let k = 1; k <= need; k += 1) {
-      const c = bytes[i + k];
-      if (c === undefined || c < lo || c > hi) return i;
-      lo = 0x80;
-      hi = 0xbf;
-    }
-    i += need + 1;
+  let offset = 0;
+  for (const ch of lenientDecoder.decode(bytes)) {
+    if (ch === '\uFFFD' && !(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) return offset;
+    offset += Buffer.byteLength(ch);
   }
   return -1;
 }
