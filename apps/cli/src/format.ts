@@ -1,4 +1,4 @@
-import { STAGE_DEFINITIONS, STATUS_TONES, type RunDetail, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
+import { parseStageReport, STATUS_TONES, type RunDetail, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
 
 const tty = process.stdout.isTTY;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -29,14 +29,8 @@ export const STAGE_LINES: { [S in StageName]: (report: StageReport<S>) => string
   train: (r) => `${r.steps}/${r.totalSteps} steps on ${r.device}; train loss ${loss(r.trainLoss)}, eval loss ${loss(r.evalLoss)} (base ${loss(r.baseEvalLoss)})`,
 };
 
-/** A stage's metrics parsed as its report, or null when absent or not a report of that stage. */
-export function stageReport<S extends StageName>(stage: S, metrics: unknown): StageReport<S> | null {
-  const parsed = STAGE_DEFINITIONS[stage].report.safeParse(metrics);
-  return parsed.success ? (parsed.data as StageReport<S>) : null;
-}
-
 export function stageLine(s: Pick<StageExecution, 'stage' | 'metrics'>): string | null {
-  const report = stageReport(s.stage, s.metrics);
+  const { report } = parseStageReport(s.stage, s.metrics);
   return report ? (STAGE_LINES[s.stage] as (r: unknown) => string)(report) : null;
 }
 
@@ -64,7 +58,7 @@ export function runDetail(r: RunDetail): string {
     lines.push(`  ${(s.stage + attempt).padEnd(12)} ${status(s.status).padEnd(tty ? 20 : 10)} ${duration(s.durationMs).padStart(8)}${said ? `  ${said}` : ''}`);
   }
   if (r.stages.length === 0) lines.push(dim('  (none yet)'));
-  const ingest = stageReport('ingest', r.stages.find((s) => s.stage === 'ingest')?.metrics);
+  const ingest = parseStageReport('ingest', r.stages.find((s) => s.stage === 'ingest')?.metrics).report;
   if (ingest?.errors.length) {
     lines.push('', bold(`ingest errors (${ingest.errorCount})`));
     for (const e of ingest.errors.slice(0, 20)) lines.push(`  line ${e.line}  ${e.field}: ${e.reason}`);

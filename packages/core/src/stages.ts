@@ -124,3 +124,18 @@ export const TRAINER_VERBS: Partial<Record<StageName, string>> = Object.fromEntr
     return def.trainerVerb ? [[s, def.trainerVerb]] : [];
   }),
 );
+
+export type ParsedStageReport<S extends StageName> = { report: StageReport<S> | null; mismatch: string | null };
+
+/**
+ * A stage's metrics parsed with its report schema. Metrics that do not match (an older run, a
+ * failure's partial details) are not forced into shape: `mismatch` says why, and the dashboard
+ * and CLI show them raw instead.
+ */
+export function parseStageReport<S extends StageName>(stage: S, metrics: unknown): ParsedStageReport<S> {
+  if (metrics === null || metrics === undefined) return { report: null, mismatch: null };
+  const parsed = STAGE_DEFINITIONS[stage].report.safeParse(metrics);
+  if (parsed.success) return { report: parsed.data as StageReport<S>, mismatch: null };
+  const issue = parsed.error.issues[0];
+  return { report: null, mismatch: `${issue?.path.join('.') || '(report)'}: ${issue?.message ?? 'does not match'}` };
+}

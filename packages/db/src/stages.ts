@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { StageName, StageStatus } from '@refinery/core';
 import type { Db } from './client';
 import { runs, stageExecutions } from './schema';
@@ -44,17 +44,18 @@ export async function recordStageFinished(
   stage: StageName,
   result: { status: Exclude<StageStatus, 'running'>; error?: string; metrics?: Record<string, unknown> },
 ): Promise<void> {
-  const [latest] = await db
-    .select({ id: stageExecutions.id, attempt: stageExecutions.attempt })
+  const latestAttempt = db
+    .select({ id: stageExecutions.id })
     .from(stageExecutions)
     .where(and(eq(stageExecutions.runId, runId), eq(stageExecutions.stage, stage)))
     .orderBy(desc(stageExecutions.attempt))
     .limit(1);
-  if (!latest) throw new Error(`run ${runId} has no ${stage} stage row to finish`);
-  await db
+  const [latest] = await db
     .update(stageExecutions)
     .set({ status: result.status, error: result.error ?? null, metrics: result.metrics ?? null, finishedAt: new Date() })
-    .where(eq(stageExecutions.id, latest.id));
+    .where(inArray(stageExecutions.id, latestAttempt))
+    .returning({ attempt: stageExecutions.attempt });
+  if (!latest) throw new Error(`run ${runId} has no ${stage} stage row to finish`);
   await audit(db, {
     actor: `workflow:${runId}`,
     action: `stage.${result.status}`,

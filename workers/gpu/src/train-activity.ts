@@ -41,7 +41,6 @@ export function trainActivities(deps: GpuDeps) {
             }
           },
           finish: async (done, { attempt }) => {
-            await metrics.close();
             const trainer = JSON.parse(await readFile(done.metrics_path, 'utf8')) as { train_seconds?: number; device?: string };
             const report: TrainReport = {
               steps: done.step,

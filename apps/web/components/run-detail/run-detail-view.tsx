@@ -5,7 +5,8 @@ import { useQuery } from '@tanstack/react-query';
 import { ErrorBanner } from '@/components/ui';
 import { ApiRequestError, getRun } from '@/lib/client/api';
 import { formatTimestamp } from '@/lib/client/format';
-import { isTerminal, LIVE_REFRESH_MS } from '@/lib/client/run-status';
+import { isTerminalRunStatus } from '@refinery/core/workflow-safe';
+import { LIVE_REFRESH_MS } from '@/lib/client/run-status';
 import { ArtifactsTable } from './artifacts-table';
 import { RunHeader } from './run-header';
 import { SpecView } from './spec-view';
@@ -17,7 +18,7 @@ export function RunDetailView({ runId }: { runId: string }) {
   const query = useQuery({
     queryKey: ['run', runId],
     queryFn: () => getRun(runId),
-    refetchInterval: (q) => (q.state.data && isTerminal(q.state.data.status) ? false : LIVE_REFRESH_MS),
+    refetchInterval: (q) => (q.state.data && isTerminalRunStatus(q.state.data.status) ? false : LIVE_REFRESH_MS),
     // A missing run will not appear by retrying.
     retry: (count, err) => !(err instanceof ApiRequestError && err.status === 404) && count < 1,
   });
@@ -37,7 +38,7 @@ export function RunDetailView({ runId }: { runId: string }) {
 
   const run = query.data!;
   const now = query.dataUpdatedAt || Date.now();
-  const live = !isTerminal(run.status);
+  const live = !isTerminalRunStatus(run.status);
   return (
     <div className="space-y-5" data-testid="run-detail" data-run-id={run.id}>
       <nav aria-label="Breadcrumb" className="flex items-center gap-2 text-sm text-slate-500">

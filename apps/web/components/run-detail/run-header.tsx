@@ -2,7 +2,7 @@ import type { RunDetail } from '@refinery/core';
 import { StatusBadge } from '@/components/status-badge';
 import { Stat } from '@/components/ui';
 import { elapsedMs, formatDuration, formatTimestamp } from '@/lib/client/format';
-import { isTerminal } from '@/lib/client/run-status';
+import { isTerminalRunStatus } from '@refinery/core/workflow-safe';
 import { CancelButton } from './cancel-button';
 
 /** Name, status, timings and (when it failed) the error, with Cancel while the run is live. */
@@ -19,7 +19,7 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
           </h1>
           {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
         </div>
-        <div className="ml-auto">{!isTerminal(run.status) && <CancelButton runId={run.id} />}</div>
+        <div className="ml-auto">{!isTerminalRunStatus(run.status) && <CancelButton runId={run.id} />}</div>
       </div>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm sm:grid-cols-3 lg:grid-cols-6">
         <Stat label="Run id" wrap value={<span data-testid="run-id">{run.id}</span>} />

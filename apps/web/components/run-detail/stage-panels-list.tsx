@@ -1,10 +1,9 @@
 import type { ComponentType } from 'react';
 import type { RunDetail, StageExecution } from '@refinery/core';
-import { STAGE_DEFINITIONS } from '@refinery/core/workflow-safe';
+import { parseStageReport, STAGE_DEFINITIONS } from '@refinery/core/workflow-safe';
 import { GenericMetricsPanel, STAGE_PANELS, type StagePanelProps } from '@/components/stage-panels';
 import { StatusBadge } from '@/components/status-badge';
 import { Card } from '@/components/ui';
-import { parseStageReport } from '@/lib/client/stage-report';
 
 /** One panel per stage (its latest attempt), chosen from the stage-panel registry. */
 export function StagePanelsList({ run }: { run: RunDetail }) {

@@ -2,7 +2,8 @@
 
 import { useEffect, useState } from 'react';
 import type { RunListFilter } from '@/lib/client/api';
-import { RUN_STATUS_OPTIONS, statusLabel } from '@/lib/client/run-status';
+import { RUN_STATUSES } from '@refinery/core/workflow-safe';
+import { statusLabel } from '@/lib/client/run-status';
 
 const PROJECT_INPUT_DEBOUNCE_MS = 300;
 
@@ -52,7 +53,7 @@ export function RunsFilters({ filter, knownProjects, onChange }: RunsFiltersProp
           className="w-44 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm font-normal text-slate-900 shadow-sm"
         >
           <option value="">all statuses</option>
-          {RUN_STATUS_OPTIONS.map((s) => (
+          {RUN_STATUSES.map((s) => (
             <option key={s} value={s}>
               {statusLabel(s)}
             </option>

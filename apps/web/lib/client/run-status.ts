@@ -1,11 +1,7 @@
-import { RUN_STATUSES, STATUS_TONES, isTerminalRunStatus, type RunStatus, type StageStatus, type StatusTone } from '@refinery/core/workflow-safe';
+import { STATUS_TONES, type RunStatus, type StageStatus, type StatusTone } from '@refinery/core/workflow-safe';
 
 /** How statuses look on the dashboard: core gives each status its tone, this its colours. */
 export const statusLabel = (status: RunStatus | StageStatus) => status.replace(/_/g, ' ');
-
-export const RUN_STATUS_OPTIONS: readonly RunStatus[] = RUN_STATUSES;
-
-export const isTerminal = (status: RunStatus) => isTerminalRunStatus(status);
 
 export const TONE_CLASSES: Record<StatusTone, { badge: string; bar: string }> = {
   neutral: { badge: 'bg-slate-100 text-slate-700 ring-slate-300', bar: 'bg-slate-300' },
