@@ -6,6 +6,7 @@ import { STAGE_LINES, stageLine } from '../../apps/cli/src/format';
 import { STAGE_PANELS } from '../../apps/web/components/stage-panels';
 import { buildOpenApiDocument, stageReportSchemaName } from '../../apps/web/lib/server/openapi';
 import { loadToolchain, REPO_ROOT } from '../../infra/src/toolchain';
+import { specObject } from '../support/specs';
 import { INGEST_REPORT, REDACT_REPORT, TRAIN_REPORT } from '../workflow/mock-activities';
 
 /**
@@ -60,15 +61,7 @@ describe('GPU stages', () => {
 
 describe('planned stages', () => {
   it.each(PLANNED_STAGES)('rejects a $section section by name until $name lands', ({ name, section }) => {
-    const r = validateRunSpec({
-      apiVersion: 'refinery/v1',
-      kind: 'FineTuneRun',
-      project: 'p',
-      name: 'n',
-      baseModel: { uri: 'file://examples/models/tiny-llama' },
-      dataset: { uri: 'file://examples/datasets/support-tickets.jsonl', format: 'chat' },
-      [section]: {},
-    });
+    const r = validateRunSpec({ ...specObject(), [section]: {} });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues).toContainEqual({ path: section, message: expect.stringContaining(`"${name}"`) });
   });

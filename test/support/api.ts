@@ -1,23 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { temporalClientFromConfig } from '@refinery/temporal';
 import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
-import { REPO_ROOT } from '../../infra/src/toolchain';
 
 export const webUrl = () => inject('webUrl');
 export const stackEnv = () => inject('stackEnv');
 
-export const DEMO_SPEC = readFileSync(join(REPO_ROOT, 'examples/specs/demo.yaml'), 'utf8');
-export const INGEST_ONLY_SPEC = readFileSync(join(REPO_ROOT, 'test/fixtures/ingest-only.yaml'), 'utf8');
-
-/** A spec with some top-level lines replaced (YAML text, as a user would edit it). */
-export function specWith(overrides: Record<string, string>, base = INGEST_ONLY_SPEC): string {
-  let text = base;
-  for (const [key, value] of Object.entries(overrides)) text = text.replace(new RegExp(`^${key}:.*$`, 'm'), `${key}: ${value}`);
-  return text;
-}
+export { DEMO_SPEC, INGEST_ONLY_SPEC, specWith } from './specs';
 
 export async function api(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
   const res = await fetch(`${webUrl()}${path}`, { method, body: init.body, headers: init.headers });

@@ -8,6 +8,7 @@ import { TASK_QUEUES, validateRunSpec, type FineTuneRunInput, type RunSpec } fro
 import { WORKFLOWS_PATH } from '@refinery/pipeline-worker';
 import { decideUpdate, fineTuneRun, progressQuery } from '@refinery/pipeline-worker/workflows';
 import { stackEnv } from '../support/api';
+import { specObject } from '../support/specs';
 import { blockUntilCancelled, INGEST_REPORT, mockActivities, REDACT_REPORT, TRAIN_REPORT } from './mock-activities';
 
 /**
@@ -27,17 +28,7 @@ afterAll(async () => {
 
 function spec(sections: Partial<RunSpec> & { without?: (keyof RunSpec)[] }, pool: string): RunSpec {
   const { without = [], ...rest } = sections;
-  const raw: Record<string, unknown> = {
-    apiVersion: 'refinery/v1',
-    kind: 'FineTuneRun',
-    project: 'wf-test',
-    name: 'wf-test',
-    baseModel: { uri: 'file://examples/models/tiny-llama' },
-    dataset: { uri: 'file://examples/datasets/support-tickets.jsonl', format: 'chat' },
-    redaction: { action: 'mask' },
-    training: { epochs: 1, gpu: { pool } },
-    ...rest,
-  };
+  const raw: Record<string, unknown> = { ...specObject(), project: 'wf-test', name: 'wf-test', training: { epochs: 1, gpu: { pool } }, ...rest };
   for (const key of without) delete raw[key];
   const parsed = validateRunSpec(raw);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
