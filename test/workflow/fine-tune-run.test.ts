@@ -9,7 +9,7 @@ import { WORKFLOWS_PATH } from '@refinery/pipeline-worker';
 import { decideUpdate, fineTuneRun, progressQuery } from '@refinery/pipeline-worker/workflows';
 import { stackEnv } from '../support/api';
 import { specObject } from '../support/specs';
-import { blockUntilCancelled, INGEST_REPORT, mockActivities, REDACT_REPORT, TRAIN_REPORT } from './mock-activities';
+import { blockUntilCancelled, INGEST_REPORT, mockActivities, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from './mock-activities';
 
 /**
  * The fineTuneRun workflow's branches with stand-in activities, on the real Temporal server of
@@ -65,7 +65,7 @@ describe('fineTuneRun workflow', () => {
       ['train', 'started'], ['train', 'succeeded'],
     ]);
     const finished = mocks.calls.filter((c) => c.activity === 'stageFinished').map((c) => c.input.metrics);
-    expect(finished).toEqual([INGEST_REPORT, REDACT_REPORT, { trainRecords: 9, evalRecords: 1, eval: 0.1, seed: 42 }, TRAIN_REPORT]);
+    expect(finished).toEqual([INGEST_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT]);
     // Claim-check: the next stage gets the artifact, never the previous report.
     const split = mocks.calls.find((c) => c.activity === 'splitDataset')!.input;
     expect(split.dataset).toEqual(expect.objectContaining({ artifactId: 'art_clean' }));

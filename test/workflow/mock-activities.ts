@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { GpuActivities, IngestReport, RedactReport, StageName, TrainReport } from '@refinery/core';
+import type { GpuActivities, IngestReport, RedactReport, SplitReport, StageName, TrainReport } from '@refinery/core';
 import type { PipelineActivities } from '@refinery/pipeline-worker';
 
 /** Stand-ins for the stage activities, recording what the workflow asked for and in what order. */
@@ -34,6 +34,7 @@ export const REDACT_REPORT: RedactReport = {
   droppedByType: {},
   verification: { clean: true, recordsScanned: 10, residualCount: 0, residuals: [], residualsTruncated: false, residualsByType: {} },
 };
+export const SPLIT_REPORT: SplitReport = { trainRecords: 9, evalRecords: 1, eval: 0.1, seed: 42 };
 export const TRAIN_REPORT: TrainReport = { steps: 3, totalSteps: 3, trainLoss: 1, evalLoss: 1.1, baseEvalLoss: 2, resumedFromStep: null, attempt: 1, device: 'cpu', trainSeconds: 1 };
 
 export function mockActivities(overrides: Overrides = {}) {
@@ -59,7 +60,7 @@ export function mockActivities(overrides: Overrides = {}) {
     },
     async splitDataset(input) {
       record('splitDataset', input);
-      return { train: artifact('train'), eval: artifact('eval'), report: { trainRecords: 9, evalRecords: 1, eval: 0.1, seed: 42 } };
+      return { train: artifact('train'), eval: artifact('eval'), report: SPLIT_REPORT };
     },
     async trainLora(input) {
       record('trainLora', input);
