@@ -13,10 +13,11 @@ import {
   STAGES,
   StageExecutionSchema,
   UploadResultSchema,
+  type StageName,
 } from '@refinery/core';
 
 /** The component name of a stage's report schema, e.g. `IngestReport`. */
-export const stageReportSchemaName = (stage: string) => `${STAGE_DEFINITIONS[stage as keyof typeof STAGE_DEFINITIONS].title.replace(/\W/g, '')}Report`;
+export const stageReportSchemaName = (stage: StageName) => `${STAGE_DEFINITIONS[stage].title.replace(/\W/g, '')}Report`;
 
 // Each stage's report appears in the document by name; a stage execution's metrics is one of
 // them (or, for a failed stage, the details it failed with). Named once: zod's registry refuses a
