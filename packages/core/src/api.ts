@@ -42,6 +42,8 @@ export const RunSummarySchema = z.object({
   id: z.string(),
   project: z.string(),
   name: z.string(),
+  /** Who submitted it: `user:<id>` or `token:<id>` (null for runs from before accounts existed). */
+  submittedBy: z.string().nullable(),
   status: z.enum(RUN_STATUSES),
   currentStage: z.enum(STAGES as [StageName, ...StageName[]]).nullable(),
   error: z.string().nullable(),

@@ -21,6 +21,20 @@ export const ConfigSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   GPU_POOL: z.string().regex(/^[a-z0-9-]+$/).default('default'),
   REFINERY_PYTHON: z.string().optional(),
+  /** Signs session cookies; at least 32 characters (the embedded launcher generates one). */
+  REFINERY_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
+  /** The URL users open the dashboard at; cookies, redirects and the CSRF origin check use it. */
+  REFINERY_PUBLIC_URL: url(['http', 'https']).default('http://localhost:3000'),
+  /** Other origins the dashboard is served from (comma-separated), e.g. http://127.0.0.1:3000. */
+  REFINERY_TRUSTED_ORIGINS: z.string().default(''),
+  /** OIDC single sign-on: all three set to enable it. */
+  REFINERY_OIDC_ISSUER: url(['http', 'https']).optional(),
+  REFINERY_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  REFINERY_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** JSON object: provider group → grants, e.g. {"ml-team":["demo:ml_engineer"],"it-admins":["instance_admin"]}. */
+  REFINERY_OIDC_GROUP_ROLES: z.string().optional(),
+  /** The label of the SSO button ("Sign in with <name>"). */
+  REFINERY_OIDC_NAME: z.string().min(1).default('SSO'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -40,11 +54,13 @@ export function loadConfig<K extends keyof Config>(keys: readonly K[], env: Reco
   throw new ConfigError(
     result.error.issues.map((i) => {
       const key = String(i.path[0]);
-      const shown = env[key] === undefined ? 'not set' : `got "${key === 'DATABASE_URL' ? redactUrl(env[key]!) : env[key]}"`;
+      const shown = env[key] === undefined ? 'not set' : `got "${key === 'DATABASE_URL' ? redactUrl(env[key]!) : SECRET_KEYS.has(key) ? '***' : env[key]}"`;
       return `${key}: ${i.message} (${shown})`;
     }),
   );
 }
+
+const SECRET_KEYS = new Set(['REFINERY_AUTH_SECRET', 'REFINERY_OIDC_CLIENT_SECRET']);
 
 /** Never print a password from a connection string. */
 export function redactUrl(u: string): string {

@@ -2,6 +2,7 @@ export * from './workflow-safe';
 export * from './uri';
 export * from './runspec';
 export * from './api';
+export * from './identity-api';
 export * from './config';
 export * from './dataset';
 export * from './training';

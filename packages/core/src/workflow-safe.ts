@@ -6,3 +6,4 @@ export * from './status';
 export * from './stages';
 export * from './stage-reports';
 export * from './run-workflow';
+export * from './access';

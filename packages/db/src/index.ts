@@ -6,3 +6,4 @@ export * from './runs';
 export * from './stages';
 export * from './artifacts';
 export * from './metrics';
+export * from './identity';

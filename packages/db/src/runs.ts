@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { isTerminalRunStatus, TERMINAL_RUN_STATUSES, type RunDetail, type RunSpec, type RunStatus, type RunSummary, type StageName, type StageStatus } from '@refinery/core';
 import type { Db } from './client';
 import { artifacts, projects, runs, stageExecutions } from './schema';
@@ -14,6 +14,7 @@ export function toRunSummary(r: RunRow): RunSummary {
     id: r.id,
     project: r.projectId,
     name: r.name,
+    submittedBy: r.submittedBy,
     status: r.status as RunStatus,
     currentStage: r.currentStage as StageName | null,
     error: r.error,
@@ -21,10 +22,6 @@ export function toRunSummary(r: RunRow): RunSummary {
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
   };
-}
-
-export async function ensureProject(db: Db, id: string, name = id): Promise<void> {
-  await db.insert(projects).values({ id, name }).onConflictDoNothing();
 }
 
 /** The project's redaction key (created with the project), for keyed pseudonyms and hashes. */
@@ -37,14 +34,13 @@ export async function getProjectRedactionKey(db: Db, projectId: string): Promise
 export type CreateRunResult = { run: RunSummary; created: boolean; specSha256: string };
 
 /**
- * Inserts a queued run. With an idempotency key, a second call returns the first run
+ * Inserts a queued run in an existing project (the caller has checked the submitter may). With an idempotency key, a second call returns the first run
  * (`created: false`); the caller decides what a different spec under the same key means.
  */
 export async function createRun(
   db: Db,
   input: { spec: RunSpec; specSha256: string; idempotencyKey?: string; actor: string },
 ): Promise<CreateRunResult> {
-  await ensureProject(db, input.spec.project);
   const id = newId('run');
   const inserted = await db
     .insert(runs)
@@ -56,6 +52,7 @@ export async function createRun(
       spec: input.spec,
       specSha256: input.specSha256,
       idempotencyKey: input.idempotencyKey ?? null,
+      submittedBy: input.actor,
     })
     .onConflictDoNothing({ target: runs.idempotencyKey })
     .returning();
@@ -116,9 +113,11 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } | 
 
 export async function listRuns(
   db: Db,
-  q: { project?: string; status?: RunStatus; limit: number; cursor?: { createdAt: Date; id: string } },
+  q: { project?: string; status?: RunStatus; limit: number; cursor?: { createdAt: Date; id: string }; visibleProjects: readonly string[] | 'all' },
 ): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
+  if (q.visibleProjects !== 'all' && q.visibleProjects.length === 0) return { runs: [], nextCursor: null };
   const conditions = [
+    q.visibleProjects === 'all' ? undefined : inArray(runs.projectId, [...q.visibleProjects]),
     q.project ? eq(runs.projectId, q.project) : undefined,
     q.status ? eq(runs.status, q.status) : undefined,
     q.cursor

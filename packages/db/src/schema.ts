@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, bigint } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, bigint } from 'drizzle-orm/pg-core';
 
 /** Schema as code: drizzle-kit generates the SQL migrations in ../migrations from this file. */
 
@@ -25,6 +25,8 @@ export const runs = pgTable(
     spec: jsonb('spec').notNull(),
     specSha256: text('spec_sha256').notNull(),
     idempotencyKey: text('idempotency_key'),
+    /** Audit actor of the submitter (`user:<id>` or `token:<id>`), for separation of duties. */
+    submittedBy: text('submitted_by'),
     error: text('error'),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
@@ -90,7 +92,7 @@ export const auditEvents = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     at: timestamp('at', { withTimezone: true }).notNull().default(sql`now()`),
-    actor: text('actor').notNull(), // "api", "workflow:<run id>", a user or token id later
+    actor: text('actor').notNull(), // "user:<id>", "token:<id>", "workflow:<run id>", "system"
     action: text('action').notNull(), // run.created, stage.started, artifact.recorded ...
     subjectType: text('subject_type').notNull(),
     subjectId: text('subject_id').notNull(),
@@ -116,4 +118,108 @@ export const trainingMetrics = pgTable(
   },
   // A resumed attempt re-reports steps after its checkpoint: the newest value wins.
   (t) => [primaryKey({ columns: [t.runId, t.kind, t.step] })],
+);
+
+// ── Identity ─────────────────────────────────────────────────────────────────────────────────
+// users, sessions, accounts and verifications are better-auth's tables (its Drizzle adapter reads
+// and writes them; the property names are the ones it expects). Passwords live hashed in
+// accounts.password, written only by better-auth.
+
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  emailVerified: boolean('email_verified').notNull().default(false),
+  image: text('image'),
+  /** May create projects and acts as admin in every project. */
+  instanceAdmin: boolean('instance_admin').notNull().default(false),
+  /** Groups from the SSO provider's last sign-in (JSON array), mapped to project roles. */
+  ssoGroups: text('sso_groups'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const sessions = pgTable('sessions', {
+  id: text('id').primaryKey(),
+  token: text('token').notNull().unique(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  ipAddress: text('ip_address'),
+  userAgent: text('user_agent'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull(),
+  providerId: text('provider_id').notNull(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  accessToken: text('access_token'),
+  refreshToken: text('refresh_token'),
+  idToken: text('id_token'),
+  accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }),
+  refreshTokenExpiresAt: timestamp('refresh_token_expires_at', { withTimezone: true }),
+  scope: text('scope'),
+  password: text('password'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const verifications = pgTable('verifications', {
+  id: text('id').primaryKey(),
+  identifier: text('identifier').notNull(),
+  value: text('value').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** A user's role in a project (packages/core/src/access.ts says what each role may do). */
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    /** "manual" (added by an admin) or "sso" (from the provider's groups; re-synced at each SSO sign-in). */
+    source: text('source').notNull().default('manual'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_members_user_idx').on(t.userId)],
+);
+
+/** API tokens for automation: one project, one role, stored as a sha256 hash (shown once). */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    /** The first characters of the token (e.g. "rfy_Ab3x"), to recognise it in lists. */
+    displayPrefix: text('display_prefix').notNull(),
+    tokenSha256: text('token_sha256').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('api_tokens_sha_uq').on(t.tokenSha256), index('api_tokens_project_idx').on(t.projectId)],
+);
+
+/** Which project uploaded which object: a run may only read uploads of its own project. */
+export const uploads = pgTable(
+  'uploads',
+  {
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    sha256: text('sha256').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.sha256] })],
 );

@@ -109,6 +109,11 @@ describe('SECRET', () => {
     expect(found('use ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 here', ['SECRET'])).toEqual(['SECRET:ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789']);
     expect(found('stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc', ['SECRET'])).toEqual(['SECRET:sk_live_4eC39HqLyjWDarjtT1zdp7dc']);
   });
+  it("finds Refinery's own API tokens, even one with no digit", () => {
+    const token = 'rfy_' + 'aBcDeFgHiJkLmNoPqRsTuVwXyZ-_aBcDeFgHiJkLmNo';
+    expect(found(`REFINERY_TOKEN=${token} in the log`, ['SECRET'])).toEqual([`SECRET:${token}`]);
+    expect(found('rfy_short is not a token', ['SECRET'])).toEqual([]);
+  });
   it('finds PEM private-key blocks including the body', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7x\nQk9u+3zZ\n-----END RSA PRIVATE KEY-----';
     expect(found(`here:\n${pem}\nthanks`, ['SECRET'])).toEqual([`SECRET:${pem}`]);

@@ -1,14 +1,17 @@
 import type { Client } from '@temporalio/client';
+import { AUTH_CONFIG_KEYS, createAuth, type Auth, type AuthConfig } from '@refinery/auth';
 import { loadConfig, type Config } from '@refinery/core';
 import { connect, type Database } from '@refinery/db';
 import { sourceContextFromConfig, type SourceContext } from '@refinery/storage';
 import { temporalClientFromConfig } from '@refinery/temporal';
 
-type WebConfig = Pick<Config, 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'OBJECT_STORE_URL' | 'REFINERY_DATA_ROOTS' | 'REFINERY_BASE_DIR' | 'MAX_UPLOAD_BYTES'>;
+const WEB_CONFIG_KEYS = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'MAX_UPLOAD_BYTES', ...AUTH_CONFIG_KEYS] as const;
+type WebConfig = Pick<Config, (typeof WEB_CONFIG_KEYS)[number]> & AuthConfig;
 
 export interface ServerContext {
   config: WebConfig;
   database: Database;
+  auth: Auth;
   sources: SourceContext;
   temporal(): Promise<Client>;
 }
@@ -28,12 +31,14 @@ export function serverContext(): Promise<ServerContext> {
 }
 
 async function create(): Promise<ServerContext> {
-  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'MAX_UPLOAD_BYTES']);
+  const config = loadConfig(WEB_CONFIG_KEYS);
   const database = connect(config.DATABASE_URL);
+  const auth = createAuth(database.db, config);
   let client: Promise<Client> | undefined;
   return {
     config,
     database,
+    auth,
     sources: sourceContextFromConfig(config),
     temporal() {
       client ??= temporalClientFromConfig(config).catch((err) => {

@@ -1,4 +1,5 @@
 import { NextResponse } from 'next/server';
+import type { z } from 'zod';
 import { ConfigError, type ApiError, type SpecIssue } from '@refinery/core';
 
 /** Errors the API answers with a status and a body that says what to fix. */
@@ -8,6 +9,7 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: SpecIssue[],
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -17,7 +19,7 @@ export const json = <T>(body: T, status = 200, headers?: Record<string, string>)
 
 export function errorResponse(err: unknown): NextResponse<ApiError> {
   if (err instanceof HttpError) {
-    return NextResponse.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } }, { status: err.status });
+    return NextResponse.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } }, { status: err.status, headers: err.headers });
   }
   if (err instanceof ConfigError) {
     console.error(`[api] ${err.message}`);
@@ -25,17 +27,6 @@ export function errorResponse(err: unknown): NextResponse<ApiError> {
   }
   console.error('[api] unexpected error', err);
   return NextResponse.json({ error: { code: 'internal', message: 'internal server error; see the server log' } }, { status: 500 });
-}
-
-/** Wraps a route handler so every thrown error becomes a JSON error response. */
-export function route<A extends unknown[]>(handler: (...args: A) => Promise<Response>) {
-  return async (...args: A): Promise<Response> => {
-    try {
-      return await handler(...args);
-    } catch (err) {
-      return errorResponse(err);
-    }
-  };
 }
 
 const MAX_SPEC_BYTES = 1024 * 1024;
@@ -59,4 +50,21 @@ export async function readText(req: Request, maxBytes = MAX_SPEC_BYTES): Promise
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a JSON body and validates it (unknown fields are refused by strict schemas). */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const text = await readText(req);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${(err as Error).message})`);
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    throw new HttpError(400, 'invalid_body', `the request body is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return result.data;
 }

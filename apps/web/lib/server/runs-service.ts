@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { isTerminalRunStatus, parseRunSpecText, RUN_STATUSES, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type FineTuneRunInput, type RunSpec, type RunStatus } from '@refinery/core';
-import { audit, createRun, decodeCursor, getRunDetail, getRunRow, listRuns, setRunStatus } from '@refinery/db';
+import { audit, createRun, decodeCursor, getRunDetail, getRunRow, listRuns, objectVisibleTo, setRunStatus } from '@refinery/db';
 import { resolveFileSource, SourceRejectedError } from '@refinery/storage';
 import { HttpError } from './http';
 import type { ServerContext } from './context';
@@ -24,7 +24,10 @@ export function parseSpecBody(text: string, contentType: string | null): RunSpec
   return result.spec;
 }
 
-/** Checks what can be checked before queuing: local files must exist inside the data roots. */
+/**
+ * Checks what can be checked before queuing: local files must exist inside the data roots, and
+ * an object:// source must be one of the project's uploads or outputs (hashes are no passwords).
+ */
 export async function checkSpecSources(ctx: ServerContext, spec: RunSpec): Promise<void> {
   const checks: [string, string, 'file' | 'directory'][] = [
     ['dataset.uri', spec.dataset.uri, 'file'],
@@ -32,6 +35,10 @@ export async function checkSpecSources(ctx: ServerContext, spec: RunSpec): Promi
   ];
   const issues = [];
   for (const [path, uri, expect] of checks) {
+    const object = /^object:\/\/sha256\/([0-9a-f]{64})$/.exec(uri);
+    if (object && !(await objectVisibleTo(ctx.database.db, spec.project, object[1]!))) {
+      issues.push({ path, message: `${uri} is not an upload of project ${spec.project} (upload it with POST /api/v1/uploads?project=${spec.project})` });
+    }
     if (!uri.startsWith('file://')) continue;
     try {
       await resolveFileSource(uri, ctx.sources, expect);
@@ -83,7 +90,7 @@ async function startWorkflow(ctx: ServerContext, runId: string, spec: RunSpec, s
   }
 }
 
-export async function listRunsQuery(ctx: ServerContext, params: URLSearchParams) {
+export async function listRunsQuery(ctx: ServerContext, params: URLSearchParams, visibleProjects: readonly string[] | 'all') {
   const status = params.get('status');
   if (status && !(RUN_STATUSES as readonly string[]).includes(status)) {
     throw new HttpError(400, 'invalid_query', `status must be one of ${RUN_STATUSES.join(', ')}`);
@@ -93,9 +100,10 @@ export async function listRunsQuery(ctx: ServerContext, params: URLSearchParams)
   const cursorText = params.get('cursor');
   const cursor = cursorText ? decodeCursor(cursorText) : undefined;
   if (cursorText && !cursor) throw new HttpError(400, 'invalid_query', 'cursor is not one this API returned');
-  return listRuns(ctx.database.db, { project: params.get('project') ?? undefined, status: (status as RunStatus) ?? undefined, limit, cursor: cursor ?? undefined });
+  return listRuns(ctx.database.db, { project: params.get('project') ?? undefined, status: (status as RunStatus) ?? undefined, limit, cursor: cursor ?? undefined, visibleProjects });
 }
 
+/** The run's detail; the route's rule has already checked the caller may read it. */
 export async function getRunOr404(ctx: ServerContext, id: string) {
   const run = await getRunDetail(ctx.database.db, id);
   if (!run) throw new HttpError(404, 'not_found', `no run with id "${id}"`);

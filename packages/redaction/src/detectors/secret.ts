@@ -16,7 +16,7 @@ const BASE64URL = /[A-Za-z0-9_-]/;
 const TOKEN68 = /[A-Za-z0-9._~+/-]/;
 const MAX_TOKEN = 16_384;
 export const PREFIXED_KEY =
-  /(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,200}|gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255}|xox[abprs]-[A-Za-z0-9-]{10,250}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,64}|npm_[A-Za-z0-9]{36}/g;
+  /(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,200}|gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255}|xox[abprs]-[A-Za-z0-9-]{10,250}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,64}|npm_[A-Za-z0-9]{36}|rfy_[A-Za-z0-9_-]{43}/g;
 export const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
 export const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
 export const CUE = /api[_ -]?key|apikey|access[_ -]?key|secret|token|passw(?:or)?d|passphrase|pwd|credential|auth[_ -]?key|client[_ -]?secret/gi;
@@ -32,7 +32,9 @@ export const secretDetector: Detector = {
     }
     if (text.includes('eyJ')) detectJwts(text, out);
     if (KEY_PREFIXES.some((prefix) => text.includes(prefix))) {
-      pushMatches(text, PREFIXED_KEY, out, 0.95, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && looksRandom(text.slice(s, e)));
+      // Refinery's own API tokens have a fixed shape, so they need no randomness check.
+      const isKey = (s: number, e: number) => text.startsWith('rfy_', s) || looksRandom(text.slice(s, e));
+      pushMatches(text, PREFIXED_KEY, out, 0.95, (s, e) => !isAsciiAlnumCode(text.charCodeAt(s - 1)) && isKey(s, e));
     }
     if (text.includes('earer')) detectBearer(text, out);
     detectPem(text, out);
@@ -102,7 +104,7 @@ function detectPem(text: string, out: Finding[]): void {
 /** "api_key=3f9a...", "password: Tr0ub4dor&3", "token is sk9..." → the value after the cue. */
 const AWS_PREFIXES = ['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA'];
 /** Literals that every PREFIXED_KEY alternative contains. */
-const KEY_PREFIXES = ['_live_', '_test_', 'sk-', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'AIza', 'glpat-', 'npm_'];
+const KEY_PREFIXES = ['_live_', '_test_', 'sk-', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'xox', 'AIza', 'glpat-', 'npm_', 'rfy_'];
 const CUE_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential'];
 
 function detectCuedTokens(text: string, out: Finding[]): void {

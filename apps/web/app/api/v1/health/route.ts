@@ -1,15 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { TASK_QUEUES, type Health } from '@refinery/core';
-import { serverContext } from '@/lib/server/context';
-import { json, route } from '@/lib/server/http';
+import { json } from '@/lib/server/http';
+import { route } from '@/lib/server/route';
 
 export const dynamic = 'force-dynamic';
 
 const fail = (err: unknown) => ({ ok: false, detail: (err as Error).message });
 
 /** Postgres, Temporal and whether any worker polls each task queue. 503 when degraded. */
-export const GET = route(async () => {
-  const ctx = await serverContext();
+export const GET = route('GET /api/v1/health', async ({ server: ctx }) => {
   const postgres = await ctx.database.db.execute(sql`select 1`).then(() => ({ ok: true, detail: 'connected' }), fail);
   let temporal: Health['checks']['temporal'];
   let workers: Health['checks']['workers'] = { ok: false, detail: 'Temporal unreachable', queues: {} };

@@ -1,6 +1,7 @@
-import { json, route } from '@/lib/server/http';
+import { json } from '@/lib/server/http';
+import { route } from '@/lib/server/route';
 import { buildOpenApiDocument } from '@/lib/server/openapi';
 
 export const dynamic = 'force-static';
 
-export const GET = route(async () => json(buildOpenApiDocument()));
+export const GET = route('GET /api/v1/openapi.json', async () => json(buildOpenApiDocument()));

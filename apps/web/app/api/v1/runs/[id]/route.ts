@@ -1,10 +1,7 @@
-import { serverContext } from '@/lib/server/context';
-import { json, route } from '@/lib/server/http';
+import { json } from '@/lib/server/http';
+import { route } from '@/lib/server/route';
 import { getRunOr404 } from '@/lib/server/runs-service';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route(async (_req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const { id } = await params;
-  return json(await getRunOr404(await serverContext(), id));
-});
+export const GET = route('GET /api/v1/runs/{id}', async ({ server, params }) => json(await getRunOr404(server, params.id)));

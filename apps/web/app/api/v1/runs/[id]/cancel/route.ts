@@ -1,10 +1,7 @@
-import { serverContext } from '@/lib/server/context';
-import { json, route } from '@/lib/server/http';
+import { json } from '@/lib/server/http';
+import { route } from '@/lib/server/route';
 import { cancelRun } from '@/lib/server/runs-service';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route(async (_req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const { id } = await params;
-  return json(await cancelRun(await serverContext(), id, 'api'), 202);
-});
+export const POST = route('POST /api/v1/runs/{id}/cancel', async ({ server, params, actor }) => json(await cancelRun(server, params.id, actor), 202));

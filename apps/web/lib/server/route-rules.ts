@@ -1,0 +1,46 @@
+import type { Action } from '@refinery/core';
+
+/**
+ * Every API route's access rule, keyed "METHOD /api/v1/path" (path parameters in braces). A
+ * route handler is built with `route(key, handler)`, so a route without a rule does not compile,
+ * and the authorization matrix test walks app/api/v1 to check that every handler has one.
+ *
+ * - anyone: no credentials needed.
+ * - signed-in: any user or token; the handler filters what it returns to the caller's projects.
+ * - instance-admin: users with the instance admin flag.
+ * - action: the caller's role in the project must allow the action. The project comes from the
+ *   run named by {id} ("run"), the {project} path parameter ("param"), ?project= ("query"), or
+ *   the request body ("body": the handler calls `authorize(project)` before acting).
+ *   A caller with no role in the project gets 404, as if it did not exist.
+ * - sessionOnly: API tokens may not call it (tokens cannot mint tokens or accounts).
+ */
+export type Rule =
+  | { allow: 'anyone' }
+  | { allow: 'signed-in'; sessionOnly?: true }
+  | { allow: 'instance-admin'; sessionOnly?: true }
+  | { action: Action; project: 'run' | 'param' | 'query' | 'body'; sessionOnly?: true };
+
+export const ROUTE_RULES = {
+  'GET /api/v1/health': { allow: 'anyone' },
+  'GET /api/v1/openapi.json': { allow: 'anyone' },
+  'GET /api/v1/me': { allow: 'signed-in' },
+  'GET /api/v1/projects': { allow: 'signed-in' },
+  'POST /api/v1/projects': { allow: 'instance-admin', sessionOnly: true },
+  'GET /api/v1/projects/{project}/members': { action: 'members.read', project: 'param' },
+  'POST /api/v1/projects/{project}/members': { action: 'members.manage', project: 'param', sessionOnly: true },
+  'PATCH /api/v1/projects/{project}/members/{userId}': { action: 'members.manage', project: 'param', sessionOnly: true },
+  'DELETE /api/v1/projects/{project}/members/{userId}': { action: 'members.manage', project: 'param', sessionOnly: true },
+  'GET /api/v1/runs': { allow: 'signed-in' },
+  'POST /api/v1/runs': { action: 'run.submit', project: 'body' },
+  'GET /api/v1/runs/{id}': { action: 'run.read', project: 'run' },
+  'POST /api/v1/runs/{id}/cancel': { action: 'run.cancel', project: 'run' },
+  'GET /api/v1/runs/{id}/metrics': { action: 'run.read', project: 'run' },
+  'POST /api/v1/specs/validate': { allow: 'signed-in' },
+  'POST /api/v1/uploads': { action: 'data.upload', project: 'query' },
+  'GET /api/v1/tokens': { allow: 'signed-in' },
+  'POST /api/v1/tokens': { action: 'tokens.create', project: 'body', sessionOnly: true },
+  'DELETE /api/v1/tokens/{id}': { allow: 'signed-in' },
+  'POST /api/v1/users': { allow: 'instance-admin', sessionOnly: true },
+} as const satisfies Record<string, Rule>;
+
+export type RouteKey = keyof typeof ROUTE_RULES;
