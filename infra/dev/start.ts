@@ -23,6 +23,7 @@ const stack = await startStack({
   temporalUiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
   persistTemporal: true,
   processes: { pipelineWorker: true, gpuWorker: true, web: true },
+  publicUrl: `http://localhost:${port}`,
   log,
 }).catch((err: unknown) => {
   console.error(err instanceof ConfigError ? err.message : `failed to start: ${(err as Error).message}`);
@@ -40,7 +41,7 @@ const shutdown = async (signal: string) => {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-await seedDemo(stack, (l) => log('seed', l));
+const accounts = await seedDemo(stack, join(REPO_ROOT, '.data'), (l) => log('seed', l));
 
 const webUrl = `http://localhost:${port}`;
 console.log(`
@@ -49,5 +50,8 @@ console.log(`
     API docs     ${webUrl}/docs   (OpenAPI: ${webUrl}/api/v1/openapi.json)
     Temporal UI  ${stack.urls.temporalUi?.replace('127.0.0.1', 'localhost') ?? '(external Temporal)'}
     Health       ${webUrl}/api/v1/health
+
+  Demo accounts (project "demo"; passwords kept in .data/demo-credentials.json):
+${accounts.map((a) => `    ${a.role.padEnd(12)} ${a.email.padEnd(26)} ${a.password}${a.instanceAdmin ? '   (instance admin)' : ''}`).join('\n')}
   Press Ctrl-C to stop.
 `);

@@ -5,3 +5,4 @@ export * from './postgres';
 export * from './temporal';
 export * from './demo-model';
 export * from './startup';
+export * from './accounts';

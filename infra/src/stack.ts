@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnTied, supervise, type Supervised } from './processes';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connect } from '@refinery/db';
@@ -25,6 +27,10 @@ export interface StackOptions {
   log: (source: string, line: string) => void;
   /** Next.js build directory under apps/web (tests use their own). */
   webDistDir?: string;
+  /** The URL users open (cookies and the CSRF origin check use it); default http://127.0.0.1:<webPort>. */
+  publicUrl?: string;
+  /** More environment for every process (e.g. OIDC settings). */
+  extraEnv?: Record<string, string>;
 }
 
 export interface Stack {
@@ -98,6 +104,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       REFINERY_BASE_DIR: REPO_ROOT,
       REFINERY_PYTHON: toolchain.python,
       PORT: String(webPort),
+      REFINERY_AUTH_SECRET: process.env.REFINERY_AUTH_SECRET ?? authSecret(o.dataDir),
+      REFINERY_PUBLIC_URL: process.env.REFINERY_PUBLIC_URL ?? o.publicUrl ?? `http://127.0.0.1:${webPort}`,
+      // The dashboard answers on both loopback names; a cookie write from either is same-site.
+      REFINERY_TRUSTED_ORIGINS: process.env.REFINERY_TRUSTED_ORIGINS ?? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`].join(','),
+      ...o.extraEnv,
     };
 
     const launched: Supervised[] = [];
@@ -144,4 +155,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+/** Embedded mode's session-signing secret: made once, kept in <dataDir>/auth-secret (0600). */
+function authSecret(dataDir: string): string {
+  const file = join(dataDir, 'auth-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }

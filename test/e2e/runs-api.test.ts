@@ -143,7 +143,7 @@ describe('runs over HTTP against the real stack', () => {
       { messages: [{ role: 'user', content: 'Where is my order?' }, { role: 'assistant', content: '{"department":"shipping"}' }] },
       { messages: [{ role: 'user', content: 'Refund please' }, { role: 'assistant', content: '{"department":"billing"}' }] },
     ];
-    const up = await api('POST', '/api/v1/uploads', { body: lines.map((l) => JSON.stringify(l)).join('\n'), headers: { 'content-type': 'application/octet-stream' } });
+    const up = await api('POST', '/api/v1/uploads?project=demo', { body: lines.map((l) => JSON.stringify(l)).join('\n'), headers: { 'content-type': 'application/octet-stream' } });
     expect(up.status).toBe(201);
     expect(up.body.uri).toMatch(/^object:\/\/sha256\/[0-9a-f]{64}$/);
     const res = await submitYaml(specWith({ name: 'e2e-upload', dataset: `{ uri: "${up.body.uri}", format: chat }` }));
@@ -187,7 +187,7 @@ describe('runs over HTTP against the real stack', () => {
     const all: RunDetail[] = [];
     let cursor: string | null = null;
     do {
-      const page = await api('GET', `/api/v1/runs?project=support&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await api('GET', `/api/v1/runs?project=demo&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.runs.length).toBeLessThanOrEqual(2);
       all.push(...page.body.runs);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporalClientFromConfig } from '@refinery/temporal';
-import { connect, createRun, getRunRow } from '@refinery/db';
+import { connect, createProject, createRun, getRunRow } from '@refinery/db';
 import { validateRunSpec } from '@refinery/core';
 import { startStack } from '../../infra/src';
 
@@ -26,11 +26,12 @@ describe('the embedded stack keeps its data across restarts', () => {
     let runId: string;
     try {
       const db = connect(first.env.DATABASE_URL!);
-      runId = (await createRun(db.db, { spec: spec.spec, specSha256: 'x', actor: 'test' })).run.id;
+      await createProject(db.db, { id: 'restart' });
+      runId = (await createRun(db.db, { spec: spec.spec, specSha256: 'x', actor: 'system:test' })).run.id;
       await db.close();
       const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: first.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
       // Nobody polls this queue: the workflow stays open, as a run would across a restart.
-      await client.workflow.start('fineTuneRun', { workflowId: runId, taskQueue: 'nobody-polls', args: [{ runId, spec: spec.spec, submittedBy: 'test' }] });
+      await client.workflow.start('fineTuneRun', { workflowId: runId, taskQueue: 'nobody-polls', args: [{ runId, spec: spec.spec, submittedBy: 'system:test' }] });
       await client.connection.close();
     } finally {
       await first.stop();
@@ -39,7 +40,7 @@ describe('the embedded stack keeps its data across restarts', () => {
     const second = await startStack(options);
     try {
       const db = connect(second.env.DATABASE_URL!);
-      expect((await getRunRow(db.db, runId))?.name).toBe('kept');
+      expect(await getRunRow(db.db, runId)).toMatchObject({ name: 'kept', submittedBy: 'system:test' });
       await db.close();
       const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: second.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
       const described = await client.workflow.getHandle(runId).describe();

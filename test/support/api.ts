@@ -1,15 +1,25 @@
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { temporalClientFromConfig } from '@refinery/temporal';
-import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
+import { isTerminalRunStatus, type ProjectRole, type RunDetail } from '@refinery/core';
 
 export const webUrl = () => inject('webUrl');
 export const stackEnv = () => inject('stackEnv');
+export const tokenFor = (role: ProjectRole) => inject('tokens')[role];
+/** Headers of a signed-in browser: the role's session cookie and the dashboard's origin. */
+export const sessionOf = (role: ProjectRole) => ({ cookie: inject('sessions')[role], origin: inject('webUrl') });
+export const accountFor = (role: ProjectRole) => inject('accounts').find((a) => a.role === role)!;
 
 export { DEMO_SPEC, INGEST_ONLY_SPEC, specWith } from './specs';
 
-export async function api(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
-  const res = await fetch(`${webUrl()}${path}`, { method, body: init.body, headers: init.headers });
+/**
+ * Calls the API as `as` (a role's API token in project "demo"; the ML engineer's by default),
+ * with other credential headers (`{authorization}`, `sessionOf(role)`), or with none (`as: null`).
+ */
+export async function api(method: string, path: string, init: { body?: string; headers?: Record<string, string>; as?: ProjectRole | Record<string, string> | null } = {}) {
+  const as = init.as === undefined ? 'ml_engineer' : init.as;
+  const auth: Record<string, string> = as === null ? {} : typeof as === 'string' ? { authorization: `Bearer ${tokenFor(as)}` } : as;
+  const res = await fetch(`${webUrl()}${path}`, { method, body: init.body, headers: { ...auth, ...init.headers } });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }

@@ -2,12 +2,22 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureDemoModel, loadToolchain, REPO_ROOT, startStack, StartupError, type Stack } from '../../infra/src';
+import type { ProjectRole } from '@refinery/core';
+import { ensureDemoModel, freePort, loadToolchain, REPO_ROOT, seedDemoAccounts, signIn, startStack, StartupError, type DemoAccount, type Stack } from '../../infra/src';
+import { SSO_GROUP_ROLES, startOidcProvider, type RunningOidcProvider } from './oidc-provider';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     webUrl: string;
     stackEnv: Record<string, string>;
+    /** The seeded demo accounts (project "demo"), one per role. */
+    accounts: DemoAccount[];
+    /** An API token per role in project "demo", created through the API by that role's account. */
+    tokens: Record<ProjectRole, string>;
+    /** A signed-in session cookie per role (the admin is also the instance admin). */
+    sessions: Record<ProjectRole, string>;
+    /** The loopback OpenID Provider the stack's SSO is configured with. */
+    oidcIssuer: string;
   }
 }
 
@@ -19,6 +29,7 @@ declare module 'vitest' {
  * name, what was awaited and its last output lines, printed in full to stderr.
  */
 let stack: Stack | undefined;
+let oidc: RunningOidcProvider | undefined;
 
 export default async function setup(project: TestProject) {
   const dataDir = join(REPO_ROOT, '.data', 'test-stack');
@@ -29,8 +40,17 @@ export default async function setup(project: TestProject) {
   const started = Date.now();
   try {
     ensureDemoModel(loadToolchain().python, (line) => logFile.write(`[demo-model] ${line}\n`));
+    const webPort = await freePort();
+    oidc = await startOidcProvider(await freePort(), `http://127.0.0.1:${webPort}/api/auth/oauth2/callback/sso`);
     stack = await startStack({
       dataDir,
+      webPort,
+      extraEnv: {
+        REFINERY_OIDC_ISSUER: oidc.issuer,
+        REFINERY_OIDC_CLIENT_ID: oidc.clientId,
+        REFINERY_OIDC_CLIENT_SECRET: oidc.clientSecret,
+        REFINERY_OIDC_GROUP_ROLES: JSON.stringify(SSO_GROUP_ROLES),
+      },
       persistTemporal: false,
       processes: { pipelineWorker: true, gpuWorker: true, web: true },
       webDistDir: '.next-test',
@@ -43,15 +63,42 @@ export default async function setup(project: TestProject) {
     // Vitest shortens a global setup's error; print all of it (which service, what was awaited,
     // its last output lines) before handing it on.
     const message = err instanceof StartupError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    await oidc?.stop();
     process.stderr.write(`\n[test stack] failed to start after ${((Date.now() - started) / 1000).toFixed(1)}s (full log: .data/test-stack.log):\n${message}\n\n`);
     await new Promise<void>((resolve) => logFile.end(resolve));
     throw err;
   }
   console.log(`[test stack] ready in ${((Date.now() - started) / 1000).toFixed(1)}s at ${stack.urls.web} (log: .data/test-stack.log)`);
+  const accounts = await seedDemoAccounts(stack.env, dataDir);
   project.provide('webUrl', stack.urls.web);
   project.provide('stackEnv', stack.env);
+  project.provide('accounts', accounts);
+  const { tokens, sessions } = await credentialsPerRole(stack.urls.web, accounts);
+  project.provide('tokens', tokens);
+  project.provide('sessions', sessions);
+  project.provide('oidcIssuer', oidc.issuer);
   return async () => {
     await stack?.stop();
+    await oidc?.stop();
     logFile.end();
   };
+}
+
+/** Each role's account signs in and creates a token with its own role, as a user would. */
+async function credentialsPerRole(webUrl: string, accounts: DemoAccount[]) {
+  const tokens: Partial<Record<ProjectRole, string>> = {};
+  const sessions: Partial<Record<ProjectRole, string>> = {};
+  for (const a of accounts) {
+    const cookie = await signIn(webUrl, a.email, a.password);
+    sessions[a.role] = cookie;
+    const res = await fetch(`${webUrl}/api/v1/tokens`, {
+      method: 'POST',
+      headers: { cookie, origin: webUrl, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `tests (${a.role})`, project: 'demo', role: a.role, expiresInDays: 1 }),
+    });
+    const body = (await res.json()) as { token?: string; error?: { message: string } };
+    if (!body.token) throw new Error(`could not create the ${a.role} test token: HTTP ${res.status} ${body.error?.message}`);
+    tokens[a.role] = body.token;
+  }
+  return { tokens: tokens as Record<ProjectRole, string>, sessions: sessions as Record<ProjectRole, string> };
 }

@@ -1,4 +1,4 @@
-import type { ApiError, MetricPoint, RunDetail, RunList, RunSummary } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, Me, MetricPoint, RunDetail, RunList, RunSummary } from '@refinery/core';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -10,14 +10,25 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** A thin typed client for the REST API (the CLI never talks to Postgres or Temporal). */
+/**
+ * A thin typed client for the REST API (the CLI never talks to Postgres or Temporal). It sends
+ * the API token as a Bearer header, or a session cookie while `refinery login` creates a token.
+ */
 export class RefineryApi {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly credentials: { token?: string; cookie?: string } = {},
+  ) {}
 
   private async request<T>(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<T> {
+    const auth: Record<string, string> = this.credentials.token
+      ? { authorization: `Bearer ${this.credentials.token}` }
+      : this.credentials.cookie
+        ? { cookie: this.credentials.cookie, origin: new URL(this.baseUrl).origin }
+        : {};
     let res: Response;
     try {
-      res = await fetch(new URL(path, this.baseUrl), { method, body: init.body, headers: init.headers });
+      res = await fetch(new URL(path, this.baseUrl), { method, body: init.body, headers: { ...auth, ...init.headers } });
     } catch (err) {
       throw new ApiRequestError(0, null, `cannot reach the Refinery API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? Set --api-url or REFINERY_API_URL`);
     }
@@ -26,7 +37,8 @@ export class RefineryApi {
     if (!res.ok) {
       const e = (body as ApiError | null)?.error;
       const issues = e?.issues?.map((i) => `\n  - ${i.path}: ${i.message}`).join('') ?? '';
-      throw new ApiRequestError(res.status, body, `${e?.message ?? `HTTP ${res.status}`}${issues}`);
+      const hint = res.status === 401 ? '\n  run `refinery login`, or set REFINERY_TOKEN to an API token' : '';
+      throw new ApiRequestError(res.status, body, `${e?.message ?? `HTTP ${res.status}`}${issues}${hint}`);
     }
     return body as T;
   }
@@ -49,6 +61,44 @@ export class RefineryApi {
 
   metrics(id: string, afterStep: number) {
     return this.request<{ points: MetricPoint[] }>('GET', `/api/v1/runs/${encodeURIComponent(id)}/metrics?afterStep=${afterStep}`);
+  }
+
+  me() {
+    return this.request<Me>('GET', '/api/v1/me');
+  }
+
+  listTokens() {
+    return this.request<{ tokens: ApiToken[] }>('GET', '/api/v1/tokens');
+  }
+
+  createToken(t: { name: string; project: string; role: string; expiresInDays: number }) {
+    return this.request<CreatedToken>('POST', '/api/v1/tokens', { body: JSON.stringify(t), headers: { 'content-type': 'application/json' } });
+  }
+
+  revokeToken(id: string) {
+    return this.request<ApiToken>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`);
+  }
+
+  /** Email + password sign-in (better-auth); returns the session cookie. */
+  async signIn(email: string, password: string): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(new URL('/api/auth/sign-in/email', this.baseUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: new URL(this.baseUrl).origin },
+        body: JSON.stringify({ email, password }),
+      });
+    } catch (err) {
+      throw new ApiRequestError(0, null, `cannot reach the Refinery API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message})`);
+    }
+    if (!res.ok) {
+      const body = (await res.json().catch(() => null)) as { message?: string } | null;
+      throw new ApiRequestError(res.status, null, `sign-in as ${email} failed: ${body?.message ?? `HTTP ${res.status}`}`);
+    }
+    return res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
   }
 
   cancelRun(id: string) {

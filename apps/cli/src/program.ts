@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { loginCommand, logoutCommand, tokensCommand, whoamiCommand } from './commands/auth';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
 
@@ -10,6 +11,10 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable JSON output')
     .showHelpAfterError();
   const globals = () => program.opts<{ apiUrl: string; json?: boolean }>();
+  program.addCommand(loginCommand(globals));
+  program.addCommand(logoutCommand(globals));
+  program.addCommand(whoamiCommand(globals));
+  program.addCommand(tokensCommand(globals));
   program.addCommand(runsCommand(globals));
   program.addCommand(redactCommand(globals));
   return program;

@@ -3,9 +3,9 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { nextCookies } from 'better-auth/next-js';
 import { genericOAuth } from 'better-auth/plugins';
-import type { Config } from '@refinery/core';
+import { ConfigError, type Config } from '@refinery/core';
 import { audit, getUser, schema, setInstanceAdmin, syncSsoMemberships, type Db } from '@refinery/db';
-import { grantsForGroups, groupsFromClaims, parseGroupRoles } from './sso';
+import { grantsForGroups, groupsFromClaims, GroupRolesError, parseGroupRoles } from './sso';
 
 export type AuthConfig = Pick<
   Config,
@@ -52,7 +52,13 @@ export const trustedOrigins = (c: AuthConfig) => [
  * closed: accounts are created by an instance admin (or the demo seed).
  */
 export function createAuth(db: Db, config: AuthConfig) {
-  const groupRoles = parseGroupRoles(config.REFINERY_OIDC_GROUP_ROLES);
+  const groupRoles = (() => {
+    try {
+      return parseGroupRoles(config.REFINERY_OIDC_GROUP_ROLES);
+    } catch (err) {
+      throw err instanceof GroupRolesError ? new ConfigError([err.message]) : err;
+    }
+  })();
   const plugins = [];
   if (ssoEnabled(config)) {
     plugins.push(

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { RefineryApi } from '../api-client';
 import { runDetail, runsTable } from '../format';
+import { authedApi } from './auth';
 import { followRun } from './follow';
 
 interface GlobalOpts {
@@ -14,7 +14,7 @@ const print = (json: boolean | undefined, value: unknown, text: () => string) =>
 /** `refinery runs ...`: submit, list, get, cancel. */
 export function runsCommand(globals: () => GlobalOpts): Command {
   const runs = new Command('runs').description('submit and inspect fine-tuning runs');
-  const api = () => new RefineryApi(globals().apiUrl);
+  const api = () => authedApi(globals);
 
   runs
     .command('submit <spec>')

@@ -29,8 +29,9 @@ export interface AuthorizedContext<P extends Params> extends AnonymousContext<P>
 type ContextFor<K extends RouteKey, P extends Params> = (typeof ROUTE_RULES)[K] extends { allow: 'anyone' } ? AnonymousContext<P> : AuthorizedContext<P>;
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-// Failed token authentications per client address and minute before 429.
-const tokenFailures = new RateLimiterMemory({ points: 20, duration: 60 });
+// Unknown tokens presented per client address and minute before 429 (guessing a 256-bit token is
+// hopeless anyway; this keeps a scanner from hammering the database).
+const tokenGuesses = new RateLimiterMemory({ points: 30, duration: 60 });
 
 /**
  * Builds a route handler whose access rule is ROUTE_RULES[key]. It resolves the caller (Bearer
@@ -85,7 +86,7 @@ async function authenticate(server: ServerContext, req: Request): Promise<Princi
   if (resolved.ok) return resolved.principal;
   if (resolved.reason !== 'no_credentials') {
     await audit(server.database.db, { actor: 'anonymous', action: 'auth.token_rejected', subjectType: 'api_token', subjectId: resolved.tokenId ?? 'unknown', data: { reason: resolved.reason, client } });
-    const limited = await tokenFailures.consume(client).then(() => false, () => true);
+    const limited = resolved.reason === 'invalid_token' && (await tokenGuesses.consume(client).then(() => false, () => true));
     if (limited) throw new HttpError(429, 'too_many_attempts', 'too many failed authentications from this address; wait a minute');
   }
   throw new HttpError(401, resolved.reason === 'no_credentials' ? 'unauthenticated' : resolved.reason, resolved.message, undefined, { 'WWW-Authenticate': 'Bearer' });
