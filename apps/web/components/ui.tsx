@@ -46,3 +46,9 @@ export const buttonClasses = {
   danger:
     'inline-flex items-center gap-1.5 rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700 shadow-sm hover:bg-red-50 disabled:cursor-not-allowed disabled:opacity-50',
 };
+
+/** Form fields inside labels styled as small captions; the field resets the caption's font. */
+export const fieldClasses = {
+  input: 'rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm font-normal text-slate-900 shadow-sm disabled:cursor-not-allowed disabled:opacity-60',
+  select: 'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm font-normal text-slate-900 shadow-sm disabled:cursor-not-allowed disabled:opacity-60',
+};

@@ -19,7 +19,7 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
           </h1>
           {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
         </div>
-        <div className="ml-auto">{!isTerminalRunStatus(run.status) && <CancelButton runId={run.id} />}</div>
+        <div className="ml-auto">{!isTerminalRunStatus(run.status) && <CancelButton runId={run.id} project={run.project} />}</div>
       </div>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm sm:grid-cols-3 lg:grid-cols-6">
         <Stat label="Run id" wrap value={<span data-testid="run-id">{run.id}</span>} />

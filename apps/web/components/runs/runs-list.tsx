@@ -7,6 +7,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { Card, EmptyState, ErrorBanner, buttonClasses } from '@/components/ui';
 import { listRuns, type RunListFilter } from '@/lib/client/api';
 import { LIVE_REFRESH_MS } from '@/lib/client/run-status';
+import { useMe, whyNot } from '@/lib/client/use-me';
 import { RunsFilters } from './runs-filters';
 import { RunsTable } from './runs-table';
 
@@ -18,6 +19,9 @@ const PAGE_SIZE = 25;
  */
 export function RunsList({ initialFilter }: { initialFilter: RunListFilter }) {
   const router = useRouter();
+  const { data: me } = useMe();
+  // Null until /me answers too: the button shows meanwhile and the API has the last word.
+  const cannotSubmit = whyNot(me, 'run.submit', 'submit runs');
   const [filter, setFilter] = useState<RunListFilter>(initialFilter);
   const query = useInfiniteQuery({
     queryKey: ['runs', filter],
@@ -52,9 +56,15 @@ export function RunsList({ initialFilter }: { initialFilter: RunListFilter }) {
         </div>
         <div className="ml-auto flex flex-wrap items-end gap-4">
           <RunsFilters filter={filter} knownProjects={knownProjects} onChange={changeFilter} />
-          <Link href="/runs/new" className={buttonClasses.primary} data-testid="new-run-button">
-            New run
-          </Link>
+          {cannotSubmit ? (
+            <span aria-disabled="true" title={cannotSubmit} className={`${buttonClasses.primary} cursor-not-allowed opacity-50`} data-testid="new-run-button">
+              New run
+            </span>
+          ) : (
+            <Link href="/runs/new" className={buttonClasses.primary} data-testid="new-run-button">
+              New run
+            </Link>
+          )}
         </div>
       </div>
 
@@ -72,7 +82,8 @@ export function RunsList({ initialFilter }: { initialFilter: RunListFilter }) {
         ) : runs.length === 0 ? (
           <EmptyState>
             {filter.project || filter.status ? 'No runs match these filters.' : 'No runs yet. '}
-            {!filter.project && !filter.status && (
+            {!filter.project && !filter.status && cannotSubmit}
+            {!filter.project && !filter.status && !cannotSubmit && (
               <Link href="/runs/new" className="text-emerald-700 underline">
                 Submit the first one.
               </Link>

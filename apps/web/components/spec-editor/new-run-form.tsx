@@ -7,6 +7,7 @@ import { buttonClasses, ErrorBanner } from '@/components/ui';
 import { submitRunSpec, type ApiRequestError } from '@/lib/client/api';
 import type { RunSummary } from '@refinery/core';
 import { placeIssues } from '@/lib/client/spec-issue-lines';
+import { useMe, whyNot } from '@/lib/client/use-me';
 import { newIdempotencyKey } from './idempotency-key';
 import { SpecIssuesList } from './spec-issues-list';
 import { useSpecValidation, type SpecValidationState } from './use-spec-validation';
@@ -24,6 +25,8 @@ export function NewRunForm({ initialSpec }: { initialSpec: string }) {
   const [text, setText] = useState(initialSpec);
   const [idempotencyKey] = useState(newIdempotencyKey);
   const validation = useSpecValidation(text);
+  // The spec's own project is checked on submit; here only "may submit nowhere" is caught.
+  const cannotSubmit = whyNot(useMe().data, 'run.submit', 'submit runs');
 
   const submit = useMutation<RunSummary, ApiRequestError>({
     mutationFn: () => submitRunSpec(text, idempotencyKey),
@@ -64,12 +67,19 @@ export function NewRunForm({ initialSpec }: { initialSpec: string }) {
         <button
           type="submit"
           className={buttonClasses.primary}
-          disabled={submit.isPending || submit.isSuccess || validation.state === 'invalid'}
+          disabled={submit.isPending || submit.isSuccess || validation.state === 'invalid' || cannotSubmit !== null}
+          title={cannotSubmit ?? undefined}
           data-testid="submit-run"
         >
           {submit.isPending ? 'Submitting…' : submit.isSuccess ? 'Opening run…' : 'Submit run'}
         </button>
-        {validation.state === 'invalid' && <span className="text-sm text-slate-500">Fix the issues above to submit.</span>}
+        {cannotSubmit ? (
+          <span className="text-sm text-slate-500" data-testid="submit-not-allowed">
+            {cannotSubmit}
+          </span>
+        ) : (
+          validation.state === 'invalid' && <span className="text-sm text-slate-500">Fix the issues above to submit.</span>
+        )}
       </div>
     </form>
   );

@@ -1,4 +1,4 @@
-import type { ApiError, Health, MetricPoint, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, Health, Me, Member, MetricPoint, Project, ProjectRole, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
 
 export interface MetricsResponse {
   points: MetricPoint[];
@@ -72,3 +72,38 @@ export const getHealth = () => request<Health>('/api/v1/health', undefined, [503
 
 /** Training progress points (train loss per step, eval losses) recorded for a run. */
 export const getRunMetrics = (id: string) => request<MetricsResponse>(`/api/v1/runs/${encodeURIComponent(id)}/metrics`);
+
+// ── Identity ───────────────────────────────────────────────────────────────────────────────
+
+const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(project)}`;
+
+/** The signed-in caller and what they may do per project; 401 when the session is missing or over. */
+export const getMe = () => request<Me>('/api/v1/me');
+
+export const listProjects = () => request<{ projects: Project[] }>('/api/v1/projects').then((r) => r.projects);
+
+export const listMembers = (project: string) => request<{ members: Member[] }>(`${projectPath(project)}/members`).then((r) => r.members);
+
+export const addMember = (project: string, email: string, role: ProjectRole) => request<Member>(`${projectPath(project)}/members`, json('POST', { email, role }));
+
+export const changeMemberRole = (project: string, userId: string, role: ProjectRole) =>
+  request<Member>(`${projectPath(project)}/members/${encodeURIComponent(userId)}`, json('PATCH', { role }));
+
+/** 204 No Content: `request` reads the empty body as null. */
+export const removeMember = (project: string, userId: string) =>
+  request<null>(`${projectPath(project)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE' }).then(() => undefined);
+
+export const listTokens = () => request<{ tokens: ApiToken[] }>('/api/v1/tokens').then((r) => r.tokens);
+
+export interface NewToken {
+  name: string;
+  project: string;
+  role: ProjectRole;
+  expiresInDays: number;
+}
+
+/** The answer carries the secret; the server keeps only its hash, so this is the one chance to show it. */
+export const createToken = (t: NewToken) => request<CreatedToken>('/api/v1/tokens', json('POST', t));
+
+export const revokeToken = (id: string) => request<ApiToken>(`/api/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
