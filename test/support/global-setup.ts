@@ -41,7 +41,7 @@ export default async function setup(project: TestProject) {
   try {
     ensureDemoModel(loadToolchain().python, (line) => logFile.write(`[demo-model] ${line}\n`));
     const webPort = await freePort();
-    oidc = await startOidcProvider(await freePort(), `http://127.0.0.1:${webPort}/api/auth/oauth2/callback/sso`);
+    oidc = await startOidcProvider(await freePort(), `http://127.0.0.1:${webPort}/api/auth/callback/sso`);
     stack = await startStack({
       dataDir,
       webPort,

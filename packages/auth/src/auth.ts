@@ -29,7 +29,7 @@ export const AUTH_CONFIG_KEYS = [
   'REFINERY_OIDC_NAME',
 ] as const satisfies readonly (keyof Config)[];
 
-/** The provider id in better-auth's routes: /api/auth/sign-in/oauth2 → /api/auth/oauth2/callback/sso. */
+/** The provider id in better-auth's routes: /api/auth/sign-in/social → /api/auth/callback/sso. */
 export const SSO_PROVIDER_ID = 'sso';
 
 /** Sign-in attempts per IP and minute before better-auth answers 429. */
@@ -104,7 +104,7 @@ export function createAuth(db: Db, config: AuthConfig) {
       storage: 'memory',
       window: 60,
       max: 300,
-      customRules: { '/sign-in/email': { window: 60, max: SIGN_IN_ATTEMPTS_PER_MINUTE }, '/sign-in/oauth2': { window: 60, max: SIGN_IN_ATTEMPTS_PER_MINUTE } },
+      customRules: { '/sign-in/email': { window: 60, max: SIGN_IN_ATTEMPTS_PER_MINUTE }, '/sign-in/social': { window: 60, max: SIGN_IN_ATTEMPTS_PER_MINUTE } },
     },
     databaseHooks: {
       session: {

@@ -1,8 +1,19 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  ACTIONS,
+  AddMemberSchema,
   ApiErrorSchema,
+  ApiTokenSchema,
+  ChangeMemberSchema,
+  CreatedTokenSchema,
+  CreateProjectSchema,
+  CreateTokenSchema,
+  CreateUserSchema,
   HealthSchema,
+  MemberSchema,
+  MeSchema,
+  ProjectSchema,
   MetricsResponseSchema,
   RunDetailSchema,
   RunListSchema,
@@ -13,8 +24,10 @@ import {
   STAGES,
   StageExecutionSchema,
   UploadResultSchema,
+  UserSchema,
   type StageName,
 } from '@refinery/core';
+import { ROUTE_RULES, type RouteKey, type Rule } from './route-rules';
 
 /** The component name of a stage's report schema, e.g. `IngestReport`. */
 export const stageReportSchemaName = (stage: StageName) => `${STAGE_DEFINITIONS[stage].title.replace(/\W/g, '')}Report`;
@@ -46,10 +59,27 @@ export function buildOpenApiDocument() {
   const errors = (...codes: number[]) =>
     Object.fromEntries(codes.map((c) => [c, { description: ERROR_TEXT[c] ?? 'error', content: { 'application/json': { schema: Error } } }]));
   const idParam = z.object({ id: z.string().describe('run id') });
+  const projectParam = z.object({ project: z.string().describe('project id') });
+  const jsonBody = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } } } });
+  const ok = (status: number, description: string, schema?: z.ZodType) => ({ [status]: { description, ...(schema ? { content: { 'application/json': { schema } } } : {}) } });
+  r.registerComponent('securitySchemes', 'apiToken', { type: 'http', scheme: 'bearer', description: 'An API token (rfy_...) for one project and role: dashboard → Tokens, or `refinery login`' });
+  r.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'better-auth.session_token', description: 'The dashboard session (sign in at /sign-in); writes must come from the dashboard origin' });
+  /** Registers one route; its method, path, security and who may call it come from ROUTE_RULES. */
+  const add = (key: RouteKey, config: Omit<RouteConfig, 'method' | 'path'>) => {
+    const [method, path] = key.split(' ') as [string, string];
+    const rule: Rule = ROUTE_RULES[key];
+    const open = 'allow' in rule && rule.allow === 'anyone';
+    r.registerPath({
+      ...config,
+      method: method.toLowerCase() as RouteConfig['method'],
+      path,
+      description: [config.description, `**Access:** ${describeRule(rule)}`].filter(Boolean).join('\n\n'),
+      security: open ? [] : rule.sessionOnly ? [{ session: [] }] : [{ apiToken: [] }, { session: [] }],
+      responses: { ...config.responses, ...(open ? {} : errors(401, 403, ...('action' in rule ? [404] : []))) },
+    });
+  };
 
-  r.registerPath({
-    method: 'post',
-    path: '/api/v1/runs',
+  add('POST /api/v1/runs', {
     summary: 'Submit a fine-tuning run',
     description: 'Validates the RunSpec (unknown fields are rejected with their path), records the run and starts its workflow. The same Idempotency-Key returns the same run.',
     request: {
@@ -62,9 +92,7 @@ export function buildOpenApiDocument() {
       ...errors(400, 422, 503),
     },
   });
-  r.registerPath({
-    method: 'get',
-    path: '/api/v1/runs',
+  add('GET /api/v1/runs', {
     summary: 'List runs, newest first',
     request: {
       query: z.object({
@@ -76,30 +104,22 @@ export function buildOpenApiDocument() {
     },
     responses: { 200: { description: 'a page of runs', content: { 'application/json': { schema: RunListSchema } } }, ...errors(400) },
   });
-  r.registerPath({
-    method: 'get',
-    path: '/api/v1/runs/{id}',
+  add('GET /api/v1/runs/{id}', {
     summary: 'A run with its spec, stage timeline and artifacts',
     request: { params: idParam },
     responses: { 200: { description: 'the run', content: { 'application/json': { schema: RunDetail } } }, ...errors(404) },
   });
-  r.registerPath({
-    method: 'post',
-    path: '/api/v1/runs/{id}/cancel',
+  add('POST /api/v1/runs/{id}/cancel', {
     summary: 'Cancel a run; the running stage is stopped and the run ends `cancelled`',
     request: { params: idParam },
     responses: { 202: { description: 'cancellation requested', content: { 'application/json': { schema: RunDetail } } }, ...errors(404, 409) },
   });
-  r.registerPath({
-    method: 'get',
-    path: '/api/v1/runs/{id}/metrics',
+  add('GET /api/v1/runs/{id}/metrics', {
     summary: 'Training progress points (loss, learning rate, tokens/s, ETA) and eval losses',
     request: { params: idParam, query: z.object({ afterStep: z.number().int().optional().describe('only points after this step (incremental polling)') }) },
     responses: { 200: { description: 'points in step order', content: { 'application/json': { schema: MetricsResponseSchema } } }, ...errors(400, 404) },
   });
-  r.registerPath({
-    method: 'post',
-    path: '/api/v1/specs/validate',
+  add('POST /api/v1/specs/validate', {
     summary: 'Validate a RunSpec without submitting it',
     request: { body: { content: { 'application/json': { schema: RunSpec }, 'application/yaml': { schema: RunSpec } } } },
     responses: {
@@ -109,22 +129,41 @@ export function buildOpenApiDocument() {
       },
     },
   });
-  r.registerPath({
-    method: 'post',
-    path: '/api/v1/uploads',
-    summary: 'Upload a dataset (streamed into the object store); use the returned uri as dataset.uri',
-    request: { body: { content: { 'application/octet-stream': { schema: z.string().describe('file bytes') } } } },
+  add('POST /api/v1/uploads', {
+    summary: 'Upload a dataset (streamed into the object store); use the returned uri as dataset.uri in runs of the project',
+    request: { query: z.object({ project: z.string().describe('the project the upload belongs to') }), body: { content: { 'application/octet-stream': { schema: z.string().describe('file bytes') } } } },
     responses: { 201: { description: 'stored', content: { 'application/json': { schema: UploadResultSchema } } }, ...errors(400, 413) },
   });
-  r.registerPath({
-    method: 'get',
-    path: '/api/v1/health',
+  add('GET /api/v1/health', {
     summary: 'Postgres, Temporal and worker status',
     responses: {
       200: { description: 'all healthy', content: { 'application/json': { schema: HealthSchema } } },
       503: { description: 'degraded', content: { 'application/json': { schema: HealthSchema } } },
     },
   });
+
+  add('GET /api/v1/openapi.json', { summary: 'This document', responses: ok(200, 'the OpenAPI 3.1 document') });
+  add('GET /api/v1/me', { summary: 'Who is calling, and what they may do in each of their projects', responses: ok(200, 'the caller', MeSchema) });
+  add('GET /api/v1/projects', { summary: "The caller's projects (all, for an instance admin)", responses: ok(200, 'projects', z.object({ projects: z.array(ProjectSchema) })) });
+  add('POST /api/v1/projects', { summary: 'Create a project; the creator becomes its admin', request: jsonBody(CreateProjectSchema), responses: { ...ok(201, 'created', ProjectSchema), ...errors(400, 409) } });
+  add('GET /api/v1/projects/{project}/members', { summary: "The project's members and roles", request: { params: projectParam }, responses: ok(200, 'members', z.object({ members: z.array(MemberSchema) })) });
+  add('POST /api/v1/projects/{project}/members', {
+    summary: 'Add an existing account to the project (or change its role)',
+    request: { params: projectParam, ...jsonBody(AddMemberSchema) },
+    responses: { ...ok(201, 'the member', MemberSchema), ...errors(400) },
+  });
+  const memberParams = projectParam.extend({ userId: z.string() });
+  add('PATCH /api/v1/projects/{project}/members/{userId}', { summary: "Change a member's role", request: { params: memberParams, ...jsonBody(ChangeMemberSchema) }, responses: { ...ok(200, 'the member', MemberSchema), ...errors(400, 409) } });
+  add('DELETE /api/v1/projects/{project}/members/{userId}', { summary: 'Remove a member (the last admin stays)', request: { params: memberParams }, responses: { ...ok(204, 'removed'), ...errors(409) } });
+  add('GET /api/v1/tokens', { summary: "The caller's API tokens, and all of a project's where they manage tokens (never the secret)", responses: ok(200, 'tokens', z.object({ tokens: z.array(ApiTokenSchema) })) });
+  add('POST /api/v1/tokens', {
+    summary: "Create an API token for one project, with a role within the caller's own",
+    description: 'The secret is in this response only; it is stored as a sha256 hash.',
+    request: jsonBody(CreateTokenSchema),
+    responses: { ...ok(201, 'the token, with its secret', CreatedTokenSchema), ...errors(400, 429) },
+  });
+  add('DELETE /api/v1/tokens/{id}', { summary: "Revoke a token: one's own, or any in a project where one manages tokens", request: { params: z.object({ id: z.string() }) }, responses: { ...ok(200, 'revoked', ApiTokenSchema), ...errors(404, 409) } });
+  add('POST /api/v1/users', { summary: 'Create an email + password account', request: jsonBody(CreateUserSchema), responses: { ...ok(201, 'the account', UserSchema), ...errors(400, 409) } });
 
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: '3.1.0',
@@ -133,11 +172,22 @@ export function buildOpenApiDocument() {
   });
 }
 
+function describeRule(rule: Rule): string {
+  const tokens = rule.sessionOnly ? ' Signed-in users only (not API tokens).' : '';
+  if ('action' in rule) return `a role in the project that allows \`${rule.action}\` (${ACTIONS[rule.action]}).${tokens}`;
+  if (rule.allow === 'anyone') return 'anyone, no credentials needed.';
+  if (rule.allow === 'instance-admin') return `instance admins.${tokens}`;
+  return `any signed-in user or API token; results are limited to the caller's projects.${tokens}`;
+}
+
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid request (issues carry field paths)',
-  404: 'not found',
+  401: 'no credentials, or an unknown, expired or revoked API token',
+  403: "the caller's role does not allow this, or a cross-site write",
+  404: 'not found (also for other projects: no existence leak)',
   409: 'conflict with the current state',
   413: 'body too large',
+  429: 'too many attempts; wait a minute',
   422: 'Idempotency-Key reused with a different spec',
   503: 'Temporal unavailable; retry with the same Idempotency-Key',
 };

@@ -15,7 +15,7 @@ import type { Action } from '@refinery/core';
  * - sessionOnly: API tokens may not call it (tokens cannot mint tokens or accounts).
  */
 export type Rule =
-  | { allow: 'anyone' }
+  | { allow: 'anyone'; sessionOnly?: never }
   | { allow: 'signed-in'; sessionOnly?: true }
   | { allow: 'instance-admin'; sessionOnly?: true }
   | { action: Action; project: 'run' | 'param' | 'query' | 'body'; sessionOnly?: true };
