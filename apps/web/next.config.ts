@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript sources.
-  transpilePackages: ['@refinery/core', '@refinery/db', '@refinery/storage', '@refinery/temporal'],
+  transpilePackages: ['@refinery/core', '@refinery/db', '@refinery/storage', '@refinery/temporal', '@refinery/auth'],
   // Native/grpc clients stay plain Node requires instead of being bundled.
   serverExternalPackages: ['@temporalio/client', '@temporalio/common', '@temporalio/proto', 'pg', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'],
   turbopack: { root: fileURLToPath(new URL('../..', import.meta.url)) },

@@ -48,11 +48,14 @@ export async function seedDemoAccounts(env: Record<string, string>, dataDir: str
   return accounts;
 }
 
-/** Signs in with email and password as the dashboard does; returns the session cookie. */
-export async function signIn(webUrl: string, email: string, password: string): Promise<string> {
+/**
+ * Signs in with email and password as the dashboard does; returns the session cookie.
+ * `headers` may name the client (X-Forwarded-For), whose sign-in attempts are rate-limited.
+ */
+export async function signIn(webUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string> {
   const res = await fetch(`${webUrl}/api/auth/sign-in/email`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: webUrl },
+    headers: { 'content-type': 'application/json', origin: webUrl, ...headers },
     body: JSON.stringify({ email, password }),
   });
   if (!res.ok) throw new Error(`sign-in as ${email} failed: HTTP ${res.status} ${await res.text()}`);

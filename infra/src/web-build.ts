@@ -5,8 +5,8 @@ import { spawnTied, stopChild, supervise } from './processes';
 import { STARTUP_TIMEOUTS_S, StartupError, startupTimeoutMs, withStartupTimeout } from './startup';
 import { REPO_ROOT } from './toolchain';
 
-// Every workspace package the web app bundles (transpilePackages and what they import).
-const SOURCES = ['apps/web', 'packages/core/src', 'packages/db/src', 'packages/storage/src', 'packages/redaction/src', 'packages/temporal/src', 'package-lock.json'];
+// The web app and every workspace package it may bundle (a new package is picked up by itself).
+const SOURCES = () => ['apps/web', ...readdirSync(join(REPO_ROOT, 'packages')).map((p) => `packages/${p}/src`), 'package-lock.json'];
 const SKIP = new Set(['node_modules', 'test-results', 'next-env.d.ts', 'tsconfig.tsbuildinfo']);
 
 /** Hash of everything the web build depends on, so an unchanged tree skips `next build`. */
@@ -20,7 +20,7 @@ function sourceHash(): string {
       h.update(relative(REPO_ROOT, p)).update(readFileSync(p));
     }
   };
-  for (const src of SOURCES) walk(join(REPO_ROOT, src));
+  for (const src of SOURCES()) if (existsSync(join(REPO_ROOT, src))) walk(join(REPO_ROOT, src));
   return h.digest('hex');
 }
 

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { asNewClient } from '../support/api';
 
 /**
- * The dashboard in a real browser (Debian chromium) against the real stack: submit the demo
- * RunSpec through the New run form, watch the run page, and see the run in the live list.
+ * The dashboard in a real browser (Debian chromium) against the real stack, signed in as the
+ * demo ML engineer through the sign-in page: submit the demo RunSpec through the New run form,
+ * watch the run page, and see the run in the live list.
  */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TERMINAL = ['succeeded', 'failed', 'rejected', 'cancelled'];
@@ -18,8 +20,16 @@ describe('dashboard', () => {
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: asNewClient() });
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    const engineer = inject('accounts').find((a) => a.role === 'ml_engineer')!;
+    await page.goto(`${webUrl}/runs/new`);
+    // Signed out, the dashboard asks to sign in and then returns to the page that was asked for.
+    await page.waitForURL(/\/sign-in\?next=%2Fruns%2Fnew/);
+    await page.getByTestId('sign-in-email').fill(engineer.email);
+    await page.getByTestId('sign-in-password').fill(engineer.password);
+    await page.getByTestId('sign-in-submit').click();
+    await page.waitForURL(`${webUrl}/runs/new`, { timeout: 30_000 });
   });
 
   afterAll(async () => {
@@ -119,7 +129,7 @@ describe('dashboard', () => {
         body: JSON.stringify({
           apiVersion: 'refinery/v1',
           kind: 'FineTuneRun',
-          project: 'browser-live',
+          project: 'demo',
           name: 'live-list',
           baseModel: { uri: 'file://examples/models/tiny-llama' },
           dataset: { uri: 'file://examples/datasets/support-tickets.jsonl', format: 'chat' },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { asNewClient } from '../support/api';
 import type { Me } from '@refinery/core';
 import { INGEST_ONLY_SPEC } from '../support/specs';
 
@@ -24,7 +25,7 @@ describe('single sign-on (OIDC)', () => {
   });
 
   async function signInWithSso(login: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await browser.newContext({ extraHTTPHeaders: asNewClient() })).newPage();
     await page.goto(`${webUrl}/`);
     // Not signed in: the dashboard sends us to its sign-in page.
     await page.waitForURL(/\/sign-in/, { timeout: 30_000 });

@@ -150,6 +150,16 @@ describe('authorization matrix', () => {
     for (const r of found) expect(r.source, r.file).toContain(`route('${r.key}'`);
   });
 
+  it('documents every route in the OpenAPI document with its access rule', async () => {
+    const doc = (await api('GET', '/api/v1/openapi.json', { as: null })).body as { paths: Record<string, Record<string, { description?: string; security?: unknown[] }>> };
+    for (const key of Object.keys(ROUTE_RULES)) {
+      const [method, path] = key.split(' ') as [string, string];
+      const op = doc.paths[path]?.[method.toLowerCase()];
+      expect(op, key).toBeDefined();
+      expect(op!.description, key).toMatch(/\*\*Access:\*\*/);
+    }
+  });
+
   it('answers every route × caller as its rule says', async () => {
     const failures: string[] = [];
     let checked = 0;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Database } from '@refinery/db';
 import { signIn } from '../../infra/src/accounts';
-import { accountFor, api, INGEST_ONLY_SPEC, sessionOf, specWith, stackEnv, submitYaml, temporalClient, waitForRun, webUrl } from '../support/api';
+import { accountFor, api, asNewClient, INGEST_ONLY_SPEC, sessionOf, specWith, stackEnv, submitYaml, temporalClient, waitForRun, webUrl } from '../support/api';
 import { RUN_MESSAGES, type RunProgress } from '@refinery/core';
 
 /** Accounts, tokens and project isolation against the real stack (better-auth, Postgres, Temporal). */
@@ -45,7 +45,7 @@ describe('API tokens', () => {
 
     const bob = await newUser('bob-demoted');
     await api('POST', '/api/v1/projects/demo/members', { as: sessionOf('admin'), ...jsonBody({ email: bob.email, role: 'ml_engineer' }) });
-    const bobSession = { cookie: await signIn(webUrl(), bob.email, bob.password), origin: webUrl() };
+    const bobSession = { cookie: await signIn(webUrl(), bob.email, bob.password, asNewClient()), origin: webUrl() };
     const token = (await api('POST', '/api/v1/tokens', { as: bobSession, ...jsonBody({ name: 'bob', project: 'demo', role: 'ml_engineer' }) })).body.token;
     expect((await api('GET', '/api/v1/runs', { as: bearer(token) })).status).toBe(200);
     await api('PATCH', `/api/v1/projects/demo/members/${bob.id}`, { as: sessionOf('admin'), ...jsonBody({ role: 'viewer' }) });
@@ -86,7 +86,7 @@ describe('project isolation', () => {
     const carol = await newUser('carol-other');
     expect((await api('POST', '/api/v1/projects', { as: sessionOf('admin'), ...jsonBody({ id: 'isolated' }) })).status).toBe(201);
     await api('POST', '/api/v1/projects/isolated/members', { as: sessionOf('admin'), ...jsonBody({ email: carol.email, role: 'ml_engineer' }) });
-    const carolSession = { cookie: await signIn(webUrl(), carol.email, carol.password), origin: webUrl() };
+    const carolSession = { cookie: await signIn(webUrl(), carol.email, carol.password, asNewClient()), origin: webUrl() };
     const carolToken = (await api('POST', '/api/v1/tokens', { as: carolSession, ...jsonBody({ name: 'carol', project: 'isolated', role: 'ml_engineer' }) })).body.token;
 
     for (const as of [carolSession, bearer(carolToken)]) {
@@ -153,6 +153,19 @@ describe('sessions', () => {
     expect((await api('POST', '/api/v1/runs', { as: sessionOf('ml_engineer'), ...body })).status).toBe(201);
   });
 
+  it('give users no way to change what grants them access (profile updates are disabled)', async () => {
+    const res = await fetch(`${webUrl()}/api/auth/update-user`, {
+      method: 'POST',
+      headers: { ...sessionOf('viewer'), 'content-type': 'application/json' },
+      body: JSON.stringify({ ssoGroups: '["refinery-reviewers"]', name: 'Mallory' }),
+    });
+    expect(res.ok).toBe(false);
+    const me = (await api('GET', '/api/v1/me', { as: sessionOf('viewer') })).body;
+    expect(me.user.name).toBe('Vic Viewer');
+    const { rows } = await database.pool.query('select sso_groups from users where id = $1', [me.user.id]);
+    expect(rows).toEqual([{ sso_groups: null }]);
+  });
+
   it('rate-limit password sign-in per client and audit each failure without the password', async () => {
     const { email } = accountFor('viewer');
     const statuses: number[] = [];
@@ -168,7 +181,7 @@ describe('sessions', () => {
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
     // Another address is unaffected.
-    expect((await signIn(webUrl(), email, accountFor('viewer').password)).length).toBeGreaterThan(10);
+    expect((await signIn(webUrl(), email, accountFor('viewer').password, asNewClient())).length).toBeGreaterThan(10);
     const { rows } = await database.pool.query(`select * from audit_events where action = 'auth.sign_in_failed' and subject_id = $1`, [email]);
     expect(rows.length).toBeGreaterThanOrEqual(10);
     expect(JSON.stringify(rows)).not.toContain('not-the-password-42');

@@ -6,6 +6,12 @@ import { isTerminalRunStatus, type ProjectRole, type RunDetail } from '@refinery
 export const webUrl = () => inject('webUrl');
 export const stackEnv = () => inject('stackEnv');
 export const tokenFor = (role: ProjectRole) => inject('tokens')[role];
+/**
+ * A client address of its own (X-Forwarded-For) for one sign-in: sign-in attempts are limited
+ * per client and minute, and the suites sign in far more often than one person would.
+ */
+export const asNewClient = () => ({ 'x-forwarded-for': `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 250) + 1).join('.')}` });
+
 /** Headers of a signed-in browser: the role's session cookie and the dashboard's origin. */
 export const sessionOf = (role: ProjectRole) => ({ cookie: inject('sessions')[role], origin: inject('webUrl') });
 export const accountFor = (role: ProjectRole) => inject('accounts').find((a) => a.role === role)!;

@@ -86,6 +86,8 @@ export function createAuth(db: Db, config: AuthConfig) {
     secret: config.REFINERY_AUTH_SECRET,
     trustedOrigins: trustedOrigins(config),
     telemetry: { enabled: false },
+    // Profile changes go through admins (and SSO); nothing a user may set about themselves grants access.
+    disabledPaths: ['/update-user', '/change-email', '/delete-user'],
     database: drizzleAdapter(db, {
       provider: 'pg',
       schema: { user: schema.users, session: schema.sessions, account: schema.accounts, verification: schema.verifications },
@@ -94,7 +96,9 @@ export function createAuth(db: Db, config: AuthConfig) {
     user: {
       additionalFields: {
         instanceAdmin: { type: 'boolean', defaultValue: false, input: false },
-        ssoGroups: { type: 'string', required: false, input: false },
+        // Written from the provider's profile at each SSO sign-in (better-auth only takes profile
+        // fields marked as input); users cannot set it, as /update-user is disabled below.
+        ssoGroups: { type: 'string', required: false, input: true },
       },
     },
     session: { expiresIn: 7 * 86_400, updateAge: 86_400 },
