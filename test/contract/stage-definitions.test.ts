@@ -7,7 +7,7 @@ import { STAGE_PANELS } from '../../apps/web/components/stage-panels';
 import { buildOpenApiDocument, stageReportSchemaName } from '../../apps/web/lib/server/openapi';
 import { loadToolchain, REPO_ROOT } from '../../infra/src/toolchain';
 import { specObject } from '../support/specs';
-import { INGEST_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from '../workflow/mock-activities';
+import { EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from '../workflow/mock-activities';
 
 /**
  * Every stage is defined once (packages/core/src/stages.ts); this proves each room that must know
@@ -20,6 +20,10 @@ const SAMPLE_REPORTS: { [S in StageName]: StageReport<S> } = {
   redact: REDACT_REPORT,
   split: SPLIT_REPORT,
   train: TRAIN_REPORT,
+  merge: MERGE_REPORT,
+  quantize: QUANTIZE_REPORT,
+  evaluate: EVALUATE_REPORT,
+  gates: GATES_REPORT,
 };
 
 describe.each(STAGES)('stage %s', (stage) => {

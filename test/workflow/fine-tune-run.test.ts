@@ -9,7 +9,7 @@ import { WORKFLOWS_PATH } from '@refinery/pipeline-worker';
 import { decideUpdate, fineTuneRun, progressQuery } from '@refinery/pipeline-worker/workflows';
 import { stackEnv } from '../support/api';
 import { specObject } from '../support/specs';
-import { blockUntilCancelled, INGEST_REPORT, mockActivities, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from './mock-activities';
+import { blockUntilCancelled, EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, mockActivities, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from './mock-activities';
 
 /**
  * The fineTuneRun workflow's branches with stand-in activities, on the real Temporal server of
@@ -41,7 +41,8 @@ async function withWorkers<T>(mocks: ReturnType<typeof mockActivities>, body: (o
   const taskQueue = `wf-test-${id}`;
   const pool = `wf-test-${id}`;
   const pipeline = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: mocks.activities });
-  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.gpu(pool), activities: { trainLora: mocks.activities.trainLora } });
+  const { trainLora, mergeAdapter, quantizeModel, evaluateModels } = mocks.activities;
+  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.gpu(pool), activities: { trainLora, mergeAdapter, quantizeModel, evaluateModels } });
   return pipeline.runUntil(gpu.runUntil(body({ taskQueue, pool })));
 }
 
@@ -72,6 +73,38 @@ describe('fineTuneRun workflow', () => {
     expect(split.dataset).not.toHaveProperty('report');
     expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input.status)).toEqual(['running', 'succeeded']);
     expect(progress).toMatchObject({ status: 'succeeded', currentStage: null, completedStages: ['ingest', 'redact', 'split', 'train'], submittedBy: 'user:alice' });
+  });
+
+  it('with quantization and evaluation, merges, quantizes, evaluates every variant and checks the gates', async () => {
+    const mocks = mockActivities();
+    const sections = {
+      quantization: { formats: ['f16', 'q4_K_M'] },
+      evaluation: { metrics: ['exact_match'], gates: [{ metric: 'exact_match', variant: 'merged', min: 0.8 }] },
+    } as unknown as Partial<RunSpec>;
+    const result = await withWorkers(mocks, async ({ taskQueue, pool }) => (await start(taskQueue, { spec: spec(sections, pool) })).result());
+    expect(result.status).toBe('succeeded');
+    expect(mocks.timeline().filter(([, s]) => s === 'succeeded').map(([stage]) => stage)).toEqual(['ingest', 'redact', 'split', 'train', 'merge', 'quantize', 'evaluate', 'gates']);
+    const reports = mocks.calls.filter((c) => c.activity === 'stageFinished').map((c) => c.input.metrics);
+    expect(reports.slice(4)).toEqual([MERGE_REPORT, QUANTIZE_REPORT, EVALUATE_REPORT, GATES_REPORT]);
+    // Each stage gets what the one before produced: adapter → merge → GGUFs → evaluation → gates.
+    const input = (activity: string) => mocks.calls.find((c) => c.activity === activity)!.input;
+    expect(input('mergeAdapter').adapter).toMatchObject({ artifactId: 'art_adapter' });
+    expect(input('quantizeModel')).toMatchObject({ merged: { artifactId: 'art_merged' }, formats: ['f16', 'q4_K_M'] });
+    expect(input('evaluateModels')).toMatchObject({ merged: { artifactId: 'art_merged' }, eval: { artifactId: 'art_eval' } });
+    expect((input('evaluateModels').ggufs as { variant: string }[]).map((g) => g.variant)).toEqual(['gguf-f16', 'gguf-q4_k_m']);
+    expect(input('checkRunGates').evaluated).toEqual(EVALUATE_REPORT);
+  });
+
+  it('a failed gate ends the run rejected with the gate and its number', async () => {
+    const failing = { ...GATES_REPORT, passed: false, results: [{ ...GATES_REPORT.results[0]!, value: 0.4, passed: false }] };
+    const mocks = mockActivities({ checkRunGates: async () => ({ report: failing }) });
+    const sections = { evaluation: { gates: [{ metric: 'exact_match', min: 0.8 }] } } as unknown as Partial<RunSpec>;
+    const result = await withWorkers(mocks, async ({ taskQueue, pool }) => (await start(taskQueue, { spec: spec(sections, pool) })).result());
+    expect(result.status).toBe('rejected');
+    // Without quantization: merge and evaluate, no GGUFs.
+    expect(mocks.calls.some((c) => c.activity === 'quantizeModel')).toBe(false);
+    expect(mocks.calls.find((c) => c.activity === 'evaluateModels')!.input.ggufs).toEqual([]);
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').at(-1)!.input).toEqual({ runId: expect.any(String), status: 'rejected', error: 'rejected by gates: merged exact_match ≥ 0.8 (0.4)' });
   });
 
   it('without redaction, splits the ingested dataset', async () => {

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { GpuActivities, IngestReport, RedactReport, SplitReport, StageName, TrainReport } from '@refinery/core';
+import { ggufVariant, type EvaluateReport, type GatesReport, type GpuActivities, type IngestReport, type MergeReport, type QuantizeReport, type RedactReport, type SplitReport, type StageName, type TrainReport } from '@refinery/core';
 import type { PipelineActivities } from '@refinery/pipeline-worker';
 
 /** Stand-ins for the stage activities, recording what the workflow asked for and in what order. */
@@ -37,6 +37,28 @@ export const REDACT_REPORT: RedactReport = {
 export const SPLIT_REPORT: SplitReport = { trainRecords: 9, evalRecords: 1, eval: 0.1, seed: 42 };
 export const TRAIN_REPORT: TrainReport = { steps: 3, totalSteps: 3, trainLoss: 1, evalLoss: 1.1, baseEvalLoss: 2, resumedFromStep: null, attempt: 1, device: 'cpu', trainSeconds: 1 };
 
+export const MERGE_REPORT: MergeReport = { parameters: 1_000_000, dtype: 'float32', bytes: 4_000_000, tokenizerFiles: ['tokenizer.json', 'tokenizer_config.json'], seconds: 2 };
+export const QUANTIZE_REPORT: QuantizeReport = {
+  llamaCpp: { commit: '80fb11a' },
+  files: [{ format: 'q8_0', variant: 'gguf-q8_0', uri: artifact('q8').uri, sha256: artifact('q8').sha256, bytes: 1_200_000, seconds: 1 }],
+  tokenizerParity: true,
+  seconds: 3,
+};
+export const EVALUATE_REPORT: EvaluateReport = {
+  examples: 20,
+  variants: [
+    { variant: 'base', loss: 3.2, perplexity: 24.5, metrics: { exact_match: 0.05, rouge_l: 0.3 }, bytes: null, seconds: 4, examplesPerSecond: 5 },
+    { variant: 'merged', loss: 0.9, perplexity: 2.46, metrics: { exact_match: 0.85, rouge_l: 0.92 }, bytes: null, seconds: 4, examplesPerSecond: 5 },
+    { variant: ggufVariant('q8_0'), loss: 0.91, perplexity: 2.48, metrics: { exact_match: 0.85, rouge_l: 0.91 }, bytes: 1_200_000, seconds: 2, examplesPerSecond: 10 },
+  ],
+  samples: [{ index: 0, prompt: 'Ticket: printer on fire', reference: '{"department":"it"}', outputs: { base: 'hello', merged: '{"department":"it"}', 'gguf-q8_0': '{"department":"it"}' } }],
+};
+export const GATES_REPORT: GatesReport = {
+  passed: true,
+  onFail: 'reject',
+  results: [{ gate: 'merged exact_match ≥ 0.8', metric: 'exact_match', variant: 'merged', value: 0.85, reference: null, delta: null, passed: true, note: null }],
+};
+
 export function mockActivities(overrides: Overrides = {}) {
   const calls: Call[] = [];
   const record = (activity: string, input: object) => calls.push({ activity, input: input as Record<string, unknown> });
@@ -65,6 +87,22 @@ export function mockActivities(overrides: Overrides = {}) {
     async trainLora(input) {
       record('trainLora', input);
       return { adapter: { artifactId: 'art_adapter', uri: artifact('adapter').uri, sha256: 'c'.repeat(64), bytes: 1 }, report: TRAIN_REPORT };
+    },
+    async mergeAdapter(input) {
+      record('mergeAdapter', input);
+      return { merged: artifact('merged'), report: MERGE_REPORT };
+    },
+    async quantizeModel(input) {
+      record('quantizeModel', input);
+      return { files: input.formats.map((format) => ({ ...artifact(`gguf${format}`), format, variant: ggufVariant(format) })), report: QUANTIZE_REPORT };
+    },
+    async evaluateModels(input) {
+      record('evaluateModels', input);
+      return { evalReport: artifact('evalreport'), report: EVALUATE_REPORT };
+    },
+    async checkRunGates(input) {
+      record('checkRunGates', input);
+      return { report: GATES_REPORT };
     },
   };
   const activities = { ...base } as Record<string, (input: never) => Promise<unknown>>;

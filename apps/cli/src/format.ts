@@ -27,6 +27,17 @@ export const STAGE_LINES: { [S in StageName]: (report: StageReport<S>) => string
     `${n(r.records.changed)} of ${n(r.records.read)} records changed, ${n(r.records.dropped)} dropped; verification ${r.verification.clean ? 'clean' : `found ${n(r.verification.residualCount)} residual(s)`}`,
   split: (r) => `${n(r.trainRecords)} train / ${n(r.evalRecords)} eval (eval ${r.eval}, seed ${r.seed})`,
   train: (r) => `${r.steps}/${r.totalSteps} steps on ${r.device}; train loss ${loss(r.trainLoss)}, eval loss ${loss(r.evalLoss)} (base ${loss(r.baseEvalLoss)})`,
+  merge: (r) => `${n(r.parameters)} parameters (${r.dtype}), ${mb(r.bytes)}; tokenizer files copied: ${r.tokenizerFiles.length}`,
+  quantize: (r) => `${r.files.map((f) => `${f.format} ${mb(f.bytes)}`).join(', ')}; tokenizer parity ${r.tokenizerParity ? 'ok' : 'FAILED'} (llama.cpp ${r.llamaCpp.commit})`,
+  evaluate: (r) => `${r.examples} examples; ${r.variants.map((v) => `${v.variant} ppl ${v.perplexity === null ? '-' : v.perplexity.toFixed(2)}${headline(v.metrics)}`).join(', ')}`,
+  gates: (r) => `${r.results.filter((g) => g.passed).length}/${r.results.length} gates passed${r.passed ? '' : `; failed: ${r.results.filter((g) => g.passed === false).map((g) => g.gate).join('; ')}`}`,
+};
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** The first task metric, for a one-line summary. */
+const headline = (metrics: Record<string, number>) => {
+  const [name, value] = Object.entries(metrics).find(([k]) => !k.includes('.')) ?? [];
+  return name === undefined ? '' : ` ${name} ${value!.toFixed(2)}`;
 };
 
 export function stageLine(s: Pick<StageExecution, 'stage' | 'metrics'>): string | null {

@@ -1,6 +1,7 @@
 import type { DatasetFormat } from './runspec';
 import type { TrainingSpec } from './training';
-import type { TrainReport } from './stage-reports';
+import type { EvaluateReport, MergeReport, QuantizeReport, TrainReport } from './stage-reports';
+import type { EvaluationSpec, GgufFormat } from './evaluation';
 
 /**
  * The contract between the pipeline workflow and GPU workers: activities on the
@@ -28,6 +29,55 @@ export interface TrainHeartbeat {
   checkpoint: { step: number; uri: string } | null;
 }
 
+/** A stored model or file: its artifact row and object address. */
+export interface StoredArtifact {
+  artifactId: string;
+  uri: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface MergeInput {
+  runId: string;
+  baseModelUri: string;
+  adapter: StoredArtifact;
+}
+
+export interface MergeResult {
+  merged: StoredArtifact;
+  report: MergeReport;
+}
+
+export interface QuantizeInput {
+  runId: string;
+  merged: StoredArtifact;
+  formats: GgufFormat[];
+}
+
+export interface QuantizeResult {
+  files: (StoredArtifact & { format: GgufFormat; variant: string })[];
+  report: QuantizeReport;
+}
+
+export interface EvaluateInput {
+  runId: string;
+  baseModelUri: string;
+  format: DatasetFormat;
+  eval: { artifactId: string; uri: string };
+  merged: StoredArtifact;
+  ggufs: QuantizeResult['files'];
+  evaluation: EvaluationSpec;
+}
+
+export interface EvaluateResult {
+  /** The evaluation report stored as an artifact (samples included), for lineage and the registry. */
+  evalReport: StoredArtifact;
+  report: EvaluateReport;
+}
+
 export interface GpuActivities {
   trainLora(input: TrainInput): Promise<TrainResult>;
+  mergeAdapter(input: MergeInput): Promise<MergeResult>;
+  quantizeModel(input: QuantizeInput): Promise<QuantizeResult>;
+  evaluateModels(input: EvaluateInput): Promise<EvaluateResult>;
 }

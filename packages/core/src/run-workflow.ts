@@ -16,7 +16,7 @@ export interface FineTuneRunInput {
 }
 
 export interface FineTuneRunResult {
-  status: 'succeeded';
+  status: 'succeeded' | 'rejected';
   datasetUri: string;
   adapterUri: string | null;
 }

@@ -3,6 +3,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PLANNED_STAGES } from './stages';
 import { uriSchema } from './uri';
 import { SplitSpec, TrainingSpec } from './training';
+import { evaluatedVariants, EvaluationSpec, gateableMetrics, ggufVariant, PERPLEXITY_DELTA, QuantizationSpec } from './evaluation';
 import { RedactionPolicySchema } from '@refinery/redaction';
 
 export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
@@ -38,10 +39,31 @@ export const RunSpecObjectSchema = z
     split: SplitSpec.optional(),
     /** Without it the run prepares data only (ingest, split) and ends. */
     training: TrainingSpec.optional(),
+    /** GGUF files of the merged model, made with llama.cpp, for on-device use. */
+    quantization: QuantizationSpec.optional(),
+    /** Base, merged and every GGUF on the eval split; gates turn the numbers into a verdict. */
+    evaluation: EvaluationSpec.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
     if (spec.split && !spec.training) ctx.addIssue({ code: 'custom', path: ['split'], message: 'a split is only used by training; add a "training" section or remove "split"' });
+    for (const section of ['quantization', 'evaluation'] as const) {
+      if (spec[section] && !spec.training) ctx.addIssue({ code: 'custom', path: [section], message: `"${section}" works on the trained model; add a "training" section` });
+    }
+    const evaluation = spec.evaluation;
+    if (!evaluation) return;
+    const variants = evaluatedVariants(spec.quantization);
+    const metrics = gateableMetrics(evaluation);
+    evaluation.gates.forEach((gate, i) => {
+      const path = ['evaluation', 'gates', i];
+      if (!variants.includes(gate.variant)) ctx.addIssue({ code: 'custom', path: [...path, 'variant'], message: `"${gate.variant}" is not evaluated by this spec; choose one of ${variants.join(', ')}` });
+      const field = /^field_match\.(.+)$/.exec(gate.metric);
+      const known = metrics.includes(gate.metric) || (field && evaluation.metrics.includes('field_match'));
+      if (!known) ctx.addIssue({ code: 'custom', path: [...path, 'metric'], message: `"${gate.metric}" is not measured by this spec; choose one of ${metrics.join(', ')}${evaluation.metrics.includes('field_match') ? ', field_match.<field>' : ''} (task metrics are listed in evaluation.metrics)` });
+      if (gate.metric === PERPLEXITY_DELTA && (!gate.variant.startsWith('gguf-') || !spec.quantization?.formats.includes('f16'))) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'metric'], message: `perplexity_delta compares a GGUF with ${ggufVariant('f16')}: use a gguf-* variant and keep f16 in quantization.formats` });
+      }
+    });
   });
 
 export const RunSpecSchema = z.preprocess((input, ctx) => {

@@ -52,6 +52,58 @@ export const TrainReportSchema = z.object({
 });
 export type TrainReport = z.infer<typeof TrainReportSchema>;
 
+export const MergeReportSchema = z.object({
+  parameters: z.number().int(),
+  dtype: z.string(),
+  bytes: z.number().int().describe('size of the merged safetensors model'),
+  tokenizerFiles: z.array(z.string()).describe("the base's tokenizer files, copied byte for byte"),
+  seconds: z.number(),
+});
+export type MergeReport = z.infer<typeof MergeReportSchema>;
+
+export const QuantizeReportSchema = z.object({
+  llamaCpp: z.object({ commit: z.string() }).describe('the llama.cpp source that converted and quantized (the one node-llama-cpp loads)'),
+  files: z.array(z.object({ format: z.string(), variant: z.string(), uri: z.string(), sha256: z.string(), bytes: z.number().int(), seconds: z.number() })),
+  tokenizerParity: z.boolean().describe('the GGUF tokenizer gives the same token ids as the Hugging Face tokenizer on a fixed text'),
+  seconds: z.number(),
+});
+export type QuantizeReport = z.infer<typeof QuantizeReportSchema>;
+
+export const EvaluateReportSchema = z.object({
+  examples: z.number().int(),
+  variants: z.array(
+    z.object({
+      variant: z.string().describe('base, merged or gguf-<format>'),
+      loss: z.number().nullable(),
+      perplexity: z.number().nullable(),
+      metrics: z.record(z.string(), z.number()),
+      bytes: z.number().int().nullable().describe('model file size (GGUF variants)'),
+      seconds: z.number(),
+      examplesPerSecond: z.number().nullable(),
+    }),
+  ),
+  samples: z.array(z.object({ index: z.number().int(), prompt: z.string(), reference: z.string(), outputs: z.record(z.string(), z.string()) })),
+});
+export type EvaluateReport = z.infer<typeof EvaluateReportSchema>;
+
+export const GatesReportSchema = z.object({
+  passed: z.boolean(),
+  onFail: z.literal('reject'),
+  results: z.array(
+    z.object({
+      gate: z.string(),
+      metric: z.string(),
+      variant: z.string(),
+      value: z.number().nullable(),
+      reference: z.number().nullable(),
+      delta: z.number().nullable(),
+      passed: z.boolean().nullable().describe('null: not checked (see note)'),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+export type GatesReport = z.infer<typeof GatesReportSchema>;
+
 // The redaction package owns the report's TypeScript types; this fails to compile if they drift apart.
 type RedactionStageReport = RedactionReport & { verification: VerificationResult };
 const _redactReportMatches = (r: RedactionStageReport): RedactReport => r;

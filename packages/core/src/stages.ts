@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { IngestReportSchema, RedactReportSchema, SplitReportSchema, TrainReportSchema } from './stage-reports';
+import { EvaluateReportSchema, GatesReportSchema, IngestReportSchema, MergeReportSchema, QuantizeReportSchema, RedactReportSchema, SplitReportSchema, TrainReportSchema } from './stage-reports';
 
 /**
  * The one definition of every pipeline stage. The workflow takes each stage's activity options
@@ -35,6 +35,13 @@ export interface StageDefinition {
   options: StageActivityOptions;
   report: z.ZodType;
 }
+
+/** GPU jobs after training: bounded, cancellable, a dead worker noticed within a minute. */
+const GPU_JOB_OPTIONS = {
+  startToCloseTimeout: '6 hours',
+  heartbeatTimeout: '60 seconds',
+  cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+} as const;
 
 const DATA_STAGE_OPTIONS = {
   startToCloseTimeout: '4 hours',
@@ -86,6 +93,46 @@ export const STAGE_DEFINITIONS = {
     },
     report: TrainReportSchema,
   },
+  merge: {
+    title: 'Merge',
+    summary: 'Merge the adapter into the base model (safetensors, with the base tokenizer files)',
+    // Runs whenever a later stage needs the merged model: with quantization or evaluation.
+    section: 'quantization',
+    queue: 'gpu',
+    activity: 'mergeAdapter',
+    trainerVerb: 'merge',
+    options: { ...GPU_JOB_OPTIONS, retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['TrainerInvalidInput'] } },
+    report: MergeReportSchema,
+  },
+  quantize: {
+    title: 'Quantize',
+    summary: "Convert the merged model to GGUF files with llama.cpp's own converter and quantizer",
+    section: 'quantization',
+    queue: 'gpu',
+    activity: 'quantizeModel',
+    trainerVerb: 'quantize',
+    options: { ...GPU_JOB_OPTIONS, retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['TrainerInvalidInput'] } },
+    report: QuantizeReportSchema,
+  },
+  evaluate: {
+    title: 'Evaluate',
+    summary: 'Measure base, merged and every GGUF on the held-out split: loss, perplexity, task metrics',
+    section: 'evaluation',
+    queue: 'gpu',
+    activity: 'evaluateModels',
+    trainerVerb: 'evaluate',
+    options: { ...GPU_JOB_OPTIONS, retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['TrainerInvalidInput'] } },
+    report: EvaluateReportSchema,
+  },
+  gates: {
+    title: 'Gates',
+    summary: "Check the spec's gates against the evaluation; a failed gate ends the run rejected",
+    section: 'evaluation',
+    queue: 'pipeline',
+    activity: 'checkRunGates',
+    options: { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } },
+    report: GatesReportSchema,
+  },
 } as const satisfies Record<string, StageDefinition>;
 
 export type StageName = keyof typeof STAGE_DEFINITIONS;
@@ -99,9 +146,6 @@ export type StageReport<S extends StageName> = z.infer<(typeof STAGE_DEFINITIONS
  * spec rejects it by name. A stage moves from here to STAGE_DEFINITIONS when it lands.
  */
 export const PLANNED_STAGES = [
-  { name: 'merge_quantize', section: 'quantization' },
-  { name: 'evaluate', section: 'evaluation' },
-  { name: 'gates', section: 'evaluation' },
   { name: 'approval', section: 'approval' },
   { name: 'promote', section: 'promotion' },
 ] as const;

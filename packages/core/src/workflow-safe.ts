@@ -7,3 +7,4 @@ export * from './stages';
 export * from './stage-reports';
 export * from './run-workflow';
 export * from './access';
+export * from './evaluation';

@@ -85,3 +85,52 @@ export function parseTrainerLine<P extends AnyVerbProtocol>(protocol: P, line: s
   }
   return parsed.data as TrainerEvent<P>;
 }
+
+/** `merge`: the adapter merged into the base, saved as safetensors with the base tokenizer files. */
+export const MERGE_PROTOCOL = {
+  verb: STAGE_DEFINITIONS.merge.trainerVerb,
+  progress: z.discriminatedUnion('event', [z.object({ event: z.literal('progress'), phase: z.string() })]),
+  done: z.object({
+    event: z.literal('done'),
+    merged_dir: z.string(),
+    parameters: z.number().int(),
+    dtype: z.string(),
+    tokenizer_files: z.array(z.string()),
+    seconds: z.number(),
+  }),
+} satisfies AnyVerbProtocol;
+
+/** `quantize`: llama.cpp's converter (f16) and quantizer (the other formats). */
+export const QUANTIZE_PROTOCOL = {
+  verb: STAGE_DEFINITIONS.quantize.trainerVerb,
+  progress: z.discriminatedUnion('event', [
+    z.object({ event: z.literal('progress'), phase: z.string(), format: z.string().nullable().optional(), done: z.number().int(), total: z.number().int() }),
+  ]),
+  done: z.object({
+    event: z.literal('done'),
+    llama_cpp: z.object({ commit: z.string() }),
+    files: z.array(z.object({ format: z.string(), path: z.string(), bytes: z.number().int(), seconds: z.number() })),
+    tokenizer_parity: z.object({ equal: z.boolean() }).passthrough(),
+  }),
+} satisfies AnyVerbProtocol;
+
+/** `evaluate`: every variant on the eval split. */
+export const EVALUATE_PROTOCOL = {
+  verb: STAGE_DEFINITIONS.evaluate.trainerVerb,
+  progress: z.discriminatedUnion('event', [z.object({ event: z.literal('progress'), variant: z.string(), done: z.number().int(), total: z.number().int() })]),
+  done: z.object({
+    event: z.literal('done'),
+    examples: z.number().int(),
+    variants: z.array(
+      z.object({
+        variant: z.string(),
+        loss: num,
+        perplexity: num,
+        metrics: z.record(z.string(), z.number()),
+        seconds: z.number(),
+        examples_per_second: num,
+      }),
+    ),
+    samples: z.array(z.object({ index: z.number().int(), prompt: z.string(), reference: z.string(), outputs: z.record(z.string(), z.string()) })),
+  }),
+} satisfies AnyVerbProtocol;

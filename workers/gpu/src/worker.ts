@@ -2,6 +2,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
 import { stageAttemptsInterceptor } from '@refinery/temporal/worker';
 import type { GpuDeps } from './deps';
+import { evaluateActivities } from './evaluate-activity';
+import { mergeActivities } from './merge-activity';
+import { quantizeActivities } from './quantize-activity';
 import { trainActivities } from './train-activity';
 
 /**
@@ -13,7 +16,7 @@ export async function createGpuWorker(o: { connection: NativeConnection; namespa
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: TASK_QUEUES.gpu(o.pool),
-    activities: trainActivities(o.deps),
+    activities: { ...trainActivities(o.deps), ...mergeActivities(o.deps), ...quantizeActivities(o.deps), ...evaluateActivities(o.deps) },
     interceptors: { activity: [stageAttemptsInterceptor(o.deps.db)] },
     maxConcurrentActivityTaskExecutions: Math.max(1, o.gpus),
     // Cancellation reaches the trainer through heartbeats; give SIGTERM→SIGKILL time to finish.

@@ -1,6 +1,10 @@
 import type { ComponentType } from 'react';
 import type { StageName } from '@refinery/core/workflow-safe';
+import { EvaluatePanel } from './evaluate-panel';
+import { GatesPanel } from './gates-panel';
 import { IngestPanel } from './ingest-panel';
+import { MergePanel } from './merge-panel';
+import { QuantizePanel } from './quantize-panel';
 import { RedactPanel } from './redact-panel';
 import { SplitPanel } from './split-panel';
 import { TrainPanel } from './train-panel';
@@ -18,4 +22,8 @@ export const STAGE_PANELS: { [S in StageName]: ComponentType<StagePanelProps<S>>
   redact: RedactPanel,
   split: SplitPanel,
   train: TrainPanel,
+  merge: MergePanel,
+  quantize: QuantizePanel,
+  evaluate: EvaluatePanel,
+  gates: GatesPanel,
 };

@@ -1,4 +1,5 @@
 import type { PipelineDeps } from './deps';
+import { gatesActivities } from './gates';
 import { ingestActivities } from './ingest';
 import { runProjectionActivities } from './run-projection';
 import { splitActivities } from './split';
@@ -8,9 +9,10 @@ export type { PipelineDeps } from './deps';
 export type { IngestInput, IngestResult, DatasetArtifact } from './ingest';
 export type { SplitInput, SplitResult } from './split';
 export type { RedactInput, RedactResult } from './redact';
+export type { GatesInput, GatesResult } from './gates';
 
 export function createActivities(deps: PipelineDeps) {
-  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps) };
+  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps) };
 }
 
 export type PipelineActivities = ReturnType<typeof createActivities>;

@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
-import type { FineTuneRunInput, FineTuneRunResult, GpuActivities, TrainResult } from '@refinery/core';
+import type { FineTuneRunInput, FineTuneRunResult, GpuActivities, QuantizeResult, TrainResult } from '@refinery/core';
 import {
   HumanDecisionSchema,
   STAGE_DEFINITIONS,
@@ -24,9 +24,10 @@ const projection = proxyActivities<PipelineActivities>({
 
 /**
  * A fine-tuning run, told as a story: ingest the data, redact it, hold out an evaluation split,
- * train a LoRA adapter on a GPU worker. Each stage is one `runStage` line, its timeouts and
- * retries come from the stage's definition in @refinery/core. Without a `training` section the
- * run prepares its data and ends.
+ * train a LoRA adapter on a GPU worker, merge it into the base, quantize the merged model to
+ * GGUF, evaluate every variant and check the spec's gates. Each stage is one `runStage` line,
+ * its timeouts and retries come from the stage's definition in @refinery/core. Without a
+ * `training` section the run prepares its data and ends; a failed gate ends it `rejected`.
  */
 export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput): Promise<FineTuneRunResult> {
   const progress: RunProgress = { runId, status: 'running', currentStage: null, completedStages: [], awaitingDecision: null, decisions: [], submittedBy };
@@ -68,6 +69,30 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
       trained = await runStage('train', (a) =>
         a.trainLora({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, train: split.train, eval: split.eval, training }),
       );
+      const { quantization, evaluation } = spec;
+      if (quantization || evaluation) {
+        const adapter = trained.adapter;
+        const { merged } = await runStage('merge', (a) => a.mergeAdapter({ runId, baseModelUri: spec.baseModel.uri, adapter }));
+        let ggufs: QuantizeResult['files'] = [];
+        if (quantization) ggufs = (await runStage('quantize', (a) => a.quantizeModel({ runId, merged, formats: quantization.formats }))).files;
+        if (evaluation) {
+          const heldOut = split.eval;
+          if (!heldOut) throw ApplicationFailure.nonRetryable('evaluation needs held-out records, but the split left none: raise split.eval or add records', 'EvaluationWithoutEvalSplit');
+          const evaluated = await runStage('evaluate', (a) =>
+            a.evaluateModels({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, eval: heldOut, merged, ggufs, evaluation }),
+          );
+          if (evaluation.gates.length) {
+            const verdict = (await runStage('gates', (a) => a.checkRunGates({ runId, evaluation, evaluated: evaluated.report }))).report;
+            if (!verdict.passed) {
+              const reasons = verdict.results.filter((r) => r.passed === false).map((r) => `${r.gate} (${r.value ?? r.note})`);
+              const message = `rejected by gates: ${reasons.join('; ')}`;
+              progress.status = 'rejected';
+              await projection.markRun({ runId, status: 'rejected', error: message });
+              return { status: 'rejected', datasetUri: ingested.dataset.uri, adapterUri: adapter.uri };
+            }
+          }
+        }
+      }
     }
 
     progress.status = 'succeeded';

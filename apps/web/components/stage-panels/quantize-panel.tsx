@@ -1,0 +1,41 @@
+import { formatBytes, shortSha } from '@/lib/client/format';
+import { GenericMetricsPanel } from './generic-metrics-panel';
+import type { StagePanelProps } from './types';
+
+/** The GGUF files for on-device use (llama.cpp, Ollama, LM Studio), with sizes and addresses. */
+export function QuantizePanel(props: StagePanelProps<'quantize'>) {
+  const { report } = props;
+  if (!report) return <GenericMetricsPanel {...props} />;
+  return (
+    <div data-testid="quantize-panel" className="space-y-2 px-4 py-3">
+      <p className="text-xs text-slate-600">
+        llama.cpp <span className="font-mono">{report.llamaCpp.commit}</span> · tokenizer parity with Hugging Face:{' '}
+        <span data-testid="quantize-parity" className={report.tokenizerParity ? 'text-emerald-700' : 'text-red-700'}>
+          {report.tokenizerParity ? 'identical token ids' : 'MISMATCH'}
+        </span>
+      </p>
+      <table className="data-table max-w-3xl">
+        <thead>
+          <tr>
+            <th scope="col">Format</th>
+            <th scope="col" className="text-right">Size</th>
+            <th scope="col" className="text-right">Time</th>
+            <th scope="col">sha256</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.files.map((f) => (
+            <tr key={f.format} data-testid="gguf-row" data-format={f.format}>
+              <td className="font-mono text-xs">{f.format}</td>
+              <td className="text-right font-mono text-xs">{formatBytes(f.bytes)}</td>
+              <td className="text-right font-mono text-xs">{f.seconds.toFixed(1)} s</td>
+              <td className="font-mono text-xs text-slate-600" title={f.sha256}>
+                {shortSha(f.sha256)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EvaluateInput, EvaluateReport, EvaluateResult } from '@refinery/core';
+import { stageDirectorySource } from '@refinery/storage';
+import type { GpuDeps } from './deps';
+import { runTrainerJob } from './job-runner';
+import { fetchDirectory, fetchFile, storeFile } from './stored-outputs';
+import { EVALUATE_PROTOCOL } from './trainer-events';
+
+/**
+ * Evaluate base, merged and every GGUF on the eval split (trainer verb `evaluate`). The report
+ * (with its sample generations) is also stored as an artifact, so approvals and the registry can
+ * name exactly what a reviewer saw.
+ */
+export function evaluateActivities(deps: GpuDeps) {
+  return {
+    async evaluateModels(input: EvaluateInput): Promise<EvaluateResult> {
+      const progress = { variant: 'starting', done: 0, total: 0 };
+      const e = input.evaluation;
+      return runTrainerJob(deps, {
+        runId: input.runId,
+        protocol: EVALUATE_PROTOCOL,
+        progress,
+        onEvent: (ev) => {
+          if (ev.event === 'progress') Object.assign(progress, { variant: ev.variant, done: ev.done, total: ev.total });
+        },
+        prepare: async (paths) => ({
+          base_model: await stageDirectorySource(input.baseModelUri, deps.sources, join(paths.scratch, 'base-model')),
+          merged_dir: await fetchDirectory(deps, input.merged.uri, paths.scratch, 'merged'),
+          gguf_files: await Promise.all(input.ggufs.map(async (g) => ({ format: g.format, path: await fetchFile(deps, g.uri, join(paths.scratch, `${g.variant}.gguf`)) }))),
+          eval_file: await fetchFile(deps, input.eval.uri, join(paths.scratch, 'eval.jsonl')),
+          format: input.format,
+          max_examples: e.maxExamples,
+          max_new_tokens: e.maxNewTokens,
+          metrics: e.metrics,
+          seed: e.seed,
+          device: 'auto',
+          threads: null,
+        }),
+        finish: async (done, { paths }) => {
+          const bytesOf = (variant: string) => input.ggufs.find((g) => g.variant === variant)?.bytes ?? null;
+          const report: EvaluateReport = {
+            examples: done.examples,
+            variants: done.variants.map((v) => ({
+              variant: v.variant,
+              loss: v.loss,
+              perplexity: v.perplexity,
+              metrics: v.metrics,
+              bytes: bytesOf(v.variant),
+              seconds: v.seconds,
+              examplesPerSecond: v.examples_per_second,
+            })),
+            samples: done.samples,
+          };
+          const file = join(paths.scratch, 'eval-report.json');
+          await writeFile(file, JSON.stringify(report, null, 2));
+          const evalReport = await storeFile(deps, file, 'application/json', {
+            runId: input.runId,
+            stage: 'evaluate',
+            kind: 'eval_report',
+            metadata: { examples: done.examples, variants: report.variants.map((v) => v.variant) },
+            from: [
+              { artifactId: input.merged.artifactId, relation: 'evaluates' },
+              ...input.ggufs.map((g) => ({ artifactId: g.artifactId, relation: 'evaluates' })),
+              { artifactId: input.eval.artifactId, relation: 'evaluated_on' },
+            ],
+          });
+          return { evalReport, report };
+        },
+      });
+    },
+  };
+}
