@@ -40,7 +40,7 @@ export const TRAIN_REPORT: TrainReport = { steps: 3, totalSteps: 3, trainLoss: 1
 export const MERGE_REPORT: MergeReport = { parameters: 1_000_000, dtype: 'float32', bytes: 4_000_000, tokenizerFiles: ['tokenizer.json', 'tokenizer_config.json'], seconds: 2 };
 export const QUANTIZE_REPORT: QuantizeReport = {
   llamaCpp: { commit: '80fb11a' },
-  files: [{ format: 'q8_0', variant: 'gguf-q8_0', uri: artifact('q8').uri, sha256: artifact('q8').sha256, bytes: 1_200_000, seconds: 1 }],
+  files: [{ format: 'q8_0', variant: 'gguf-q8_0', uri: artifact('q8').uri, sha256: artifact('q8').sha256, bytes: 1_200_000, seconds: 1, sample: ' number is 42' }],
   tokenizerParity: true,
   seconds: 3,
 };

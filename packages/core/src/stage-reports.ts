@@ -63,7 +63,17 @@ export type MergeReport = z.infer<typeof MergeReportSchema>;
 
 export const QuantizeReportSchema = z.object({
   llamaCpp: z.object({ commit: z.string() }).describe('the llama.cpp source that converted and quantized (the one node-llama-cpp loads)'),
-  files: z.array(z.object({ format: z.string(), variant: z.string(), uri: z.string(), sha256: z.string(), bytes: z.number().int(), seconds: z.number() })),
+  files: z.array(
+    z.object({
+      format: z.string(),
+      variant: z.string(),
+      uri: z.string(),
+      sha256: z.string(),
+      bytes: z.number().int(),
+      seconds: z.number(),
+      sample: z.string().describe('what node-llama-cpp generated from a fixed prompt after loading the file (greedy, 16 tokens)'),
+    }),
+  ),
   tokenizerParity: z.boolean().describe('the GGUF tokenizer gives the same token ids as the Hugging Face tokenizer on a fixed text'),
   seconds: z.number(),
 });

@@ -21,6 +21,7 @@ export function QuantizePanel(props: StagePanelProps<'quantize'>) {
             <th scope="col" className="text-right">Size</th>
             <th scope="col" className="text-right">Time</th>
             <th scope="col">sha256</th>
+            <th scope="col">node-llama-cpp sample</th>
           </tr>
         </thead>
         <tbody>
@@ -31,6 +32,9 @@ export function QuantizePanel(props: StagePanelProps<'quantize'>) {
               <td className="text-right font-mono text-xs">{f.seconds.toFixed(1)} s</td>
               <td className="font-mono text-xs text-slate-600" title={f.sha256}>
                 {shortSha(f.sha256)}
+              </td>
+              <td className="max-w-xs truncate font-mono text-xs text-slate-600" title="loaded with node-llama-cpp and generated 16 greedy tokens">
+                {f.sample}
               </td>
             </tr>
           ))}

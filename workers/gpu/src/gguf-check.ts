@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface GgufProbe {
+  ok: boolean;
+  architecture: string | null;
+  tokens: number[];
+  generated: string | null;
+  error: string | null;
+}
+
+const PROBE = fileURLToPath(new URL('./gguf-probe.ts', import.meta.url));
+
+/**
+ * Loads a GGUF in node-llama-cpp in a child process and generates from `prompt`: proof the file
+ * works in the runtime that ships to laptops, without risking this process on a bad file.
+ */
+export function probeGguf(file: string, prompt: string, timeoutMs = 120_000): Promise<GgufProbe> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', PROBE, file, prompt], { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const line = stdout.trim().split('\n').at(-1);
+      if (!err && line) {
+        try {
+          const r = JSON.parse(line) as { architecture: string; tokens: number[]; generated: string };
+          return resolve({ ok: true, architecture: r.architecture, tokens: r.tokens, generated: r.generated, error: null });
+        } catch {
+          /* fall through: not the probe's line */
+        }
+      }
+      const why = err?.killed ? `timed out after ${timeoutMs / 1000}s` : (stderr.trim().split('\n').slice(-3).join(' | ') || err?.message || 'no output');
+      resolve({ ok: false, architecture: null, tokens: [], generated: null, error: `node-llama-cpp could not load ${file}: ${why}` });
+    });
+  });
+}
