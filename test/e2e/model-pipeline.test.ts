@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { parseStageReport, type RunDetail } from '@refinery/core';
+import { DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
+
+/**
+ * After training, on the real stack: merge → quantize (llama.cpp) → evaluate (every variant) →
+ * gates, for the demo spec as `npm start` seeds it, and a run whose gate cannot pass.
+ */
+const report = <S extends 'merge' | 'quantize' | 'evaluate' | 'gates'>(run: RunDetail, stage: S) => {
+  const s = run.stages.filter((x) => x.stage === stage).at(-1);
+  const parsed = parseStageReport(stage, s?.metrics);
+  if (!parsed.report) throw new Error(`${stage}: ${parsed.mismatch ?? 'no report'} (${JSON.stringify(s)})`);
+  return parsed.report;
+};
+
+describe('the model that comes out', () => {
+  it('the demo run trains, merges, quantizes, evaluates every variant and passes its gates', { timeout: 30 * 60_000 }, async () => {
+    const submitted = await submitYaml(DEMO_SPEC.replace('name: support-router', 'name: demo-full'));
+    expect(submitted.status).toBe(201);
+    const run = await waitForRun(submitted.body.id, undefined, 25 * 60_000);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    expect(run.stages.filter((s) => s.status === 'succeeded').map((s) => s.stage)).toEqual(['ingest', 'redact', 'split', 'train', 'merge', 'quantize', 'evaluate', 'gates']);
+
+    const spec = parse(DEMO_SPEC);
+    const quantize = report(run, 'quantize');
+    expect(quantize.tokenizerParity).toBe(true);
+    expect(quantize.files.map((f) => f.format)).toEqual(spec.quantization.formats);
+    for (const f of quantize.files) expect(f.sample.length, `${f.format} generated nothing in node-llama-cpp`).toBeGreaterThan(0);
+    // Smaller formats are smaller files.
+    const size = (format: string) => quantize.files.find((f) => f.format === format)!.bytes;
+    expect(size('q8_0')).toBeLessThan(size('f16'));
+    expect(size('q4_K_M')).toBeLessThan(size('q8_0'));
+
+    const evaluated = report(run, 'evaluate');
+    const variant = (name: string) => evaluated.variants.find((v) => v.variant === name)!;
+    expect(evaluated.variants.map((v) => v.variant)).toEqual(['base', 'merged', ...quantize.files.map((f) => f.variant)]);
+    // The tuned model learned the task the base never saw.
+    for (const field of ['department', 'priority']) {
+      expect(variant('merged').metrics[`field_match.${field}`]! - variant('base').metrics[`field_match.${field}`]!, field).toBeGreaterThan(0.3);
+    }
+    // f16 is the merged model in another file format.
+    expect(Math.abs(variant('gguf-f16').perplexity! / variant('merged').perplexity! - 1)).toBeLessThan(0.001);
+    expect(evaluated.samples.length).toBeGreaterThan(0);
+
+    const gates = report(run, 'gates');
+    expect(gates.passed).toBe(true);
+    expect(gates.results.length).toBe(spec.evaluation.gates.length);
+    expect(run.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['adapter', 'merged_model', 'gguf', 'eval_report']));
+  });
+
+  it('a gate that cannot pass ends the run rejected with the gate and its number', { timeout: 15 * 60_000 }, async () => {
+    const spec = parse(DEMO_SPEC);
+    spec.name = 'gate-rejects';
+    spec.training = { ...spec.training, maxSteps: 3, epochs: 1 };
+    spec.quantization = { formats: ['f16'] };
+    spec.evaluation = { metrics: ['exact_match'], maxExamples: 5, maxNewTokens: 16, gates: [{ metric: 'perplexity', variant: 'gguf-f16', max: 1.0 }] };
+    const run = await waitForRun((await submitYaml(stringify(spec))).body.id, undefined, 12 * 60_000);
+    expect(run.status).toBe('rejected');
+    expect(run.error).toMatch(/^rejected by gates: gguf-f16 perplexity ≤ 1 \(\d+(\.\d+)?\)$/);
+    const gates = report(run, 'gates');
+    expect(gates).toMatchObject({ passed: false, results: [expect.objectContaining({ passed: false, variant: 'gguf-f16', metric: 'perplexity' })] });
+  });
+});
