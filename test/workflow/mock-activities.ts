@@ -52,6 +52,8 @@ export const EVALUATE_REPORT: EvaluateReport = {
     { variant: ggufVariant('q8_0'), loss: 0.91, perplexity: 2.48, metrics: { exact_match: 0.85, rouge_l: 0.91 }, bytes: 1_200_000, seconds: 2, examplesPerSecond: 10 },
   ],
   samples: [{ index: 0, prompt: 'Ticket: printer on fire', reference: '{"department":"it"}', outputs: { base: 'hello', merged: '{"department":"it"}', 'gguf-q8_0': '{"department":"it"}' } }],
+  leakage: { prompts: 20, rawValues: 140, leakingGenerations: 0, byType: {}, examples: [] },
+  canaries: null,
 };
 export const GATES_REPORT: GatesReport = {
   passed: true,

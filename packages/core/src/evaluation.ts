@@ -56,6 +56,17 @@ export const EvaluationSpec = z
     maxExamples: z.number().int().min(1).max(100_000).default(200).describe('evaluation records used (the first N of the eval split)'),
     maxNewTokens: z.number().int().min(1).max(4096).default(128),
     seed: z.number().int().default(0),
+    leakageProbe: z
+      .boolean()
+      .default(true)
+      .describe("scan the merged model's generations on the eval prompts for PII values of the raw dataset (metric pii_leakage: generations that repeat one)"),
+    canaries: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(0)
+      .describe('random secret-shaped records put into the training split only; their exposure after training shows how much this setup memorises (metric canary_exposure)'),
     gates: z.array(GateSchema).default([]),
     onFail: z.literal('reject').default('reject').describe('a failed gate ends the run rejected ("review" arrives with the approval stage)'),
   })
@@ -64,8 +75,13 @@ export type EvaluationSpec = z.infer<typeof EvaluationSpec>;
 
 /** The metrics a gate may name, given what the spec evaluates. */
 export function gateableMetrics(evaluation: EvaluationSpec): string[] {
-  return [...LANGUAGE_METRICS, PERPLEXITY_DELTA, ...evaluation.metrics];
+  return [...LANGUAGE_METRICS, PERPLEXITY_DELTA, ...evaluation.metrics, ...(evaluation.leakageProbe ? [PII_LEAKAGE] : []), ...(evaluation.canaries ? [CANARY_EXPOSURE] : [])];
 }
+
+/** Generations of the merged model that repeat a PII value of the raw dataset (merged variant). */
+export const PII_LEAKAGE = 'pii_leakage';
+/** Mean exposure, in bits, of the canaries (merged variant): log2(candidates) − log2(rank). */
+export const CANARY_EXPOSURE = 'canary_exposure';
 
 /** The variants a spec's evaluation produces. */
 export function evaluatedVariants(quantization: QuantizationSpec | undefined): string[] {

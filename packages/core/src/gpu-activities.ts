@@ -14,6 +14,8 @@ export interface TrainInput {
   train: { artifactId: string; uri: string };
   eval: { artifactId: string; uri: string } | null;
   training: TrainingSpec;
+  /** Canary records added to the training data only (evaluation.canaries); absent: none. */
+  canaries?: number;
 }
 
 export interface TrainResult {
@@ -63,6 +65,8 @@ export interface EvaluateInput {
   runId: string;
   baseModelUri: string;
   format: DatasetFormat;
+  /** The raw (pre-redaction) dataset: the leakage probe looks for its PII values in generations. */
+  raw: { artifactId: string; uri: string };
   eval: { artifactId: string; uri: string };
   merged: StoredArtifact;
   ggufs: QuantizeResult['files'];

@@ -52,6 +52,9 @@ export const RunSpecObjectSchema = z
     }
     const evaluation = spec.evaluation;
     if (!evaluation) return;
+    if (evaluation.canaries && spec.dataset.format === 'text') {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'canaries'], message: 'canaries need a prompt and a continuation to rank: use chat or prompt_completion data, or set canaries to 0' });
+    }
     const variants = evaluatedVariants(spec.quantization);
     const metrics = gateableMetrics(evaluation);
     evaluation.gates.forEach((gate, i) => {

@@ -92,7 +92,27 @@ export const EvaluateReportSchema = z.object({
       examplesPerSecond: z.number().nullable(),
     }),
   ),
-  samples: z.array(z.object({ index: z.number().int(), prompt: z.string(), reference: z.string(), outputs: z.record(z.string(), z.string()) })),
+  samples: z
+    .array(z.object({ index: z.number().int(), prompt: z.string(), reference: z.string(), outputs: z.record(z.string(), z.string()) }))
+    .describe('the first eval examples; PII the redaction engine finds in generated text is masked as [TYPE]'),
+  leakage: z
+    .object({
+      prompts: z.number().int(),
+      rawValues: z.number().int().describe('distinct PII values the redaction engine finds in the raw dataset'),
+      leakingGenerations: z.number().int(),
+      byType: z.record(z.string(), z.number()),
+      examples: z.array(z.number().int()).describe('indexes of the eval prompts whose generation leaked (values are never stored)'),
+    })
+    .nullable(),
+  canaries: z
+    .object({
+      count: z.number().int(),
+      candidates: z.number().int().describe('random candidates of the same shape each canary is ranked among'),
+      exposures: z.array(z.number()),
+      meanExposure: z.number(),
+      maxExposure: z.number().describe('log2(candidates): a canary ranked first'),
+    })
+    .nullable(),
 });
 export type EvaluateReport = z.infer<typeof EvaluateReportSchema>;
 

@@ -1,9 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EvaluateInput, EvaluateReport, EvaluateResult } from '@refinery/core';
+import { CANARY_EXPOSURE, PII_LEAKAGE, type EvaluateInput, type EvaluateReport, type EvaluateResult } from '@refinery/core';
 import { stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob } from './job-runner';
+import { canaries, CANARY_CANDIDATES, exposure } from './canaries';
+import { collectRawValues, maskPii, scanGenerations } from './leakage';
 import { fetchDirectory, fetchFile, storeFile } from './stored-outputs';
 import { EVALUATE_PROTOCOL } from './trainer-events';
 
@@ -17,6 +19,7 @@ export function evaluateActivities(deps: GpuDeps) {
     async evaluateModels(input: EvaluateInput): Promise<EvaluateResult> {
       const progress = { variant: 'starting', done: 0, total: 0 };
       const e = input.evaluation;
+      const planted = e.canaries ? canaries(input.runId, e.canaries, input.format) : [];
       return runTrainerJob(deps, {
         runId: input.runId,
         protocol: EVALUATE_PROTOCOL,
@@ -36,21 +39,33 @@ export function evaluateActivities(deps: GpuDeps) {
           seed: e.seed,
           device: 'auto',
           threads: null,
+          canaries: planted,
         }),
         finish: async (done, { paths }) => {
           const bytesOf = (variant: string) => input.ggufs.find((g) => g.variant === variant)?.bytes ?? null;
+          const leakage = e.leakageProbe ? await probeLeakage(deps, input, done.generations_file, paths.scratch) : null;
+          const exposures = done.canary_ranks.map((rank) => exposure(rank));
+          const extra = (variant: string): Record<string, number> =>
+            variant !== 'merged'
+              ? {}
+              : { ...(leakage ? { [PII_LEAKAGE]: leakage.leakingGenerations } : {}), ...(exposures.length ? { [CANARY_EXPOSURE]: mean(exposures) } : {}) };
           const report: EvaluateReport = {
             examples: done.examples,
             variants: done.variants.map((v) => ({
               variant: v.variant,
               loss: v.loss,
               perplexity: v.perplexity,
-              metrics: v.metrics,
+              metrics: { ...v.metrics, ...extra(v.variant) },
               bytes: bytesOf(v.variant),
               seconds: v.seconds,
               examplesPerSecond: v.examples_per_second,
             })),
-            samples: done.samples,
+            // Shown to reviewers: a model that leaks must not put the leaked values on screen.
+            samples: done.samples.map((s) => ({ ...s, outputs: Object.fromEntries(Object.entries(s.outputs).map(([k, v]) => [k, maskPii(v)])) })),
+            leakage,
+            canaries: exposures.length
+              ? { count: exposures.length, candidates: CANARY_CANDIDATES, exposures, meanExposure: mean(exposures), maxExposure: Math.log2(CANARY_CANDIDATES) }
+              : null,
           };
           const file = join(paths.scratch, 'eval-report.json');
           await writeFile(file, JSON.stringify(report, null, 2));
@@ -70,4 +85,18 @@ export function evaluateActivities(deps: GpuDeps) {
       });
     },
   };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The merged model's generations on the eval prompts, scanned for the raw dataset's PII values. */
+async function probeLeakage(deps: GpuDeps, input: EvaluateInput, generationsFile: string, scratch: string) {
+  const raw = await readFile(await fetchFile(deps, input.raw.uri, join(scratch, 'raw.jsonl')), 'utf8');
+  const values = collectRawValues(raw.split('\n'), input.format);
+  const generations = (await readFile(generationsFile, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { variant: string; index: number; text: string })
+    .filter((g) => g.variant === 'merged');
+  return scanGenerations(generations, values);
 }

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Context } from '@temporalio/activity';
@@ -8,6 +8,7 @@ import { recordArtifact, recordLineage } from '@refinery/db';
 import { DIRECTORY_MEDIA_TYPE, putDirectory, shaFromObjectUri, stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
+import { canaries } from './canaries';
 import { MetricsWriter } from './metrics-writer';
 import { TRAIN_PROTOCOL } from './trainer-events';
 
@@ -73,7 +74,7 @@ async function trainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) 
   const t = input.training;
   return {
     base_model: await stageDirectorySource(input.baseModelUri, deps.sources, join(paths.scratch, 'base-model')),
-    train_file: await fetchObject(input.train.uri, 'train.jsonl'),
+    train_file: await withCanaries(await fetchObject(input.train.uri, 'train.jsonl'), input),
     eval_file: input.eval ? await fetchObject(input.eval.uri, 'eval.jsonl') : null,
     format: input.format,
     output_dir: paths.outputDir,
@@ -94,6 +95,14 @@ async function trainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) 
     weight_decay: t.weightDecay,
     max_grad_norm: t.maxGradNorm,
   };
+}
+
+/** Canaries go into this job's copy of the training data only: never into an artifact or the eval split. */
+async function withCanaries(trainFile: string, input: TrainInput): Promise<string> {
+  if (!input.canaries) return trainFile;
+  const lines = canaries(input.runId, input.canaries, input.format).map((c) => `${JSON.stringify(c.record)}\n`);
+  await appendFile(trainFile, lines.join(''));
+  return trainFile;
 }
 
 async function recordAdapter(deps: GpuDeps, input: TrainInput, adapterDir: string, report: TrainReport): Promise<TrainResult['adapter']> {

@@ -132,5 +132,9 @@ export const EVALUATE_PROTOCOL = {
       }),
     ),
     samples: z.array(z.object({ index: z.number().int(), prompt: z.string(), reference: z.string(), outputs: z.record(z.string(), z.string()) })),
+    /** JSONL of every generation ({variant, index, text}); read on this host, never sent anywhere. */
+    generations_file: z.string(),
+    /** Per canary (config order): the 1-based rank of its true continuation among its candidates. */
+    canary_ranks: z.array(z.number().int().min(1)),
   }),
 } satisfies AnyVerbProtocol;

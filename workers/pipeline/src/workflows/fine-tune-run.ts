@@ -67,7 +67,15 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
       const training = spec.training;
       const split = await runStage('split', (a) => a.splitDataset({ runId, dataset: clean, split: spec.split! }));
       trained = await runStage('train', (a) =>
-        a.trainLora({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, train: split.train, eval: split.eval, training }),
+        a.trainLora({
+          runId,
+          baseModelUri: spec.baseModel.uri,
+          format: spec.dataset.format,
+          train: split.train,
+          eval: split.eval,
+          training,
+          ...(spec.evaluation?.canaries ? { canaries: spec.evaluation.canaries } : {}),
+        }),
       );
       const { quantization, evaluation } = spec;
       if (quantization || evaluation) {
@@ -79,7 +87,7 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
           const heldOut = split.eval;
           if (!heldOut) throw ApplicationFailure.nonRetryable('evaluation needs held-out records, but the split left none: raise split.eval or add records', 'EvaluationWithoutEvalSplit');
           const evaluated = await runStage('evaluate', (a) =>
-            a.evaluateModels({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, eval: heldOut, merged, ggufs, evaluation }),
+            a.evaluateModels({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, raw: ingested.dataset, eval: heldOut, merged, ggufs, evaluation }),
           );
           if (evaluation.gates.length) {
             const verdict = (await runStage('gates', (a) => a.checkRunGates({ runId, evaluation, evaluated: evaluated.report }))).report;
