@@ -106,8 +106,8 @@ def trainer_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(TRAINER_DIR), "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
 
 
-def run_trainer(cfg: dict, tmp: Path, name: str = "cfg.json") -> tuple[int, list[dict], str]:
+def run_trainer(cfg: dict, tmp: Path, name: str = "cfg.json", verb: str = "train") -> tuple[int, list[dict], str]:
     path = tmp / name
     path.write_text(json.dumps(cfg))
-    proc = subprocess.run(trainer_cmd(path), capture_output=True, text=True, env=trainer_env(), timeout=300)
+    proc = subprocess.run(trainer_cmd(path, verb), capture_output=True, text=True, env=trainer_env(), timeout=300)
     return proc.returncode, events(proc.stdout), proc.stderr
