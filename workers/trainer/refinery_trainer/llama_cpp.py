@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 from .cancellation import Cancellation, Cancelled
 from .errors import InvalidInput
@@ -22,6 +23,12 @@ from .progress import log
 ENV = "REFINERY_LLAMA_CPP"
 TOOLCHAIN_ENV = Path(__file__).resolve().parents[3] / ".data" / "toolchain.env"
 KILL_GRACE_SECONDS = 5.0
+# llama.cpp's tools print results through an asynchronous logger that is never flushed at exit
+# (common/log.cpp leaks it on purpose, ggml-org/llama.cpp#22142): the last lines can be lost when
+# a fast run exits. Its single worker thread writes entries in order, so the last line a tool
+# logs proves that everything before it was written; the caller says what that line is
+# (`complete(stdout, stderr)`), and a run without it is repeated (the tools are deterministic here).
+LOST_OUTPUT_ATTEMPTS = 4
 
 
 class ToolError(RuntimeError):
@@ -70,11 +77,23 @@ def python_env() -> dict[str, str]:
 
 
 def run(cmd: list[str], cancel: Cancellation, what: str, env: dict[str, str] | None = None,
-        invalid_markers: tuple[str, ...] = ()) -> str:
+        invalid_markers: tuple[str, ...] = (), complete: Callable[[str, str], bool] | None = None) -> str:
     """Runs a tool to completion and returns its stdout. On a stop request the child is sent
     SIGTERM (SIGKILL after a grace period) and Cancelled is raised. A non-zero exit raises
     ToolError, or InvalidInput when its stderr contains one of `invalid_markers` (the input
-    cannot be handled; retrying won't help)."""
+    cannot be handled; retrying won't help). A run for which `complete(stdout, stderr)` is
+    false lost the end of its output (see LOST_OUTPUT_ATTEMPTS) and is repeated."""
+    for attempt in range(1, LOST_OUTPUT_ATTEMPTS + 1):
+        stdout, stderr = _run_once(cmd, cancel, what, env, invalid_markers)
+        if complete is None or complete(stdout, stderr):
+            return stdout
+        log(f"{what}: output incomplete (llama.cpp's logger lost lines at exit), attempt {attempt} of "
+            f"{LOST_OUTPUT_ATTEMPTS}; stdout ends: {stdout[-300:]!r}")
+    raise ToolError(f"{what}: output incomplete in {LOST_OUTPUT_ATTEMPTS} runs (llama.cpp's logger lost lines at exit)")
+
+
+def _run_once(cmd: list[str], cancel: Cancellation, what: str, env: dict[str, str] | None,
+              invalid_markers: tuple[str, ...]) -> tuple[str, str]:
     cancel.check()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as out, \
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as err:
@@ -99,7 +118,7 @@ def run(cmd: list[str], cancel: Cancellation, what: str, env: dict[str, str] | N
         if any(m in stderr for m in invalid_markers):
             raise InvalidInput(message)
         raise ToolError(message)
-    return stdout
+    return stdout, stderr
 
 
 def _stop(child: subprocess.Popen) -> None:

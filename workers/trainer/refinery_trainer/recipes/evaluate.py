@@ -20,6 +20,8 @@ top to bottom:
   generate: greedy decoding, at most max_new_tokens, stopping at eos: HF generate for base and
             merged, llama-completion (temperature 0, top-k 1, fixed seed, prompt verbatim from a
             file, no chat mode) for each GGUF
+  answer:   for the HF variants also train's eval loss (trained tokens only: assistant turns /
+            completions), which llama.cpp's tools cannot compute on given ids
   metrics:  the configured task metrics (metrics.py) over (prediction, reference) pairs
   finish:   `done` with one entry per variant (base, merged, gguf-<format>) and the first 5 samples
 
@@ -46,6 +48,7 @@ from ..data import DataError, encode, read_records
 from ..model_source import resolve_base_model
 from ..progress import emit, log
 from ..runtime import configure_cpu_threads, load_model, load_tokenizer, pick_device, seed_everything
+from ..runtime import evaluate as runtime_evaluate
 
 FORMATS = ("chat", "prompt_completion", "text")
 SAMPLES = 5
@@ -234,6 +237,15 @@ _CHUNK_LINE = re.compile(r"^\s*(\d+)\s+([-\d.]+)\s+±\s+[-\d.]+\s+([-\d.]+)\s+±
                          r"\s+([-\d.]+)\s+±\s+[-\d.]+\s*%\s+([-\d.]+)\s+±\s+[-\d.]+\s*%", re.M)
 
 
+def kl_output_complete(text: str, plan: LossPlan) -> bool:
+    """The last line llama-perplexity prints: the summary's "Same top p" (>= 100 scored tokens),
+    else the last chunk's running line."""
+    if plan.scored_tokens >= 100:
+        return "Same top p:" in text
+    lines = _CHUNK_LINE.findall(text)
+    return bool(lines) and int(lines[-1][0]) == plan.tokens.shape[0]
+
+
 def parse_kl_output(text: str, n_chunks: int) -> dict:
     """llama-perplexity --kl-divergence output -> perplexity, KL divergence, top-1 agreement.
     The summary (6 decimals) is printed for >= 100 scored tokens; else the last running line."""
@@ -252,7 +264,8 @@ def parse_kl_output(text: str, n_chunks: int) -> dict:
 def gguf_loss(gguf: Path, logits_file: Path, plan: LossPlan, threads: int, seed: int, cancel: Cancellation) -> dict:
     out = llama_cpp.run([llama_cpp.tool("llama-perplexity"), "-m", gguf, "--kl-divergence-base", logits_file,
                          "--kl-divergence", "-c", str(plan.chunk), "-b", str(plan.chunk), "-t", str(threads),
-                         "-s", str(seed), "--no-warmup"], cancel, f"llama-perplexity {gguf.name}")
+                         "-s", str(seed), "--no-warmup"], cancel, f"llama-perplexity {gguf.name}",
+                        complete=lambda stdout, _: kl_output_complete(stdout, plan))
     return parse_kl_output(out, plan.tokens.shape[0])
 
 
@@ -280,7 +293,8 @@ def gguf_generate(gguf: Path, prompt: str, max_new_tokens: int, threads: int, se
     out = llama_cpp.run([llama_cpp.tool("llama-completion"), "-m", gguf, "-f", prompt_file, "-n", str(max_new_tokens),
                          "--temp", "0", "--top-k", "1", "--repeat-penalty", "1.0", "-s", str(seed), "-no-cnv",
                          "--no-display-prompt", "--no-escape", "--simple-io", "--no-warmup", "-c", "0",
-                         "-t", str(threads)], cancel, f"llama-completion {gguf.name}")
+                         "-t", str(threads)], cancel, f"llama-completion {gguf.name}",
+                        complete=lambda _, stderr: "common_perf_print:" in stderr)
     # stdout: the continuation, " [end of text]\n" when it stopped at an end-of-generation token, then "\n\n".
     # Pieces are printed as C strings, so a token that decodes to a NUL byte prints nothing: hf_generate
     # drops NULs too, so that both kinds of variants are compared on the same text.
@@ -319,10 +333,13 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
     model_config = AutoConfig.from_pretrained(merged_dir)
 
     records = read_records(local_path(cfg.eval_file), cfg.format, field="eval_file")[:cfg.max_examples]
+    max_positions = getattr(model_config, "max_position_embeddings", None) or CHUNK_CAP
     stream: list[int] = []
     for r in records:
         stream += encode(r, tokenizer, cfg.format, max_seq_len=10**9).input_ids
-    plan = loss_plan(stream, getattr(model_config, "max_position_embeddings", CHUNK_CAP) or CHUNK_CAP,
+    # train's eval loss (trained tokens only), for the HF variants: records cut to the model's context
+    answer_examples = [e for e in (encode(r, tokenizer, cfg.format, max_positions) for r in records) if e is not None]
+    plan = loss_plan(stream, max_positions,
                      model_config.vocab_size, tokenizer.bos_token_id if adds_bos(tokenizer) else None)
     log(f"loss over {plan.tokens.shape[0]} chunk(s) of {plan.chunk} tokens: {plan.scored_tokens} scored tokens "
         f"(stream of {len(stream)} tokens from {len(records)} records)")
@@ -353,7 +370,9 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
             if v.kind == "hf":
                 model = load_model(v.path, device, dtype)
                 loss, _ = hf_loss(model, plan, device, cancel, logits_file if v.name == "merged" else None)
-                scores = {"loss": loss, "perplexity": math.exp(loss),
+                answer_loss = runtime_evaluate(model, answer_examples, 8, pad_id, device, cancel)
+                cancel.check()
+                scores = {"loss": loss, "perplexity": math.exp(loss), "answer_loss": answer_loss,
                           "kl_divergence": 0.0 if v.name == "merged" else None,
                           "top1_agreement": 1.0 if v.name == "merged" else None}
                 emit("progress", variant=v.name, done=1, total=total)
@@ -365,7 +384,7 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
                 del model
             else:
                 kl = gguf_loss(v.path, logits_file, plan, threads, cfg.seed, cancel)
-                scores = {"loss": math.log(kl["perplexity"]), "perplexity": kl["perplexity"],
+                scores = {"loss": math.log(kl["perplexity"]), "perplexity": kl["perplexity"], "answer_loss": None,
                           "kl_divergence": kl["kl_divergence"], "top1_agreement": kl["top1_agreement"]}
                 emit("progress", variant=v.name, done=1, total=total)
                 for i, (prompt, _) in enumerate(tasks):
