@@ -152,6 +152,41 @@ def test_quantize_config_is_checked(tmp_path, merged):
     assert "q5_1" in evs[-1]["message"] and "threads" in evs[-1]["message"]
 
 
+def test_sigterm_during_conversion_kills_the_converter(merged, tmp_path):
+    import signal
+    import subprocess
+
+    from conftest import events, trainer_cmd, trainer_env
+
+    out = tmp_path / "gguf"
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"model_dir": merged["merged_dir"], "output_dir": str(out), "formats": ["f16"], "threads": 1}))
+    proc = subprocess.Popen(trainer_cmd(cfg, "quantize"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=trainer_env())
+    first = proc.stdout.readline()  # the conversion has started
+    assert json.loads(first)["phase"] == "convert"
+    time.sleep(1.0)  # the converter child is importing torch
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    rest, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert time.monotonic() - t0 < 10
+    assert events(first + rest)[-1] == {"event": "cancelled", "step": 0, "checkpoint": None}
+    assert not list(out.glob("*"))  # no partial file left
+    assert not processes_mentioning(str(out)), "the converter child outlived the cancellation"
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().decode(errors="replace"):
+                found.append(cmdline.parent.name)
+        except OSError:  # exited meanwhile
+            pass
+    return found
+
+
 def test_a_cancelled_tool_is_killed():
     cancel = Cancellation()
     threading.Timer(0.3, lambda: setattr(cancel, "signum", 15)).start()
@@ -203,6 +238,24 @@ def test_gguf_f16_generates_like_the_merged_model(evaluated):
     done, _ = evaluated
     same = [s["outputs"]["gguf-f16"] == s["outputs"]["merged"] for s in done["samples"]]
     assert sum(same) >= 4, [(s["outputs"]["merged"], s["outputs"]["gguf-f16"]) for s in done["samples"]]
+
+
+def test_evaluate_text_format_scores_loss_only(tiny_model, splits, merged, quantized, tmp_path):
+    done, _ = quantized
+    texts = [json.loads(l)["messages"][1]["content"] for l in splits[1].read_text().splitlines()[:2]]
+    data = tmp_path / "text.jsonl"
+    data.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
+    f16 = next(f for f in done["files"] if f["format"] == "f16")
+    cfg = {"base_model": str(tiny_model), "merged_dir": merged["merged_dir"],
+           "gguf_files": [{"format": "F16", "path": f16["path"]}], "eval_file": str(data), "format": "text",
+           "max_examples": 10, "max_new_tokens": 4, "metrics": ["rouge_l"], "seed": 0, "device": "cpu", "threads": 1}
+    rc, evs, stderr = run_trainer(cfg, tmp_path, verb="evaluate")
+    assert rc == 0, stderr
+    out = evs[-1]
+    assert out["examples"] == 2 and out["samples"] == [] and out["loss_tokens"] < 100  # the per-chunk-line path
+    by = {v["variant"]: v for v in out["variants"]}
+    assert list(by) == ["base", "merged", "gguf-f16"] and all(v["metrics"] == {} for v in by.values())
+    assert abs(by["gguf-f16"]["perplexity"] / by["merged"]["perplexity"] - 1) <= PPL_TOLERANCE["gguf-f16"]
 
 
 def test_unknown_metric_is_invalid_input(tiny_model, splits, merged, tmp_path):

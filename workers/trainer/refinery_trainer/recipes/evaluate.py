@@ -323,9 +323,9 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
     t_start = time.perf_counter()
     device, dtype = pick_device(cfg.device)
     if device.type == "cpu":
+        configure_cpu_threads()
         if cfg.threads is not None:
             torch.set_num_threads(cfg.threads)
-        configure_cpu_threads()
     threads = llama_cpp.threads(cfg.threads)
     base_dir = resolve_base_model(cfg.base_model)
     merged_dir = resolve_base_model(cfg.merged_dir)
@@ -370,8 +370,8 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
             if v.kind == "hf":
                 model = load_model(v.path, device, dtype)
                 loss, _ = hf_loss(model, plan, device, cancel, logits_file if v.name == "merged" else None)
-                answer_loss = runtime_evaluate(model, answer_examples, 8, pad_id, device, cancel)
-                cancel.check()
+                answer_loss = runtime_evaluate(model, answer_examples, 8, pad_id, device, cancel) if answer_examples else None
+                cancel.check()  # runtime_evaluate returns None when cancelled
                 scores = {"loss": loss, "perplexity": math.exp(loss), "answer_loss": answer_loss,
                           "kl_divergence": 0.0 if v.name == "merged" else None,
                           "top1_agreement": 1.0 if v.name == "merged" else None}
