@@ -369,7 +369,8 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
             preds: list[str] = []
             if v.kind == "hf":
                 model = load_model(v.path, device, dtype)
-                loss, _ = hf_loss(model, plan, device, cancel, logits_file if v.name == "merged" else None)
+                writes_reference = v.name == "merged" and bool(cfg.gguf_files)
+                loss, _ = hf_loss(model, plan, device, cancel, logits_file if writes_reference else None)
                 answer_loss = runtime_evaluate(model, answer_examples, 8, pad_id, device, cancel) if answer_examples else None
                 cancel.check()  # runtime_evaluate returns None when cancelled
                 scores = {"loss": loss, "perplexity": math.exp(loss), "answer_loss": answer_loss,
@@ -382,6 +383,8 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
                     preds.append(hf_generate(model, tokenizer, prompt, cfg.max_new_tokens, eos_ids, pad_id, device))
                     emit("progress", variant=v.name, done=2 + i, total=total)
                 del model
+                if device.type == "cuda":
+                    torch.cuda.empty_cache()
             else:
                 kl = gguf_loss(v.path, logits_file, plan, threads, cfg.seed, cancel)
                 scores = {"loss": math.log(kl["perplexity"]), "perplexity": kl["perplexity"], "answer_loss": None,
