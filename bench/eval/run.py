@@ -77,7 +77,7 @@ def main() -> None:
             "gguf_files": [{"format": f["format"], "path": f["path"]} for f in quant["files"]],
             "eval_file": str(tmp / "eval.jsonl"), "format": "chat", "max_examples": args.examples,
             "max_new_tokens": args.new_tokens, "metrics": ["exact_match", "json_valid", "field_match", "rouge_l"],
-            "seed": 0, "device": "cpu", "threads": args.threads, "canaries": [],
+            "seed": 0, "device": "cpu", "threads": args.threads, "canaries": [], "output_dir": str(tmp / "eval"),
         }, tmp, env)
 
     merged_ppl = next(v for v in evaluation["variants"] if v["variant"] == "merged")["perplexity"]

@@ -40,6 +40,7 @@ export function evaluateActivities(deps: GpuDeps) {
           device: 'auto',
           threads: null,
           canaries: planted,
+          output_dir: paths.outputDir,
         }),
         finish: async (done, { paths }) => {
           const bytesOf = (variant: string) => input.ggufs.find((g) => g.variant === variant)?.bytes ?? null;
@@ -55,7 +56,7 @@ export function evaluateActivities(deps: GpuDeps) {
               variant: v.variant,
               loss: v.loss,
               perplexity: v.perplexity,
-              metrics: { ...v.metrics, ...extra(v.variant) },
+              metrics: { ...v.metrics, ...agreement(v), ...extra(v.variant) },
               bytes: bytesOf(v.variant),
               seconds: v.seconds,
               examplesPerSecond: v.examples_per_second,
@@ -86,6 +87,12 @@ export function evaluateActivities(deps: GpuDeps) {
     },
   };
 }
+
+/** How close a GGUF's next-token distribution stays to the merged model's (llama-perplexity --kl-divergence). */
+const agreement = (v: { kl_divergence?: number | null; top1_agreement?: number | null }): Record<string, number> => ({
+  ...(v.kl_divergence != null ? { kl_divergence: v.kl_divergence } : {}),
+  ...(v.top1_agreement != null ? { top1_agreement: v.top1_agreement } : {}),
+});
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -127,6 +127,8 @@ export const EVALUATE_PROTOCOL = {
         loss: num,
         perplexity: num,
         metrics: z.record(z.string(), z.number()),
+        kl_divergence: num.optional(),
+        top1_agreement: num.optional(),
         seconds: z.number(),
         examples_per_second: num,
       }),
