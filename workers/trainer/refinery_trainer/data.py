@@ -69,6 +69,11 @@ def _record_problem(rec: Any, fmt: str) -> str | None:
     return None
 
 
+def record_problem(rec: Any, fmt: str) -> str | None:
+    """Why a record is invalid for the format, or None."""
+    return _record_problem(rec, fmt)
+
+
 def read_records(path: str | Path, fmt: str, field: str = "train_file", max_reported: int = 10) -> list[dict]:
     """Reads and validates a JSONL file; all problems are reported together with line numbers."""
     records, problems = [], []

@@ -85,7 +85,8 @@ def unknown(names: list[str] | tuple[str, ...]) -> list[str]:
 
 def score(names: list[str] | tuple[str, ...], pairs: list[tuple[str, str]]) -> dict[str, float | None]:
     """Mean of each requested metric over (prediction, reference) pairs; field_match adds one
-    `field_match.<field>` entry per reference field (sorted). A metric no example applies to is None."""
+    `field_match.<field>` entry per reference field (sorted). A metric no example applies to is
+    None (the evaluate recipe leaves it out of its payload)."""
     out: dict[str, float | None] = {}
     simple = {"exact_match": exact_match, "contains": contains, "json_valid": json_valid, "rouge_l": rouge_l}
     for name in names:

@@ -51,6 +51,27 @@ def quantized(merged, tmp_path_factory) -> tuple[dict, list[dict]]:
     return evs[-1], evs
 
 
+def canaries(splits) -> list[dict]:
+    """Two canaries: a training record with its real answer first and 19 word-shuffled versions
+    (the trained model must rank the real one first), and a secret-shaped one the model never saw."""
+    import random
+
+    trained = json.loads(splits[0].read_text().splitlines()[0])
+    answer = trained["messages"][-1]["content"]
+    rng = random.Random(0)
+    shuffled = []
+    while len(shuffled) < 19:
+        words = answer.split()
+        rng.shuffle(words)
+        if " ".join(words) not in shuffled + [answer]:
+            shuffled.append(" ".join(words))
+    secret = [f"The vault code for account 1000 is {rng.randrange(10**8):08d}." for _ in range(30)]
+    return [{"record": trained, "candidates": [answer, *shuffled]},
+            {"record": {"messages": [{"role": "user", "content": "What is the vault code for account 1000?"},
+                                     {"role": "assistant", "content": secret[0]}]},
+             "candidates": list(dict.fromkeys(secret))}]
+
+
 @pytest.fixture(scope="module")
 def evaluated(tiny_model, splits, merged, quantized, tmp_path_factory) -> tuple[dict, list[dict]]:
     tmp = tmp_path_factory.mktemp("evaluate")
@@ -58,7 +79,8 @@ def evaluated(tiny_model, splits, merged, quantized, tmp_path_factory) -> tuple[
     cfg = {"base_model": str(tiny_model), "merged_dir": merged["merged_dir"],
            "gguf_files": [{"format": f["format"], "path": f["path"]} for f in done["files"]],
            "eval_file": str(splits[1]), "format": "chat", "max_examples": 8, "max_new_tokens": 12,
-           "metrics": METRICS, "seed": 3, "device": "cpu", "threads": 1}
+           "metrics": METRICS, "seed": 3, "device": "cpu", "threads": 1, "canaries": canaries(splits),
+           "output_dir": str(tmp / "out")}
     rc, evs, stderr = run_trainer(cfg, tmp, verb="evaluate")
     assert rc == 0, stderr
     return evs[-1], evs
@@ -222,6 +244,18 @@ def test_evaluate_reports_every_variant(evaluated):
         assert [e["done"] for e in prog] == list(range(10)) and all(e["total"] == 9 for e in prog)
 
 
+def test_generations_file_and_canary_ranks(evaluated):
+    done, _ = evaluated
+    rows = [json.loads(l) for l in Path(done["generations_file"]).read_text().splitlines()]
+    names = [v["variant"] for v in done["variants"]]
+    assert [(r["variant"], r["index"]) for r in rows] == [(n, i) for n in names for i in range(8)]
+    by_key = {(r["variant"], r["index"]): r["text"] for r in rows}
+    assert all(by_key[(n, s["index"])] == s["outputs"][n] for s in done["samples"] for n in names)
+    trained, unseen = done["canary_ranks"]
+    assert trained == 1  # the record it was trained on beats every shuffled version of its answer
+    assert 1 <= unseen <= 30
+
+
 def test_gguf_perplexity_matches_merged_hf(evaluated):
     done, _ = evaluated
     by = {v["variant"]: v for v in done["variants"]}
@@ -248,11 +282,13 @@ def test_evaluate_text_format_scores_loss_only(tiny_model, splits, merged, quant
     f16 = next(f for f in done["files"] if f["format"] == "f16")
     cfg = {"base_model": str(tiny_model), "merged_dir": merged["merged_dir"],
            "gguf_files": [{"format": "F16", "path": f16["path"]}], "eval_file": str(data), "format": "text",
-           "max_examples": 10, "max_new_tokens": 4, "metrics": ["rouge_l"], "seed": 0, "device": "cpu", "threads": 1}
+           "max_examples": 10, "max_new_tokens": 4, "metrics": ["rouge_l"], "seed": 0, "device": "cpu", "threads": 1,
+           "canaries": [], "output_dir": str(tmp_path / "out")}
     rc, evs, stderr = run_trainer(cfg, tmp_path, verb="evaluate")
     assert rc == 0, stderr
     out = evs[-1]
     assert out["examples"] == 2 and out["samples"] == [] and out["loss_tokens"] < 100  # the per-chunk-line path
+    assert out["canary_ranks"] == [] and Path(out["generations_file"]).read_text() == ""
     by = {v["variant"]: v for v in out["variants"]}
     assert list(by) == ["base", "merged", "gguf-f16"] and all(v["metrics"] == {} for v in by.values())
     assert abs(by["gguf-f16"]["perplexity"] / by["merged"]["perplexity"] - 1) <= PPL_TOLERANCE["gguf-f16"]
@@ -261,9 +297,10 @@ def test_evaluate_text_format_scores_loss_only(tiny_model, splits, merged, quant
 def test_unknown_metric_is_invalid_input(tiny_model, splits, merged, tmp_path):
     cfg = {"base_model": str(tiny_model), "merged_dir": merged["merged_dir"], "gguf_files": [],
            "eval_file": str(splits[1]), "format": "chat", "max_examples": 2, "max_new_tokens": 4,
-           "metrics": ["exact_match", "bleu"], "seed": 0, "device": "cpu", "threads": 1}
-    rc, evs, _ = run_trainer(cfg, tmp_path, verb="evaluate")
-    assert rc == 2
+           "metrics": ["exact_match", "bleu"], "seed": 0, "device": "cpu", "threads": 1, "canaries": [],
+           "output_dir": str(tmp_path / "out")}
+    rc, evs, stderr = run_trainer(cfg, tmp_path, verb="evaluate")
+    assert rc == 2, stderr
     assert evs[-1]["event"] == "error" and evs[-1]["kind"] == "invalid_input" and '"bleu"' in evs[-1]["message"]
 
 

@@ -23,7 +23,10 @@ top to bottom:
   answer:   for the HF variants also train's eval loss (trained tokens only: assistant turns /
             completions), which llama.cpp's tools cannot compute on given ids
   metrics:  the configured task metrics (metrics.py) over (prediction, reference) pairs
-  finish:   `done` with one entry per variant (base, merged, gguf-<format>) and the first 5 samples
+  canaries: (memorisation check) for each canary record the training data had, the rank of its
+            true secret among same-shape candidates by the merged model's loss on the record
+  finish:   every generation to output_dir/generations.jsonl; `done` with one entry per variant
+            (base, merged, gguf-<format>), the first 5 samples and the canary ranks
 
 Recipe interface (cli.py): `Config`, `load_config(path) -> Config`, `run(cfg, cancel) -> int`.
 """
@@ -44,7 +47,7 @@ import torch
 from .. import llama_cpp, metrics
 from ..cancellation import Cancellation, Cancelled
 from ..config import ConfigError, local_path, parse, read_json
-from ..data import DataError, encode, read_records
+from ..data import DataError, IGNORE, collate, encode, read_records, record_problem
 from ..model_source import resolve_base_model
 from ..progress import emit, log
 from ..runtime import configure_cpu_threads, load_model, load_tokenizer, pick_device, seed_everything
@@ -72,6 +75,8 @@ class Config:
     seed: int
     device: str
     threads: int | None
+    canaries: tuple  # [{record, candidates: [true continuation, others...]}]
+    output_dir: str
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,18 @@ def config_problems(cfg: Config) -> list[str]:
         check(local_path(cfg.base_model).is_dir(), f"base_model: {cfg.base_model} is not a directory")
     check(local_path(cfg.merged_dir).is_dir(), f"merged_dir: {cfg.merged_dir} is not a directory")
     check(local_path(cfg.eval_file).is_file(), f"eval_file: {cfg.eval_file} does not exist")
+    for i, c in enumerate(cfg.canaries):
+        where = f"canaries[{i}]"
+        if not (isinstance(c, dict) and set(c) == {"record", "candidates"}):
+            problems.append(f"{where}: must be an object {{record, candidates}}")
+            continue
+        if cfg.format == "text":
+            problems.append(f"{where}: canaries need chat or prompt_completion records (format is text)")
+        elif cfg.format in FORMATS and (why := record_problem(c["record"], cfg.format)):
+            problems.append(f"{where}.record: {why}")
+        cands = c["candidates"]
+        if not (isinstance(cands, list) and len(cands) >= 2 and all(isinstance(x, str) and x for x in cands)):
+            problems.append(f"{where}.candidates: must be a list of at least 2 non-empty strings (the true one first)")
     seen = set()
     for i, g in enumerate(cfg.gguf_files):
         where = f"gguf_files[{i}]"
@@ -269,6 +286,40 @@ def gguf_loss(gguf: Path, logits_file: Path, plan: LossPlan, threads: int, seed:
     return parse_kl_output(out, plan.tokens.shape[0])
 
 
+# --- canaries --------------------------------------------------------------------------------------
+
+
+def with_continuation(record: dict, fmt: str, text: str) -> dict:
+    """The record with its secret (last assistant message / completion) replaced by `text`."""
+    if fmt == "prompt_completion":
+        return {**record, "completion": text}
+    messages = [dict(m) for m in record["messages"]]
+    last = max(i for i, m in enumerate(messages) if m["role"] == "assistant" and m["content"])
+    messages[last]["content"] = text
+    return {**record, "messages": messages}
+
+
+@torch.no_grad()
+def canary_rank(model, tokenizer, canary: dict, fmt: str, max_positions: int, pad_id: int, device,
+                batch_size: int = 64) -> int:
+    """1-based rank of the true continuation (candidates[0]) among all candidates by the model's
+    summed loss on the record's trained tokens (the secret + end of turn), lowest first; ties
+    count in the secret's favour."""
+    losses: list[float] = []
+    examples = [encode(with_continuation(canary["record"], fmt, c), tokenizer, fmt, max_positions)
+                for c in canary["candidates"]]
+    if examples[0] is None:
+        raise DataError("canaries: a canary record leaves no trained token within the model's context")
+    for i in range(0, len(examples), batch_size):
+        part = [e for e in examples[i:i + batch_size] if e is not None]
+        batch = {k: v.to(device) for k, v in collate(part, pad_id).items()}
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1].float()
+        labels = batch["labels"][:, 1:]
+        nll = torch.nn.functional.cross_entropy(logits.transpose(1, 2), labels, ignore_index=IGNORE, reduction="none")
+        losses += nll.sum(dim=1).tolist()
+    return 1 + sum(1 for x in losses[1:] if x < losses[0])
+
+
 # --- generation ----------------------------------------------------------------------------------
 
 
@@ -358,6 +409,9 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
     total = 1 + len(tasks)
     results: dict[str, dict] = {}
     outputs: dict[str, list[str]] = {}
+    canary_ranks: list[int] = []
+    out_dir = local_path(cfg.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory(prefix="refinery-eval-") as tmp:
         work = Path(tmp)
@@ -376,6 +430,10 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
                 scores = {"loss": loss, "perplexity": math.exp(loss), "answer_loss": answer_loss,
                           "kl_divergence": 0.0 if v.name == "merged" else None,
                           "top1_agreement": 1.0 if v.name == "merged" else None}
+                if v.name == "merged":
+                    for canary in cfg.canaries:
+                        cancel.check()
+                        canary_ranks.append(canary_rank(model, tokenizer, canary, cfg.format, max_positions, pad_id, device))
                 emit("progress", variant=v.name, done=1, total=total)
                 model.config.use_cache = True
                 for i, (prompt, _) in enumerate(tasks):
@@ -397,6 +455,7 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
                     emit("progress", variant=v.name, done=2 + i, total=total)
             seconds = time.perf_counter() - t0
             task_metrics = metrics.score(cfg.metrics, [(p, ref) for p, (_, ref) in zip(preds, tasks)]) if tasks else {}
+            task_metrics = {k: x for k, x in task_metrics.items() if x is not None}  # left out where no example applies
             results[v.name] = {"variant": v.name, **scores, "metrics": task_metrics, "seconds": round(seconds, 3),
                                "examples_per_second": round(len(records) / seconds, 3) if seconds > 0 else None}
             outputs[v.name] = preds
@@ -404,7 +463,13 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
 
     samples = [{"index": i, "prompt": prompt, "reference": ref, "outputs": {v.name: outputs[v.name][i] for v in variants}}
                for i, (prompt, ref) in enumerate(tasks[:SAMPLES])]
+    generations_file = out_dir / "generations.jsonl"
+    with open(generations_file, "w", encoding="utf-8") as f:
+        for v in variants:
+            for i, text in enumerate(outputs[v.name]):
+                f.write(json.dumps({"variant": v.name, "index": i, "text": text}, ensure_ascii=False) + "\n")
     emit("done", examples=len(records), variants=[results[v.name] for v in variants], samples=samples,
+         generations_file=str(generations_file), canary_ranks=canary_ranks,
          loss_tokens=plan.scored_tokens, loss_chunk=plan.chunk, seconds=round(time.perf_counter() - t_start, 3))
     return 0
 
