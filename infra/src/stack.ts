@@ -103,6 +103,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       REFINERY_DATA_ROOTS: process.env.REFINERY_DATA_ROOTS ?? ['examples', join(o.dataDir, 'uploads')].join(':'),
       REFINERY_BASE_DIR: REPO_ROOT,
       REFINERY_PYTHON: toolchain.python,
+      ...(toolchain.llamaCpp ? { REFINERY_LLAMA_CPP: toolchain.llamaCpp } : {}),
       PORT: String(webPort),
       REFINERY_AUTH_SECRET: process.env.REFINERY_AUTH_SECRET ?? authSecret(o.dataDir),
       REFINERY_PUBLIC_URL: process.env.REFINERY_PUBLIC_URL ?? o.publicUrl ?? `http://127.0.0.1:${webPort}`,

@@ -9,6 +9,8 @@ export interface Toolchain {
   temporal: string;
   versitygw?: string;
   chromium?: string;
+  /** llama.cpp tools and converter built from node-llama-cpp's source (the GGUF stages). */
+  llamaCpp?: string;
 }
 
 export function loadToolchain(): Toolchain {
@@ -24,5 +26,5 @@ export function loadToolchain(): Toolchain {
   const temporal = get('TEMPORAL_CLI');
   const python = get('REFINERY_PYTHON');
   if (!temporal || !python) throw new Error('toolchain not bootstrapped: run `bash scripts/bootstrap` (npm start and npm test do this)');
-  return { temporal, python, versitygw: get('VERSITYGW'), chromium: get('CHROMIUM') };
+  return { temporal, python, versitygw: get('VERSITYGW'), chromium: get('CHROMIUM'), llamaCpp: get('REFINERY_LLAMA_CPP') };
 }
