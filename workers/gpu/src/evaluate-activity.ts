@@ -89,7 +89,9 @@ export function evaluateActivities(deps: GpuDeps) {
 }
 
 /** How close a GGUF's next-token distribution stays to the merged model's (llama-perplexity --kl-divergence). */
-const agreement = (v: { kl_divergence?: number | null; top1_agreement?: number | null }): Record<string, number> => ({
+const agreement = (v: { kl_divergence?: number | null; top1_agreement?: number | null; answer_loss?: number | null }): Record<string, number> => ({
+  // train's eval loss (answer tokens only): the HF variants have it, llama.cpp cannot compute it
+  ...(v.answer_loss != null ? { answer_loss: v.answer_loss } : {}),
   ...(v.kl_divergence != null ? { kl_divergence: v.kl_divergence } : {}),
   ...(v.top1_agreement != null ? { top1_agreement: v.top1_agreement } : {}),
 });

@@ -128,6 +128,7 @@ export const EVALUATE_PROTOCOL = {
         perplexity: num,
         metrics: z.record(z.string(), z.number()),
         kl_divergence: num.optional(),
+        answer_loss: num.optional(),
         top1_agreement: num.optional(),
         seconds: z.number(),
         examples_per_second: num,
