@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { asNewClient } from '../support/api';
+import { parse, stringify } from 'yaml';
+import { asNewClient, DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
 
 /**
  * The dashboard in a real browser (Debian chromium) against the real stack, signed in as the
@@ -139,5 +140,26 @@ describe('dashboard', () => {
     });
     await page.locator(`[data-testid="run-row"][data-run-id="${run.id}"]`).waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('run-row').count()).toBe(before + 1);
+  });
+
+  it('shows a finished run\'s GGUF files, evaluation table, samples and gate results', { timeout: 15 * 60_000 }, async () => {
+    const spec = parse(DEMO_SPEC);
+    spec.name = 'browser-eval';
+    spec.training = { ...spec.training, maxSteps: 4, epochs: 1 };
+    spec.quantization = { formats: ['f16', 'q8_0'] };
+    spec.evaluation = { metrics: ['json_valid'], maxExamples: 4, maxNewTokens: 16, gates: [{ metric: 'perplexity_delta', variant: 'gguf-q8_0', max: 0.05 }] };
+    const submitted = await submitYaml(stringify(spec));
+    const run = await waitForRun(submitted.body.id, undefined, 12 * 60_000);
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    await page.goto(`${webUrl}/runs/${run.id}`);
+    await page.getByTestId('quantize-panel').waitFor();
+    expect(await page.locator('[data-testid="gguf-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-format')))).toEqual(['f16', 'q8_0']);
+    expect(await page.getByTestId('quantize-parity').textContent()).toBe('identical token ids');
+    await page.getByTestId('evaluate-panel').waitFor();
+    expect(await page.locator('[data-testid="evaluate-variant"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual(['base', 'merged', 'gguf-f16', 'gguf-q8_0']);
+    await page.getByTestId('evaluate-samples').locator('summary').click();
+    expect(await page.getByTestId('evaluate-samples').textContent()).toContain('reference');
+    expect(await page.getByTestId('gates-panel').getAttribute('data-passed')).toBe('true');
+    expect(await page.locator('[data-testid="gate-row"]').first().getAttribute('data-passed')).toBe('true');
   });
 });

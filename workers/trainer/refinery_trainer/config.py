@@ -97,3 +97,13 @@ def _convert(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
 def local_path(uri: str) -> Path:
     """A config path that may be written as file://..."""
     return Path(uri[len("file://"):] if uri.startswith("file://") else uri)
+
+
+def load_checked(path: str | Path, cls: type[T], problems_of) -> T:
+    """Reads a recipe's config file into `cls`, then runs the recipe's own checks (ranges, paths):
+    every problem of either kind is reported at once."""
+    cfg = parse(read_json(path), cls)
+    problems = problems_of(cfg)
+    if problems:
+        raise ConfigError(problems)
+    return cfg

@@ -46,7 +46,7 @@ import torch
 
 from .. import llama_cpp, metrics
 from ..cancellation import Cancellation, Cancelled
-from ..config import ConfigError, local_path, parse, read_json
+from ..config import load_checked, local_path
 from ..data import DataError, IGNORE, collate, encode, read_records, record_problem
 from ..model_source import resolve_base_model
 from ..progress import emit, log
@@ -134,11 +134,7 @@ def config_problems(cfg: Config) -> list[str]:
 
 
 def load_config(path: str | Path) -> Config:
-    cfg = parse(read_json(path), Config)
-    problems = config_problems(cfg)
-    if problems:
-        raise ConfigError(problems)
-    return cfg
+    return load_checked(path, Config, config_problems)
 
 
 # --- data: one token stream for the loss, one task per record for generation ---------------------

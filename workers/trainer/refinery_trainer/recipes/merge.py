@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from ..cancellation import Cancellation, Cancelled
-from ..config import ConfigError, local_path, parse, read_json
+from ..config import load_checked, local_path
 from ..data import DEFAULT_CHAT_TEMPLATE
 from ..errors import InvalidInput
 from ..model_source import resolve_base_model
@@ -60,11 +60,7 @@ def config_problems(cfg: Config) -> list[str]:
 
 
 def load_config(path: str | Path) -> Config:
-    cfg = parse(read_json(path), Config)
-    problems = config_problems(cfg)
-    if problems:
-        raise ConfigError(problems)
-    return cfg
+    return load_checked(path, Config, config_problems)
 
 
 def tokenizer_files(model_dir: Path) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import llama_cpp
 from ..cancellation import Cancellation, Cancelled
-from ..config import ConfigError, local_path, parse, read_json
+from ..config import load_checked, local_path
 from ..errors import InvalidInput
 from ..model_source import resolve_base_model
 from ..progress import emit, log
@@ -71,11 +71,7 @@ def config_problems(cfg: Config) -> list[str]:
 
 
 def load_config(path: str | Path) -> Config:
-    cfg = parse(read_json(path), Config)
-    problems = config_problems(cfg)
-    if problems:
-        raise ConfigError(problems)
-    return cfg
+    return load_checked(path, Config, config_problems)
 
 
 def gguf_name(fmt: str) -> str:
