@@ -28,6 +28,8 @@ export const TASK_METRICS = ['exact_match', 'contains', 'json_valid', 'field_mat
 export type TaskMetric = (typeof TASK_METRICS)[number];
 /** Metrics every evaluated variant has, whatever the task metrics. */
 export const LANGUAGE_METRICS = ['loss', 'perplexity'] as const;
+/** Loss on the answer tokens only (what training optimises), for the Hugging Face variants (base, merged). */
+export const ANSWER_LOSS = 'answer_loss';
 /** Relative perplexity increase of a GGUF over the f16 GGUF: the cost of quantizing. */
 export const PERPLEXITY_DELTA = 'perplexity_delta';
 
@@ -75,7 +77,7 @@ export type EvaluationSpec = z.infer<typeof EvaluationSpec>;
 
 /** The metrics a gate may name, given what the spec evaluates. */
 export function gateableMetrics(evaluation: EvaluationSpec): string[] {
-  return [...LANGUAGE_METRICS, PERPLEXITY_DELTA, ...evaluation.metrics, ...(evaluation.leakageProbe ? [PII_LEAKAGE] : []), ...(evaluation.canaries ? [CANARY_EXPOSURE] : [])];
+  return [...LANGUAGE_METRICS, ANSWER_LOSS, PERPLEXITY_DELTA, ...evaluation.metrics, ...(evaluation.leakageProbe ? [PII_LEAKAGE] : []), ...(evaluation.canaries ? [CANARY_EXPOSURE] : [])];
 }
 
 /** Generations of the merged model that repeat a PII value of the raw dataset (merged variant). */
