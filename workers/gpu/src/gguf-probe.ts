@@ -4,10 +4,10 @@
  * then prints one JSON line. Run as a child process (`probeGguf`): a malformed GGUF can abort
  * the whole process, and must not take the worker with it.
  */
-import { getLlama, LlamaCompletion } from 'node-llama-cpp';
+import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
 
 const [file, prompt] = process.argv.slice(2);
-const llama = await getLlama({ build: 'never', gpu: false, logLevel: 'error' as never });
+const llama = await getLlama({ build: 'never', gpu: false, logLevel: LlamaLogLevel.error });
 const model = await llama.loadModel({ modelPath: file! });
 const context = await model.createContext({ contextSize: 256 });
 const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
