@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTerminalRunStatus, type RunDetail } from '@refinery/core';
-import { ensureDemoModel, loadToolchain, REPO_ROOT, startStack } from '../../infra/src';
+import { ensureDemoModel, loadToolchain, REPO_ROOT, seedDemoAccounts, signIn, startStack } from '../../infra/src';
 
 /**
  * Records the histories the replay test (workers/pipeline/test/replay.test.ts) replays: the demo
- * run (every stage), a data-only run, a run whose dataset is invalid, and a run cancelled while
+ * run (every stage: train, merge, quantize, evaluate, gates), a data-only run, a run whose dataset is invalid, and a run cancelled while
  * it trains. Run it after an intended change to the workflow's commands, on a clean checkout:
  *
  *   node --import tsx test/workflow/record-histories.ts
@@ -22,6 +22,9 @@ await rm(dataDir, { recursive: true, force: true });
 ensureDemoModel(loadToolchain().python, () => {});
 const stack = await startStack({ dataDir, persistTemporal: false, processes: { pipelineWorker: true, gpuWorker: true, web: true }, webDistDir: '.next-test', log: () => {} });
 try {
+  // Submitted as the demo ML engineer, signed in as the dashboard would be.
+  const engineer = (await seedDemoAccounts(stack.env, dataDir)).find((a) => a.role === 'ml_engineer')!;
+  const session = { cookie: await signIn(stack.urls.web, engineer.email, engineer.password), origin: stack.urls.web };
   const demo = await spec('examples/specs/demo.yaml');
   const dataOnly = await spec('test/fixtures/ingest-only.yaml');
   const runs: Record<string, { yaml: string; cancelWhenTraining?: boolean }> = {
@@ -32,14 +35,14 @@ try {
   };
   await mkdir(OUT, { recursive: true });
   for (const [name, run] of Object.entries(runs)) {
-    const res = await fetch(`${stack.urls.web}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: run.yaml });
+    const res = await fetch(`${stack.urls.web}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/yaml', ...session }, body: run.yaml });
     const { id } = (await res.json()) as { id: string };
     console.log(`${name}: run ${id}`);
     for (;;) {
-      const detail = (await (await fetch(`${stack.urls.web}/api/v1/runs/${id}`)).json()) as RunDetail;
+      const detail = (await (await fetch(`${stack.urls.web}/api/v1/runs/${id}`, { headers: session })).json()) as RunDetail;
       if (run.cancelWhenTraining && detail.stages.some((s) => s.stage === 'train' && s.status === 'running')) {
         await new Promise((r) => setTimeout(r, 3000));
-        await fetch(`${stack.urls.web}/api/v1/runs/${id}/cancel`, { method: 'POST' });
+        await fetch(`${stack.urls.web}/api/v1/runs/${id}/cancel`, { method: 'POST', headers: session });
         run.cancelWhenTraining = false;
       }
       if (isTerminalRunStatus(detail.status)) {
