@@ -1,4 +1,4 @@
-import type { ApiError, ApiToken, CreatedToken, Health, Me, Member, MetricPoint, Project, ProjectRole, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, Health, Me, Member, MetricPoint, ProjectRole, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
 
 export interface MetricsResponse {
   points: MetricPoint[];
@@ -80,8 +80,6 @@ const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(
 
 /** The signed-in caller and what they may do per project; 401 when the session is missing or over. */
 export const getMe = () => request<Me>('/api/v1/me');
-
-export const listProjects = () => request<{ projects: Project[] }>('/api/v1/projects').then((r) => r.projects);
 
 export const listMembers = (project: string) => request<{ members: Member[] }>(`${projectPath(project)}/members`).then((r) => r.members);
 
