@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CANARY_EXPOSURE, PII_LEAKAGE, type EvaluateInput, type EvaluateReport, type EvaluateResult } from '@refinery/core';
-import { stageDirectorySource } from '@refinery/storage';
+import { readLines, shaFromObjectUri, stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob } from './job-runner';
 import { canaries, CANARY_CANDIDATES, exposure } from './canaries';
@@ -44,7 +44,7 @@ export function evaluateActivities(deps: GpuDeps) {
         }),
         finish: async (done, { paths }) => {
           const bytesOf = (variant: string) => input.ggufs.find((g) => g.variant === variant)?.bytes ?? null;
-          const leakage = e.leakageProbe ? await probeLeakage(deps, input, done.generations_file, paths.scratch) : null;
+          const leakage = e.leakageProbe ? await probeLeakage(deps, input, done.generations_file) : null;
           const exposures = done.canary_ranks.map((rank) => exposure(rank));
           const extra = (variant: string): Record<string, number> =>
             variant !== 'merged'
@@ -99,9 +99,12 @@ const agreement = (v: { kl_divergence?: number | null; top1_agreement?: number |
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The merged model's generations on the eval prompts, scanned for the raw dataset's PII values. */
-async function probeLeakage(deps: GpuDeps, input: EvaluateInput, generationsFile: string, scratch: string) {
-  const raw = await readFile(await fetchFile(deps, input.raw.uri, join(scratch, 'raw.jsonl')), 'utf8');
-  const values = collectRawValues(raw.split('\n'), input.format);
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+async function probeLeakage(deps: GpuDeps, input: EvaluateInput, generationsFile: string) {
+  // Streamed line by line: the raw dataset may be gigabytes (a line over the limit holds no text and is skipped).
+  const raw = await deps.sources.store.get(shaFromObjectUri(input.raw.uri)!);
+  const values = await collectRawValues(readLines(raw, { maxLineBytes: MAX_LINE_BYTES }), input.format);
   const generations = (await readFile(generationsFile, 'utf8'))
     .split('\n')
     .filter(Boolean)

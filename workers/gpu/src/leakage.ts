@@ -1,4 +1,4 @@
-import { createDetectionEngine, mapTextFields, parseRedactionPolicy, type DatasetFormat } from '@refinery/redaction';
+import { createDetectionEngine, mapTextFields, parseRedactionPolicy, type DatasetFormat, type DetectionEngine } from '@refinery/redaction';
 
 /**
  * The leakage probe: does the tuned model say personal data it was trained near? The raw
@@ -14,16 +14,16 @@ export interface LeakageReport {
   examples: number[];
 }
 
-const engine = () => createDetectionEngine(parseRedactionPolicy({}));
+// Every built-in detector; built once per process (it compiles the detectors' patterns).
+let shared: DetectionEngine | undefined;
+const engine = () => (shared ??= createDetectionEngine(parseRedactionPolicy({})));
 
-/** PII values (value → type) in the raw dataset's text fields, from its JSONL lines. */
-export function collectRawValues(lines: Iterable<string>, format: DatasetFormat): Map<string, string> {
+/** PII values (value → type) in the raw dataset's text fields, from its lines (JSONL, streamed). */
+export async function collectRawValues(lines: AsyncIterable<{ number: number; text: string | null }> | Iterable<{ number: number; text: string | null }>, format: DatasetFormat): Promise<Map<string, string>> {
   const detect = engine();
   const values = new Map<string, string>();
-  let n = 0;
-  for (const line of lines) {
-    n++;
-    if (!line.trim()) continue;
+  for await (const { number, text: line } of lines) {
+    if (!line?.trim()) continue; // ingest already reported unreadable lines
     let record: unknown;
     try {
       record = JSON.parse(line);
@@ -31,8 +31,8 @@ export function collectRawValues(lines: Iterable<string>, format: DatasetFormat)
       continue; // ingest already reported invalid lines
     }
     try {
-      mapTextFields(record, format, n, (text) => {
-        for (const f of detect.detect(text, n)) values.set(text.slice(f.start, f.end), f.type);
+      mapTextFields(record, format, number, (text) => {
+        for (const f of detect.detect(text, number)) values.set(text.slice(f.start, f.end), f.type);
         return undefined;
       });
     } catch {

@@ -32,8 +32,8 @@ describe('the leakage probe', () => {
     JSON.stringify({ messages: [{ role: 'user', content: 'call +44 20 7946 0958' }, { role: 'assistant', content: 'ok' }] }),
   ];
 
-  it('counts generations that repeat a raw PII value, by type, never keeping the values', () => {
-    const values = collectRawValues(raw, 'chat');
+  it('counts generations that repeat a raw PII value, by type, never keeping the values', async () => {
+    const values = await collectRawValues(raw.map((text, i) => ({ number: i + 1, text })), 'chat');
     expect([...values.values()]).toEqual(expect.arrayContaining(['EMAIL', 'CREDIT_CARD', 'PHONE']));
     const report = scanGenerations(
       [
