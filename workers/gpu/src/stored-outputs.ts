@@ -8,7 +8,7 @@ import { DIRECTORY_MEDIA_TYPE, getDirectory, putDirectory, shaFromObjectUri } fr
 import type { GpuDeps } from './deps';
 
 /**
- * What GPU stages after training share: fetching earlier outputs into scratch, and storing new
+ * What every GPU stage shares: fetching earlier outputs into scratch, and storing new
  * ones as sha256-addressed artifacts with their lineage.
  */
 export async function fetchFile(deps: GpuDeps, uri: string, path: string): Promise<string> {

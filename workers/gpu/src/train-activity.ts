@@ -1,15 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Context } from '@temporalio/activity';
 import type { TrainHeartbeat, TrainInput, TrainReport, TrainResult } from '@refinery/core';
-import { recordArtifact, recordLineage } from '@refinery/db';
-import { DIRECTORY_MEDIA_TYPE, putDirectory, shaFromObjectUri, stageDirectorySource } from '@refinery/storage';
+import { stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
 import { canaries } from './canaries';
 import { MetricsWriter } from './metrics-writer';
+import { fetchFile, storeDirectory } from './stored-outputs';
 import { TRAIN_PROTOCOL } from './trainer-events';
 
 /**
@@ -66,16 +64,11 @@ export function trainActivities(deps: GpuDeps) {
 
 /** The trainer's complete `train` config: every field is sent, the trainer restates no defaults. */
 async function trainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) {
-  const fetchObject = async (uri: string, name: string) => {
-    const path = join(paths.scratch, name);
-    await pipeline(await deps.sources.store.get(shaFromObjectUri(uri)!), createWriteStream(path));
-    return path;
-  };
   const t = input.training;
   return {
     base_model: await stageDirectorySource(input.baseModelUri, deps.sources, join(paths.scratch, 'base-model')),
-    train_file: await withCanaries(await fetchObject(input.train.uri, 'train.jsonl'), input),
-    eval_file: input.eval ? await fetchObject(input.eval.uri, 'eval.jsonl') : null,
+    train_file: await withCanaries(await fetchFile(deps, input.train.uri, join(paths.scratch, 'train.jsonl')), input),
+    eval_file: input.eval ? await fetchFile(deps, input.eval.uri, join(paths.scratch, 'eval.jsonl')) : null,
     format: input.format,
     output_dir: paths.outputDir,
     resume_from: paths.resumeFrom,
@@ -105,19 +98,15 @@ async function withCanaries(trainFile: string, input: TrainInput): Promise<strin
   return trainFile;
 }
 
-async function recordAdapter(deps: GpuDeps, input: TrainInput, adapterDir: string, report: TrainReport): Promise<TrainResult['adapter']> {
-  const stored = await putDirectory(deps.sources.store, adapterDir);
-  const artifactId = await recordArtifact(deps.db, {
+function recordAdapter(deps: GpuDeps, input: TrainInput, adapterDir: string, report: TrainReport): Promise<TrainResult['adapter']> {
+  return storeDirectory(deps, adapterDir, {
     runId: input.runId,
+    stage: 'train',
     kind: 'adapter',
-    sha256: stored.sha256,
-    uri: stored.uri,
-    bytes: stored.bytes,
-    mediaType: DIRECTORY_MEDIA_TYPE,
-    producedByStage: 'train',
     metadata: { ...report, baseModel: input.baseModelUri, format: 'peft-lora' },
+    from: [
+      { artifactId: input.train.artifactId, relation: 'trained_on' },
+      ...(input.eval ? [{ artifactId: input.eval.artifactId, relation: 'evaluated_on' }] : []),
+    ],
   });
-  await recordLineage(deps.db, { fromArtifactId: input.train.artifactId, toArtifactId: artifactId, relation: 'trained_on', runId: input.runId, stage: 'train' });
-  if (input.eval) await recordLineage(deps.db, { fromArtifactId: input.eval.artifactId, toArtifactId: artifactId, relation: 'evaluated_on', runId: input.runId, stage: 'train' });
-  return { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes };
 }
