@@ -17,19 +17,15 @@ export function roleIn(p: Principal, projectId: string): ProjectRole | null {
 
 export const mayIn = (p: Principal, projectId: string, action: Action) => can(roleIn(p, projectId), action);
 
-/** Projects whose runs the caller may read. */
-export function visibleProjects(p: Principal): readonly string[] | 'all' {
-  if (p.kind === 'token') return [p.projectId];
-  if (p.instanceAdmin) return 'all';
-  return [...p.memberships].filter(([, role]) => can(role, 'run.read')).map(([id]) => id);
-}
-
 /** Projects where the caller may do `action` (for filtering lists). */
 export function projectsAllowing(p: Principal, action: Action): readonly string[] | 'all' {
   if (p.kind === 'user' && p.instanceAdmin) return 'all';
   const roles: [string, ProjectRole][] = p.kind === 'token' ? [[p.projectId, p.role]] : [...p.memberships];
   return roles.filter(([, role]) => can(role, action)).map(([id]) => id);
 }
+
+/** Projects whose runs the caller may read. */
+export const visibleProjects = (p: Principal) => projectsAllowing(p, 'run.read');
 
 /**
  * A token acts with its own role, but never beyond what its creator may still do: a creator

@@ -1,5 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { AccountExistsError, createPasswordAccount, issueToken, projectsAllowing, roleIn, ssoEnabled, type Principal } from '@refinery/auth';
+import { AccountExistsError, createPasswordAccount, issueToken, projectsAllowing, roleIn, ssoEnabled, visibleProjects, type Principal } from '@refinery/auth';
 import type { z } from 'zod';
 import { ACTIONS, can, roleWithin, type Action, type ApiToken, type CreatedToken, type CreateTokenSchema, type Me, type ProjectRole } from '@refinery/core';
 import {
@@ -25,8 +25,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export async function describeCaller(server: ServerContext, principal: Principal, actor: string): Promise<Me> {
   const user = await getUser(server.database.db, principal.userId);
   if (!user) throw new HttpError(401, 'unauthenticated', 'the account behind these credentials no longer exists');
-  const visible = principal.kind === 'token' ? [principal.projectId] : principal.instanceAdmin ? 'all' : [...principal.memberships.keys()];
-  const projects = await listProjects(server.database.db, visible);
+  const projects = await projectsFor(server, principal);
   return {
     kind: principal.kind,
     actor,
@@ -40,9 +39,9 @@ export async function describeCaller(server: ServerContext, principal: Principal
   };
 }
 
+/** The caller's projects: every role may read its project, so these are the ones it can see. */
 export async function projectsFor(server: ServerContext, principal: Principal) {
-  const visible = principal.kind === 'token' ? [principal.projectId] : principal.instanceAdmin ? 'all' : [...principal.memberships.keys()];
-  return (await listProjects(server.database.db, visible)).map((p) => ({ ...p, createdAt: p.createdAt.toISOString() }));
+  return (await listProjects(server.database.db, visibleProjects(principal))).map((p) => ({ ...p, createdAt: p.createdAt.toISOString() }));
 }
 
 /** An instance admin creates a project and becomes its first admin. */
