@@ -52,16 +52,19 @@ export async function readText(req: Request, maxBytes = MAX_SPEC_BYTES): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The body as JSON, or a 400 that says why it is not (and, with `hint`, what else to send). */
+export function parseJsonBody(text: string, hint = ''): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${(err as Error).message})${hint}`);
+  }
+}
+
 /** Reads a JSON body and validates it (unknown fields are refused by strict schemas). */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   const text = await readText(req);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (err) {
-    throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${(err as Error).message})`);
-  }
-  const result = schema.safeParse(body);
+  const result = schema.safeParse(parseJsonBody(text));
   if (!result.success) {
     const issues = result.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
     throw new HttpError(400, 'invalid_body', `the request body is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);

@@ -94,7 +94,6 @@ async function authenticate(server: ServerContext, req: Request): Promise<Princi
 
 /** Cookie-authenticated writes must come from the dashboard's own origin (CSRF). */
 function checkOrigin(server: ServerContext, req: Request) {
-  if (req.headers.get('authorization')) return;
   const origin = req.headers.get('origin');
   if (!origin || !trustedOrigins(server.config).includes(origin)) {
     throw new HttpError(403, 'cross_site_request', `a signed-in write must come from the dashboard's origin (${server.config.REFINERY_PUBLIC_URL}); got ${origin ?? 'no Origin header'}`);

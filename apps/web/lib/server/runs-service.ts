@@ -3,23 +3,14 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { isTerminalRunStatus, parseRunSpecText, RUN_STATUSES, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type FineTuneRunInput, type RunSpec, type RunStatus } from '@refinery/core';
 import { audit, createRun, decodeCursor, getRunDetail, getRunRow, listRuns, objectVisibleTo, setRunStatus } from '@refinery/db';
 import { resolveFileSource, SourceRejectedError } from '@refinery/storage';
-import { HttpError } from './http';
+import { HttpError, parseJsonBody } from './http';
 import type { ServerContext } from './context';
 
 /** Parses a RunSpec from a request body: YAML for yaml content types, JSON otherwise. */
 export function parseSpecBody(text: string, contentType: string | null): RunSpec {
-  const isYaml = /yaml/i.test(contentType ?? '');
-  let result;
-  if (isYaml) result = parseRunSpecText(text);
-  else {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${(err as Error).message}); send JSON or set Content-Type: application/yaml`);
-    }
-    result = validateRunSpec(body);
-  }
+  const result = /yaml/i.test(contentType ?? '')
+    ? parseRunSpecText(text)
+    : validateRunSpec(parseJsonBody(text, '; send JSON or set Content-Type: application/yaml'));
   if (!result.ok) throw new HttpError(400, 'invalid_spec', 'the RunSpec is invalid', result.issues);
   return result.spec;
 }
