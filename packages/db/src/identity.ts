@@ -137,13 +137,14 @@ export async function touchApiToken(db: Db, id: string): Promise<void> {
     .where(and(eq(apiTokens.id, id), sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - interval '1 minute')`));
 }
 
-export async function revokeApiToken(db: Db, id: string): Promise<boolean> {
-  const rows = await db
+/** Revokes the token; the revoked row, or undefined when it was already revoked. */
+export async function revokeApiToken(db: Db, id: string): Promise<ApiTokenRow | undefined> {
+  const [row] = await db
     .update(apiTokens)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-    .returning({ id: apiTokens.id });
-  return rows.length > 0;
+    .returning();
+  return row;
 }
 
 // ── Uploads ────────────────────────────────────────────────────────────────────────────────

@@ -132,10 +132,10 @@ export async function revokeToken(server: ServerContext, principal: Principal, a
   const mayManage = row && can(roleIn(principal, row.projectId), 'tokens.manage');
   const isOwn = row && row.userId === principal.userId && roleIn(principal, row.projectId) !== null;
   if (!row || !(mayManage || isOwn)) throw new HttpError(404, 'not_found', `no API token "${id}"`);
-  if (!(await revokeApiToken(db, id))) throw new HttpError(409, 'already_revoked', `the API token "${row.name}" was already revoked on ${row.revokedAt?.toISOString()}`);
+  const revoked = await revokeApiToken(db, id);
+  if (!revoked) throw new HttpError(409, 'already_revoked', `the API token "${row.name}" was already revoked on ${row.revokedAt?.toISOString()}`);
   await audit(db, { actor, action: 'token.revoked', subjectType: 'api_token', subjectId: id, data: { project: row.projectId } });
-  const owner = (await getUser(db, row.userId))!;
-  return toApiToken((await getApiToken(db, id))!, owner.email);
+  return toApiToken(revoked, (await getUser(db, row.userId))!.email);
 }
 
 export async function newUser(server: ServerContext, actor: string, u: { email: string; name: string; password: string; instanceAdmin: boolean }) {
