@@ -107,3 +107,10 @@ def load_checked(path: str | Path, cls: type[T], problems_of) -> T:
     if problems:
         raise ConfigError(problems)
     return cfg
+
+
+def device_problem(device: str) -> str | None:
+    """The `device` field's check, shared by every recipe: auto, cpu, cuda or cuda:N."""
+    if device in ("auto", "cpu") or device.startswith("cuda"):
+        return None
+    return f"device: must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got {json.dumps(device)}"

@@ -46,7 +46,7 @@ import torch
 
 from .. import llama_cpp, metrics
 from ..cancellation import Cancellation, Cancelled
-from ..config import load_checked, local_path
+from ..config import device_problem, load_checked, local_path
 from ..data import DataError, IGNORE, collate, encode, read_records, record_problem
 from ..model_source import resolve_base_model
 from ..progress import emit, log
@@ -97,8 +97,8 @@ def config_problems(cfg: Config) -> list[str]:
     check(cfg.max_examples >= 1, f"max_examples: must be >= 1, got {cfg.max_examples}")
     check(cfg.max_new_tokens >= 1, f"max_new_tokens: must be >= 1, got {cfg.max_new_tokens}")
     check(cfg.threads is None or cfg.threads >= 1, f"threads: must be >= 1 or null, got {cfg.threads}")
-    check(cfg.device in ("auto", "cpu") or cfg.device.startswith("cuda"),
-          f"device: must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got {json.dumps(cfg.device)}")
+    if bad_device := device_problem(cfg.device):
+        problems.append(bad_device)
     if not all(isinstance(m, str) for m in cfg.metrics):
         problems.append("metrics: must be a list of metric names")
     else:

@@ -28,7 +28,7 @@ from transformers import get_scheduler
 
 from .. import checkpoint as ckpt
 from ..cancellation import Cancellation
-from ..config import ConfigError, local_path, parse, read_json
+from ..config import ConfigError, device_problem, local_path, parse, read_json
 from ..data import DataError, Example, collate, encode_all, epoch_batches, read_records
 from ..model_source import resolve_base_model
 from ..progress import Throughput, emit, log
@@ -118,8 +118,8 @@ def config_problems(cfg: Config) -> list[str]:
     check(cfg.weight_decay >= 0, f"weight_decay: must be >= 0, got {cfg.weight_decay}")
     check(cfg.max_grad_norm is None or cfg.max_grad_norm > 0,
           f"max_grad_norm: must be > 0 or null, got {cfg.max_grad_norm}")
-    check(cfg.device in ("auto", "cpu") or cfg.device.startswith("cuda"),
-          f"device: must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got {json.dumps(cfg.device)}")
+    if bad_device := device_problem(cfg.device):
+        problems.append(bad_device)
     if not cfg.base_model.startswith("hf://"):
         check(local_path(cfg.base_model).is_dir(),
               f"base_model: {cfg.base_model} is not a directory (use a local path, file://path or hf://org/name)")

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from ..cancellation import Cancellation, Cancelled
-from ..config import load_checked, local_path
+from ..config import device_problem, load_checked, local_path
 from ..data import DEFAULT_CHAT_TEMPLATE
 from ..errors import InvalidInput
 from ..model_source import resolve_base_model
@@ -52,8 +52,8 @@ def config_problems(cfg: Config) -> list[str]:
     adapter = local_path(cfg.adapter_dir)
     if not (adapter / "adapter_config.json").is_file():
         problems.append(f"adapter_dir: {cfg.adapter_dir} is not a PEFT adapter directory (no adapter_config.json)")
-    if not (cfg.device in ("auto", "cpu") or cfg.device.startswith("cuda")):
-        problems.append(f"device: must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got {json.dumps(cfg.device)}")
+    if bad_device := device_problem(cfg.device):
+        problems.append(bad_device)
     if local_path(cfg.output_dir).resolve() in (adapter.resolve(), local_path(cfg.base_model).resolve()):
         problems.append("output_dir: must differ from base_model and adapter_dir")
     return problems
