@@ -43,7 +43,10 @@ describe('the model that comes out', () => {
     expect(variant('merged').metrics['field_match.department']! - variant('base').metrics['field_match.department']!).toBeGreaterThan(0.3);
     expect(variant('base').metrics.answer_loss! - variant('merged').metrics.answer_loss!).toBeGreaterThan(1);
     // Privacy checks ran: no generation repeats a raw PII value; the canaries were ranked.
-    expect(evaluated.leakage).toMatchObject({ prompts: spec.evaluation.maxExamples, leakingGenerations: 0 });
+    // One probe per evaluated example (at most maxExamples; the split's size depends on the project's redaction key).
+    expect(evaluated.examples).toBeGreaterThan(40);
+    expect(evaluated.examples).toBeLessThanOrEqual(spec.evaluation.maxExamples);
+    expect(evaluated.leakage).toMatchObject({ prompts: evaluated.examples, leakingGenerations: 0 });
     expect(evaluated.leakage!.rawValues).toBeGreaterThan(100);
     expect(evaluated.canaries!.exposures).toHaveLength(spec.evaluation.canaries);
     expect(variant('merged').metrics.canary_exposure).toBeCloseTo(evaluated.canaries!.meanExposure);
