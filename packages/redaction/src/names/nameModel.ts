@@ -1,4 +1,4 @@
-import { REGULAR_WORDS, CAPITALIZED_WORDS } from './commonWords';
+import { WORD_RANKS } from './commonWords';
 import { NAME_SETS } from './resources';
 
 /**
@@ -57,7 +57,7 @@ export function trainNameModel(names: Iterable<string>, words: Iterable<string>)
 
 function everydayWords(): string[] {
   const names = (w: string) => NAME_SETS.given.has(w) || NAME_SETS.family.has(w);
-  return [...REGULAR_WORDS, ...CAPITALIZED_WORDS].filter((w) => !names(w));
+  return [...WORD_RANKS.keys()].filter((w) => !names(w));
 }
 
 export const NAME_MODEL: NameModel = trainNameModel([...NAME_SETS.given, ...NAME_SETS.family], everydayWords());
