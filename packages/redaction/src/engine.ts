@@ -6,6 +6,7 @@ import { dateOfBirthDetector } from './detectors/dateOfBirth';
 import { emailDetector } from './detectors/email';
 import { ibanDetector } from './detectors/iban';
 import { ipAddressDetector } from './detectors/ipAddress';
+import { nationalIdDetector } from './detectors/nationalId';
 import { personDetector } from './detectors/person';
 import { createPhoneDetector } from './detectors/phone';
 import { secretDetector } from './detectors/secret';
@@ -44,6 +45,7 @@ function builtInDetector(type: EntityType, options: DetectionOptions): Detector 
     case 'PERSON': return personDetector;
     case 'STREET_ADDRESS': return streetAddressDetector;
     case 'DATE_OF_BIRTH': return dateOfBirthDetector;
+    case 'NATIONAL_ID': return nationalIdDetector;
   }
 }
 

@@ -11,6 +11,7 @@ export const ENTITY_TYPES = [
   'PERSON',
   'STREET_ADDRESS',
   'DATE_OF_BIRTH',
+  'NATIONAL_ID',
 ] as const;
 
 export type EntityType = (typeof ENTITY_TYPES)[number];

@@ -1,0 +1,102 @@
+import { stdnum } from 'stdnum';
+import type { Detector, Finding } from '../types';
+import { digitsOf, isWordCharAt, textBefore } from '../text';
+
+/**
+ * National identifiers (entity NATIONAL_ID): a fixed-width candidate shape per scheme, then the
+ * scheme's own validation from stdnum (a maintained port of python-stdnum: check digits, date
+ * and region rules) — except the NHS number, which stdnum lacks (mod 11, below).
+ * Schemes whose check is weak against random digits (1 in 10 or 11 pass: Steuer-ID, BSN, SIN,
+ * TFN, NHS, bare CPF) or that have none (passports) need their own cue within a few words
+ * before ("BSN", "Steuer-ID", "passport no."); schemes with a distinctive shape and a strong
+ * check (NINO, NIR, DNI/NIE, codice fiscale, PAN, CPF with punctuation, spaced Aadhaar) do not.
+ */
+interface Scheme {
+  kind: string;
+  candidate: RegExp;
+  valid(value: string): boolean;
+  /** Tested on the lower-cased text just before the candidate. */
+  cue?: RegExp;
+  cueRequired: boolean;
+}
+
+/** A cue, then up to two short words ("ist", "is", "no.", "number") and separators. */
+function cueBefore(names: string): RegExp {
+  return new RegExp(`(?:${names})(?:[\\s:#.,=-]{1,4}[\\p{L}°º.]{1,10}){0,3}[\\s:#.,=-]{0,4}$`, 'u');
+}
+const check = (country: string, kind: string) => (value: string) => stdnum[country][kind].validate(value).isValid === true;
+
+export const NINO = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]/g;
+export const TEN_DIGITS_3_3_4 = /\d{3}[ -]?\d{3}[ -]?\d{4}/g;
+export const NIR = /[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}/g;
+export const ELEVEN_DIGITS_2_3_3_3 = /\d{2} ?\d{3} ?\d{3} ?\d{3}/g;
+export const DNI = /\d{8}-?[A-Z]/g;
+export const NIE = /[XYZ]-?\d{7}-?[A-Z]/g;
+export const CODICE_FISCALE = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPR-T][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/g;
+export const BSN = /\d{4}\.?\d{2}\.?\d{3}/g;
+export const AADHAAR = /[2-9]\d{3} ?\d{4} ?\d{4}/g;
+export const PAN = /[A-Z]{3}[PCHFATBLJG][A-Z]\d{4}[A-Z]/g;
+export const NINE_DIGITS_3_3_3 = /\d{3}[ -]?\d{3}[ -]?\d{3}/g;
+export const TFN = /\d{3} ?\d{3} ?\d{2,3}/g;
+export const CPF_PUNCTUATED = /\d{3}\.\d{3}\.\d{3}-\d{2}/g;
+export const CPF_BARE = /\d{11}/g;
+export const PASSPORT = /[A-Z0-9]{6,9}/g;
+
+const SCHEMES: Scheme[] = [
+  { kind: 'GB_NINO', candidate: NINO, valid: check('GB', 'nino'), cueRequired: false },
+  { kind: 'GB_NHS', candidate: TEN_DIGITS_3_3_4, valid: (v) => nhsValid(digitsOf(v)), cue: cueBefore('nhs'), cueRequired: true },
+  { kind: 'FR_NIR', candidate: NIR, valid: check('FR', 'nir'), cueRequired: false },
+  { kind: 'DE_STEUER_ID', candidate: ELEVEN_DIGITS_2_3_3_3, valid: check('DE', 'idnr'), cue: cueBefore('steuer-?id|steueridentifikationsnummer|steuer-identifikationsnummer|identifikationsnummer|idnr|tax id|tin'), cueRequired: true },
+  { kind: 'ES_DNI', candidate: DNI, valid: check('ES', 'dni'), cueRequired: false },
+  { kind: 'ES_NIE', candidate: NIE, valid: check('ES', 'nie'), cueRequired: false },
+  { kind: 'IT_CODICE_FISCALE', candidate: CODICE_FISCALE, valid: check('IT', 'codicefiscale'), cueRequired: false },
+  { kind: 'NL_BSN', candidate: BSN, valid: check('NL', 'bsn'), cue: cueBefore('bsn|burgerservicenummer|sofinummer|sofi-nummer'), cueRequired: true },
+  { kind: 'IN_AADHAAR', candidate: AADHAAR, valid: check('IN', 'aadhaar'), cue: cueBefore('aadhaar|aadhar|uidai|uid|आधार'), cueRequired: false },
+  { kind: 'IN_PAN', candidate: PAN, valid: check('IN', 'pan'), cueRequired: false },
+  { kind: 'CA_SIN', candidate: NINE_DIGITS_3_3_3, valid: check('CA', 'sin'), cue: cueBefore('sin|social insurance(?: number)?|nas|assurance sociale'), cueRequired: true },
+  { kind: 'AU_TFN', candidate: TFN, valid: check('AU', 'tfn'), cue: cueBefore('tfn|tax file(?: number)?'), cueRequired: true },
+  { kind: 'BR_CPF', candidate: CPF_PUNCTUATED, valid: check('BR', 'cpf'), cueRequired: false },
+  { kind: 'BR_CPF', candidate: CPF_BARE, valid: check('BR', 'cpf'), cue: cueBefore('cpf'), cueRequired: true },
+  { kind: 'PASSPORT', candidate: PASSPORT, valid: (v) => /\d.{0,8}\d/.test(v), cue: cueBefore('passport|reisepass|passeport|pasaporte|passaporto|paspoort|passaporte|pass-?nr'), cueRequired: true },
+];
+
+export const nationalIdDetector: Detector = {
+  name: 'national_id',
+  version: '1',
+  detect(text: string, out: Finding[]): void {
+    for (const scheme of SCHEMES) {
+      scheme.candidate.lastIndex = 0;
+      let match: RegExpExecArray | null;
+      while ((match = scheme.candidate.exec(text)) !== null) {
+        const start = match.index;
+        const end = start + match[0].length;
+        if (isWordCharAt(text, start - 1) || isWordCharAt(text, end) || continuesNumber(text, start, end)) {
+          scheme.candidate.lastIndex = start + 1; // a shorter shape may start inside a longer token
+          continue;
+        }
+        const cued = scheme.cue?.test(textBefore(text, start, 48)) ?? false;
+        if (scheme.cueRequired && !cued) continue;
+        if (!scheme.valid(match[0])) continue;
+        out.push({ type: 'NATIONAL_ID', start, end, confidence: cued ? 0.96 : 0.9, detector: 'national_id' });
+      }
+    }
+  },
+};
+
+/** "1234-5678-9012-3456", "v1.2.3": a candidate glued to more digits by '.', '-' or '/' is part of another number. */
+function continuesNumber(text: string, start: number, end: number): boolean {
+  const before = text[start - 1];
+  const after = text[end];
+  return ((before === '-' || before === '.' || before === '/') && /\d/.test(text[start - 2] ?? '')) ||
+    ((after === '-' || after === '.' || after === '/') && /\d/.test(text[end + 1] ?? ''));
+}
+
+/** NHS number: weights 10..2 over the first nine digits, check = 11 − (sum mod 11); 10 is invalid. */
+export function nhsValid(digits: string): boolean {
+  if (digits.length !== 10) return false;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += (digits.charCodeAt(i) - 48) * (10 - i);
+  const check = 11 - (sum % 11);
+  if (check === 10) return false;
+  return (check === 11 ? 0 : check) === digits.charCodeAt(9) - 48;
+}
