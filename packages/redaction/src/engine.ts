@@ -5,6 +5,7 @@ import { creditCardDetector } from './detectors/creditCard';
 import { dateOfBirthDetector } from './detectors/dateOfBirth';
 import { emailDetector } from './detectors/email';
 import { ibanDetector } from './detectors/iban';
+import { intlAddressDetector } from './detectors/intlAddress';
 import { ipAddressDetector } from './detectors/ipAddress';
 import { nationalIdDetector } from './detectors/nationalId';
 import { personDetector } from './detectors/person';
@@ -56,6 +57,8 @@ function builtInDetector(type: EntityType, options: DetectionOptions): Detector 
 export function createDetectionEngine(policy: RedactionPolicy, options: DetectionOptions = {}): DetectionEngine {
   const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const detectors: Detector[] = [...new Set(policy.entities)].map((type) => builtInDetector(type, options));
+  // Street addresses have two detectors: the US/Commonwealth form and the continental/Asian forms.
+  if (policy.entities.includes('STREET_ADDRESS')) detectors.push(intlAddressDetector);
   for (const custom of policy.custom ?? []) detectors.push(createCustomPatternDetector(custom.name, custom.pattern));
   for (const list of policy.denyList ?? []) detectors.push(createDenyListDetector(list.name, list.values));
   const enabledTypes = new Set<string>([...policy.entities, ...detectors.filter((d) => d.name.includes(':')).map((d) => d.name.split(':')[1])]);

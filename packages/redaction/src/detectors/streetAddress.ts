@@ -1,4 +1,5 @@
 import type { Detector, Finding } from '../types';
+import { postcodeLength } from './intlAddress';
 
 /**
  * Street addresses in the US/UK "number + street name + suffix" form, optionally followed by a
@@ -8,7 +9,7 @@ import type { Detector, Finding } from '../types';
  */
 const SUFFIXES = new Set(
   `street st avenue ave road rd boulevard blvd lane ln drive dr court ct place pl terrace ter way parkway pkwy
-  circle cir highway hwy square sq trail trl loop plaza crescent close grove ridge hill hills park route pike
+  marg nagar circle cir highway hwy square sq trail trl loop plaza crescent close grove ridge hill hills park route pike
   alley mall path view walk row gardens heights crossing point run landing estates meadows meadow springs
   station valley village harbor haven island junction manor mill mills port shore shores summit track turnpike
   vista bypass causeway expressway freeway branch bridge brook burg camp canyon cape center centre cliff club
@@ -37,7 +38,7 @@ export const UNIT = /^,? (?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Floor|Fl\.?|#) ?[
 
 export const streetAddressDetector: Detector = {
   name: 'street_address',
-  version: '1',
+  version: '2',
   detect(text: string, out: Finding[]): void {
     SUFFIX_WORD.lastIndex = 0;
     let match: RegExpExecArray | null;
@@ -50,6 +51,7 @@ export const streetAddressDetector: Detector = {
       let end = match.index + match[0].length;
       const unit = UNIT.exec(text.slice(end, end + 24));
       if (unit) end += unit[0].length;
+      end += postcodeLength(text, end);
       out.push({ type: 'STREET_ADDRESS', start, end, confidence: 0.85, detector: 'street_address' });
     }
   },
