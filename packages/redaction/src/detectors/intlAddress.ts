@@ -34,7 +34,7 @@ export const JAPANESE_ADDRESS = /〒 ?\d{3}-\d{4} ?[\p{Script=Han}\p{Script=Kata
 export const ROMANISED_JAPANESE = /\b\d{1,2}-\d{1,2}(?:-\d{1,3})? \p{Lu}[\p{L}-]{1,20},? \p{Lu}[\p{L}]{1,20}-(?:ku|shi|cho|machi)\b/gu;
 /** The postcode (and town) that may follow a street, at most ~40 characters on. */
 export const POSTCODE_AFTER = new RegExp(
-  `^(?:,? | - |, \\p{Lu}[\\p{L}-]{1,20}(?: \\p{Lu}[\\p{L}-]{1,20})?,? )` +
+  `^(?:,? | - |, \\p{Lu}[\\p{L}-]{1,20}(?: \\p{Lu}[\\p{L}-]{1,20})?,? (?:[A-Z]{2} )?)` +
     `(?:\\d{5}-\\d{3}|\\d{6}|\\d{3} \\d{3}|\\d{5}|\\d{4} ?[A-Z]{2}|[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}|[A-Z]\\d{2} [A-Z\\d]{4}|[A-Z]\\d[A-Z] \\d[A-Z]\\d|(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT) \\d{4}|\\d{3}-\\d{4}|\\d{4})` +
     `(?: \\p{Lu}[\\p{L}\\p{M}'-]{1,24}(?:[ -]\\p{Lu}[\\p{L}\\p{M}'-]{1,24}){0,2})?`,
   'u',

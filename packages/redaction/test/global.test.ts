@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nhsValid } from '../src/detectors/nationalId';
+import { isInDetectorHalf } from '../src/names/split';
+import { found } from './helpers';
+
+describe('PERSON across cultures and languages', () => {
+  it('finds names with particles, apostrophes, hyphens and unlisted names by the model', () => {
+    expect(found('Please forward this to Maria de la Cruz and Ahmed al-Rashid.', ['PERSON'])).toEqual(['PERSON:Maria de la Cruz', 'PERSON:Ahmed al-Rashid']);
+    expect(found("Sean O'Brien and Pieter van der Berg signed.", ['PERSON'])).toEqual(["PERSON:Sean O'Brien", 'PERSON:Pieter van der Berg']);
+    expect(found('Chidi Okonkwo approved the refund.', ['PERSON'])).toEqual(['PERSON:Chidi Okonkwo']);
+  });
+  it('uses cues in German, French, Spanish, Italian, Portuguese and Dutch, and lower-case chat names', () => {
+    expect(found('Mein Name ist Jürgen Müller und ich habe eine Frage zu meiner Bestellung.', ['PERSON'])).toEqual(['PERSON:Jürgen Müller']);
+    expect(found("Bonjour, je m'appelle Aurélie Dubois-Lefèvre.", ['PERSON'])).toEqual(['PERSON:Aurélie Dubois-Lefèvre']);
+    expect(found('Hola, me llamo Lucía Fernández.', ['PERSON'])).toEqual(['PERSON:Lucía Fernández']);
+    expect(found('Atenciosamente,\nJoão Gonçalves', ['PERSON'])).toEqual(['PERSON:João Gonçalves']);
+    expect(found('my name is priya sharma and i need help', ['PERSON'])).toEqual(['PERSON:priya sharma']);
+  });
+  it('finds Han, Kana and Hangul names after cues and before honorifics, with UTF-16 offsets', () => {
+    expect(found('私の名前は山田太郎です。', ['PERSON'])).toEqual(['PERSON:山田太郎']);
+    expect(found('我叫王伟，我的订单有问题。', ['PERSON'])).toEqual(['PERSON:王伟']);
+    expect(found('제 이름은 김민준입니다.', ['PERSON'])).toEqual(['PERSON:김민준']);
+    expect(found('😀 田中様、ご連絡ありがとうございます。', ['PERSON'])).toEqual(['PERSON:田中']);
+  });
+  it('keeps everyday words clean, in several languages', () => {
+    expect(found('Will you reset it? May I help? Grant access now. Mark Resolved. Can you help?', ['PERSON'])).toEqual([]);
+    expect(found('Die Rechnung vom Kundenservice ist falsch. Der Techniker kommt morgen.', ['PERSON'])).toEqual([]);
+    expect(found('La commande est arrivée endommagée. Merci de votre aide.', ['PERSON'])).toEqual([]);
+  });
+  it('splits every name resource into two fixed halves', () => {
+    const names = ['Aylin', 'Oluwaseun', 'Priya', 'Zhang', 'Kowalczyk', 'Siobhán', 'Nguyễn', 'Abramova'];
+    expect(names.map(isInDetectorHalf)).toEqual(names.map(isInDetectorHalf)); // deterministic
+    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 12 }), (name) => isInDetectorHalf(name) === isInDetectorHalf(name.toUpperCase().toLowerCase())));
+  });
+});
+
+/** Valid ids from each scheme's published examples or built with the check-digit rule. */
+const validIds: Array<[string, string]> = [
+  ['NI number AB 12 34 56 C please', 'AB 12 34 56 C'],
+  ['My NHS number is 943 476 5919.', '943 476 5919'],
+  ['NIR 2 95 10 99 126 111 93', '2 95 10 99 126 111 93'],
+  ['Meine Steuer-ID ist 36 574 261 809.', '36 574 261 809'],
+  ['DNI 12345678Z', '12345678Z'],
+  ['NIE X-1234567-L', 'X-1234567-L'],
+  ['codice fiscale RCCMNL83S18D969H', 'RCCMNL83S18D969H'],
+  ['mijn BSN is 111222333', '111222333'],
+  ['Aadhaar: 2341 2341 2346', '2341 2341 2346'],
+  ['PAN ABCPD1234E', 'ABCPD1234E'],
+  ['SIN 046 454 286', '046 454 286'],
+  ['TFN 123 456 782', '123 456 782'],
+  ['CPF 390.533.447-05', '390.533.447-05'],
+  ['passport no. X1234567', 'X1234567'],
+];
+
+describe('NATIONAL_ID', () => {
+  it.each(validIds)('finds a valid id in %j', (text, id) => {
+    expect(found(text, ['NATIONAL_ID'])).toEqual([`NATIONAL_ID:${id}`]);
+  });
+  it('rejects checksum-failing ids and uncued weak-check numbers', () => {
+    for (const text of ['NHS number 943 476 5918', 'NIR 2 95 10 99 126 111 94', 'Steuer-ID 36 574 261 808', 'DNI 12345678A', 'codice fiscale RCCMNL83S18D969A', 'BSN 111222334', 'Aadhaar 2341 2341 2347', 'SIN 046 454 287', 'CPF 390.533.447-06', 'order 111222333 and 36574261809']) {
+      expect(found(text, ['NATIONAL_ID'])).toEqual([]);
+    }
+    expect(found('passport office opens at 9', ['NATIONAL_ID'])).toEqual([]);
+  });
+  it('keeps offsets right after surrogate pairs', () => {
+    const text = '𝒳😀 DNI 12345678Z 👍';
+    expect(found(text, ['NATIONAL_ID'])).toEqual(['NATIONAL_ID:12345678Z']);
+  });
+  it('NHS mod-11: exactly one check digit per nine-digit prefix is accepted, never 10', () => {
+    fc.assert(fc.property(fc.stringMatching(/^\d{9}$/), (prefix) => {
+      const accepted = [...'0123456789'].filter((d) => nhsValid(prefix + d));
+      expect(accepted.length).toBeLessThanOrEqual(1);
+    }));
+  });
+});
+
+describe('STREET_ADDRESS beyond the US', () => {
+  it.each([
+    ['Livrez au 12 rue de la Paix, 75002 Paris svp', '12 rue de la Paix, 75002 Paris'],
+    ['Lieferadresse: Hauptstraße 5a, 10115 Berlin.', 'Hauptstraße 5a, 10115 Berlin'],
+    ['Calle de Alcalá 23, 28014 Madrid', 'Calle de Alcalá 23, 28014 Madrid'],
+    ['Via Roma 10, 00184 Roma', 'Via Roma 10, 00184 Roma'],
+    ['Rua Augusta, 274 - 01304-000 São Paulo', 'Rua Augusta, 274 - 01304-000 São Paulo'],
+    ['Keizersgracht 123, 1015 CJ Amsterdam', 'Keizersgracht 123, 1015 CJ Amsterdam'],
+    ['office 221B Baker Street, London NW1 6XE', '221B Baker Street, London NW1 6XE'],
+    ['〒100-0001 東京都千代田区千代田1-1 にお願いします', '〒100-0001 東京都千代田区千代田1-1'],
+    ['1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002', '1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002'],
+    ['45 MG Road, Bengaluru 560001', '45 MG Road, Bengaluru 560001'],
+    ['12 Maple Avenue, Toronto, ON K1A 0B1', '12 Maple Avenue, Toronto, ON K1A 0B1'],
+  ])('finds %j', (text, address) => {
+    expect(found(text, ['STREET_ADDRESS'])).toEqual([`STREET_ADDRESS:${address}`]);
+  });
+  it('needs a house number', () => {
+    expect(found('Via dei Mille è bella; la rue de la Paix est chère', ['STREET_ADDRESS'])).toEqual([]);
+  });
+});
+
+describe('DATE_OF_BIRTH in other languages', () => {
+  it.each([
+    ['geboren am 15. März 1985', '15. März 1985'],
+    ['née le 3 février 1990', '3 février 1990'],
+    ['fecha de nacimiento: 5 de mayo de 1980', '5 de mayo de 1980'],
+    ['data di nascita 7 luglio 1969', '7 luglio 1969'],
+    ['data de nascimento: 15 de março de 1985', '15 de março de 1985'],
+    ['geboortedatum 3 mei 1991', '3 mei 1991'],
+    ['生年月日：1985年3月15日', '1985年3月15日'],
+    ['생년월일: 1990년 5월 3일', '1990년 5월 3일'],
+  ])('finds %j', (text, date) => {
+    expect(found(text, ['DATE_OF_BIRTH'])).toEqual([`DATE_OF_BIRTH:${date}`]);
+  });
+});
