@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { createTextRedactor, redactJsonl } from '@refinery/redaction';
 import { createCorpusGenerator, textFieldsOf, type CorpusRecord } from './corpus';
 import { PERSON_CANDIDATES } from './personCandidates';
+import { runOod } from './ood';
 import { PATTERN_TYPES, emptyScoreboard, precision, recall, scoreField, type Scoreboard, type Span } from './score';
 
 const SEED = 42;
@@ -216,3 +217,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await runOod(); // the out-of-distribution corpus (issue 12), printed and written after the in-distribution one

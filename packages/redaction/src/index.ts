@@ -35,4 +35,6 @@ export { splitLines } from './lines';
 export { createJsonlRedactor, redactJsonl } from './redactJsonl';
 export type { JsonlRedactor, RedactJsonlOptions } from './redactJsonl';
 export { verifyJsonl } from './verifyJsonl';
+/** The fixed split of the name resources (detectors use one half; benchmarks draw from the other). */
+export { isInDetectorHalf } from './names/split';
 export type { VerifyJsonlOptions, VerificationResult, Residual } from './verifyJsonl';
