@@ -37,6 +37,12 @@ export const RedactionPolicySchema = z
     overrides: z.record(z.string(), RedactionActionSchema).optional(),
     custom: z.array(CustomPatternSchema).optional(),
     denyList: z.array(DenyListSchema).optional(),
+    /**
+     * What the verification gate does when its second opinion (secondOpinion.ts, built without
+     * the detectors' resources) suspects PII left in the output: 'review' lets the run go on and
+     * lists the suspicions in the redact report, 'fail' stops the run, 'off' skips the check.
+     */
+    secondOpinion: z.enum(['review', 'fail', 'off']).default('review'),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -83,11 +89,12 @@ export function policyEntityTypes(policy: RedactionPolicy): string[] {
 }
 
 /**
- * sha256 of the canonical policy: defaults applied, object keys sorted, entity list sorted and
+ * sha256 of the canonical policy (redaction settings only): defaults applied, object keys sorted, entity list sorted and
  * de-duplicated — two policies that redact identically hash identically.
  */
 export function policyHash(policy: RedactionPolicy): string {
-  const canonical = { ...policy, entities: [...new Set(policy.entities)].sort() };
+  // The second opinion only changes what the gate does, not the redacted output: not hashed.
+  const canonical = { ...policy, secondOpinion: undefined, entities: [...new Set(policy.entities)].sort() };
   return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
 }
 
