@@ -24,7 +24,7 @@ const loss = (v: number | null) => (v === null ? '-' : v.toFixed(4));
 export const STAGE_LINES: { [S in StageName]: (report: StageReport<S>) => string } = {
   ingest: (r) => `${n(r.records)} records, ${n(r.bytes)} B, ~${n(r.estimatedTokens)} tokens${r.errorCount ? `, ${n(r.errorCount)} invalid line(s)` : ''}`,
   redact: (r) =>
-    `${n(r.records.changed)} of ${n(r.records.read)} records changed, ${n(r.records.dropped)} dropped; verification ${r.verification.clean ? 'clean' : `found ${n(r.verification.residualCount)} residual(s)`}`,
+    `${n(r.records.changed)} of ${n(r.records.read)} records changed, ${n(r.records.dropped)} dropped; verification ${r.verification.clean ? 'clean' : `found ${n(r.verification.residualCount)} residual(s)`}${secondOpinion(r.secondOpinion)}`,
   split: (r) => `${n(r.trainRecords)} train / ${n(r.evalRecords)} eval (eval ${r.eval}, seed ${r.seed})`,
   train: (r) => `${r.steps}/${r.totalSteps} steps on ${r.device}; train loss ${loss(r.trainLoss)}, eval loss ${loss(r.evalLoss)} (base ${loss(r.baseEvalLoss)})`,
   merge: (r) => `${n(r.parameters)} parameters (${r.dtype}), ${mb(r.bytes)}; tokenizer files copied: ${r.tokenizerFiles.length}`,
@@ -34,6 +34,14 @@ export const STAGE_LINES: { [S in StageName]: (report: StageReport<S>) => string
 };
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** The redact stage's second opinion: counts per type and the first line numbers, never values. */
+const secondOpinion = (o: StageReport<'redact'>['secondOpinion']) => {
+  if (!o) return '';
+  if (o.suspicionCount === 0) return '; second opinion: no suspicions';
+  const lines = [...new Set(o.suspicions.map((s) => s.line))];
+  const types = Object.entries(o.suspicionsByType).map(([t, c]) => `${t} ×${n(c)}`).join(', ');
+  return `; second opinion (${o.onSuspicion === 'fail' ? 'fails the run' : 'REVIEW'}): ${n(o.suspicionCount)} suspicion(s) ${types} on lines ${lines.slice(0, 10).join(', ')}${lines.length > 10 || o.suspicionsTruncated ? ', ...' : ''}`;
+};
 /** The first task metric, for a one-line summary. */
 const headline = (metrics: Record<string, number>) => {
   const [name, value] = Object.entries(metrics).find(([k]) => !k.includes('.')) ?? [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedactionReport, VerificationResult } from '@refinery/redaction';
+import type { RedactionReport, SecondOpinionResult, VerificationResult } from '@refinery/redaction';
 import { IngestReportSchema } from './ingest-report';
 
 /**
@@ -28,6 +28,18 @@ export const RedactReportSchema = z.object({
     residualsTruncated: z.boolean(),
     residualsByType: counts,
   }),
+  secondOpinion: z
+    .object({
+      method: z.string(),
+      onSuspicion: z.enum(['review', 'fail']),
+      recordsScanned: z.number(),
+      suspicionCount: z.number(),
+      suspicions: z.array(z.object({ line: z.number(), type: z.string(), field: z.string() })),
+      suspicionsTruncated: z.boolean(),
+      suspicionsByType: counts,
+    })
+    .optional()
+    .describe('a check built without the detectors (dataset capitalisation statistics, shapes) for PII left in the output; types and line numbers only; absent when the policy turns it off'),
 });
 export type RedactReport = z.infer<typeof RedactReportSchema>;
 
@@ -135,6 +147,6 @@ export const GatesReportSchema = z.object({
 export type GatesReport = z.infer<typeof GatesReportSchema>;
 
 // The redaction package owns the report's TypeScript types; this fails to compile if they drift apart.
-type RedactionStageReport = RedactionReport & { verification: VerificationResult };
+type RedactionStageReport = RedactionReport & { verification: VerificationResult; secondOpinion?: SecondOpinionResult };
 const _redactReportMatches = (r: RedactionStageReport): RedactReport => r;
 void _redactReportMatches;

@@ -12,9 +12,12 @@ import {
   ENTITY_TYPES,
   RedactionInputTooLargeError,
   RedactionRecordError,
+  secondOpinionJsonl,
   splitLines,
   verifyJsonl,
   type RedactionPolicy,
+  type SecondOpinionResult,
+  type VerificationResult,
 } from '@refinery/redaction';
 import { shaFromObjectUri } from '@refinery/storage';
 import type { PipelineDeps } from './deps';
@@ -39,7 +42,9 @@ export interface RedactResult {
 /**
  * Redact: stream the raw dataset through the policy into a new object (constant memory),
  * then re-scan the output for every built-in entity type plus the policy's own; any residual
- * fails the stage with its types and line numbers, never its values.
+ * fails the stage with its types and line numbers, never its values. Then the second opinion
+ * (a check built without the detectors) reads the output twice; its suspicions fail the stage
+ * when the policy says `secondOpinion: fail`, and are listed in the report for review otherwise.
  */
 export function redactActivities(deps: PipelineDeps) {
   return {
@@ -76,16 +81,16 @@ export function redactActivities(deps: PipelineDeps) {
             entities: [...ENTITY_TYPES],
             maxResiduals: 100,
           });
-          const report: RedactReport = { ...redactionReport, verification };
-          if (!verification.clean) {
-            const types = Object.entries(verification.residualsByType).map(([t, n]) => `${t} ×${n}`).join(', ');
-            const lines = [...new Set(verification.residuals.map((r) => r.line))].slice(0, 10).join(', ');
-            throw ApplicationFailure.create({
-              type: 'RedactionVerificationFailed',
-              nonRetryable: true,
-              message: `verification found ${verification.residualCount} unredacted value(s) after redaction (${types}) on lines ${lines}${verification.residualCount > 10 ? ', ...' : ''}; add these types to redaction.entities or choose another action`,
-              details: [report],
-            });
+          const mode = input.policy.secondOpinion ?? 'review';
+          let secondOpinion: SecondOpinionResult | undefined;
+          if (verification.clean && mode !== 'off') {
+            progress.phase = 'second-opinion';
+            secondOpinion = await secondOpinionJsonl(() => splitLines(createReadStream(outPath)), { format: input.format, onSuspicion: mode, maxSuspicions: 100 });
+          }
+          const report: RedactReport = { ...redactionReport, verification, ...(secondOpinion ? { secondOpinion } : {}) };
+          const failure = verificationFailure(verification, secondOpinion);
+          if (failure) {
+            throw ApplicationFailure.create({ type: failure.type, nonRetryable: true, message: failure.message, details: [report] });
           }
 
           const stored = await store.put(createReadStream(outPath));
@@ -127,4 +132,29 @@ async function* countLines(lines: AsyncIterable<string>, progress: { lines: numb
     progress.lines += 1;
     yield line;
   }
+}
+
+/**
+ * Whether the verification gate stops the run: any residual the engine's re-scan finds, or
+ * second-opinion suspicions under `secondOpinion: fail`. The message names types, counts and
+ * line numbers, never values. Suspicions under 'review' do not stop the run: the report lists them.
+ */
+export function verificationFailure(verification: VerificationResult, secondOpinion: SecondOpinionResult | undefined): { type: string; message: string } | null {
+  if (!verification.clean) {
+    const types = Object.entries(verification.residualsByType).map(([t, n]) => `${t} ×${n}`).join(', ');
+    const lines = [...new Set(verification.residuals.map((r) => r.line))].slice(0, 10).join(', ');
+    return {
+      type: 'RedactionVerificationFailed',
+      message: `verification found ${verification.residualCount} unredacted value(s) after redaction (${types}) on lines ${lines}${verification.residualCount > 10 ? ', ...' : ''}; add these types to redaction.entities or choose another action`,
+    };
+  }
+  if (secondOpinion && secondOpinion.onSuspicion === 'fail' && secondOpinion.suspicionCount > 0) {
+    const types = Object.entries(secondOpinion.suspicionsByType).map(([t, n]) => `${t} ×${n}`).join(', ');
+    const lines = [...new Set(secondOpinion.suspicions.map((s) => s.line))];
+    return {
+      type: 'RedactionSecondOpinionFailed',
+      message: `the second opinion suspects ${secondOpinion.suspicionCount} unredacted value(s) the detectors did not find (${types}) on lines ${lines.slice(0, 10).join(', ')}${lines.length > 10 ? ', ...' : ''}; check those lines, add a denyList or custom pattern, or set redaction.secondOpinion: review`,
+    };
+  }
+  return null;
 }
