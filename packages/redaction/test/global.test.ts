@@ -110,3 +110,21 @@ describe('DATE_OF_BIRTH in other languages', () => {
     expect(found(text, ['DATE_OF_BIRTH'])).toEqual([`DATE_OF_BIRTH:${date}`]);
   });
 });
+
+describe('PERSON context: introductions, sign-offs, reporting verbs (v3)', () => {
+  it('reads everyday-word surnames as names after an introduction or sign-off', () => {
+    expect(found('Cordialement,\nRosa Marques', ['PERSON'])).toEqual(['PERSON:Rosa Marques']);
+    expect(found('Hello, my name is Paulo Rocha and I need help.', ['PERSON'])).toEqual(['PERSON:Paulo Rocha']);
+  });
+
+  it('reads unlisted name pairs after "to" or before a reporting verb', () => {
+    expect(found('Could you transfer me to Tavita Oyelowo?', ['PERSON'])).toEqual(['PERSON:Tavita Oyelowo']);
+    expect(found('Ana Costa confirmed the refund.', ['PERSON'])).toEqual(['PERSON:Ana Costa']);
+  });
+
+  it('keeps the hard negatives clean', () => {
+    for (const text of ['Kind regards,\nThe Support Team', 'Customer Service confirmed the refund.', 'Order Status confirmed the refund.', 'Will this be fixed?', 'Mark the ticket as urgent.', 'Grant the team access.', 'May I get an update?', 'I talked with Google Cloud support.']) {
+      expect(found(text, ['PERSON'])).toEqual([]);
+    }
+  });
+});

@@ -32,6 +32,12 @@ const TITLES = new Set([
 export const STRONG_CUE = /(?:\b(?:dear|my name is|name is|name:|i am|i'm|this is|signed|regards|sincerely|yours truly|best wishes|spoke (?:with|to)|talked to|ask for|assigned to|attn|attention|patient|employee|named|liebe|lieber|hallo|sehr geehrte|sehr geehrter|mein name ist|ich heiße|ich bin|grüßen|grüße|gruß|bonjour|cher|chère|je m'appelle|je suis|mon nom est|cordialement|salutations|hola|estimado|estimada|querido|querida|me llamo|mi nombre es|soy|saludos|atentamente|ciao|gentile|caro|cara|mi chiamo|il mio nome è|sono|saluti|olá|oi|prezado|prezada|meu nome é|me chamo|chamo-me|sou|atenciosamente|cumprimentos|beste|geachte|mijn naam is|ik heet|ik ben|groeten|groet)|^name|\bnom|\bnombre|\bnome)[\s,.:]{0,4}$/;
 /** Cues strong enough to accept one word that is in no list, or lower-case words. */
 export const IDENTITY_CUE = /\b(?:dear|my name is|name is|name:|i am|i'm|signed|regards|sincerely|liebe|lieber|mein name ist|ich heiße|grüßen|grüße|je m'appelle|mon nom est|cordialement|me llamo|mi nombre es|saludos|atentamente|mi chiamo|il mio nome è|saluti|meu nome é|me chamo|chamo-me|atenciosamente|mijn naam is|ik heet|groeten)[\s,.:]{0,4}$/;
+/**
+ * Self-introductions and sign-offs: what follows is the writer's name, so capitalized words that
+ * are also everyday words somewhere ("Costa", "Rosa", "Marques") are read as names; only
+ * function words and core verbs are not ("I am Happy to help" is rare; "I am The" never).
+ */
+export const INTRODUCTION_CUE = /(?:\b(?:my name is|mein name ist|ich heiße|je m'appelle|mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|meu nome é|me chamo|chamo-me|mijn naam is|ik heet)[\s,:]{1,4}|\b(?:regards|sincerely|yours truly|best wishes|grüßen|grüße|cordialement|atentamente|saludos|saluti|cordiali saluti|atenciosamente|cumprimentos|groeten|met vriendelijke groet)[ ,.]{0,3}\n[ \t]{0,4})$/;
 /** Weak cues stay inside the sentence: "thanks. Will this work?" is not a cue for "Will". */
 export const WEAK_CUE = /\b(?:hi|hello|hey|thanks|thank you|cheers|best|with|and|to|for|ask|tell|call|email|meet|met|mit|und|avec|et|con|y|com|met|en)[\s,:]{0,3}$/;
 /** "Hi Ryleigh," / "Hallo Samir!": a greeting plus a single capitalized word closed by punctuation. */
@@ -44,6 +50,10 @@ const ORGANISATION_SUFFIX = /^,? (?:LLC|Inc|Ltd|Corp|GmbH|AG|KG|SA|SAS|SARL|SL|S
 const MAX_NAME_TOKENS = 4;
 /** Character-model score both words of an unlisted two-word name must reach. */
 const MODEL_ONLY_PAIR = 0.4;
+/** The same, after a weak cue ("to", "with") or before a reporting verb ("confirmed", "said"). */
+const MODEL_ONLY_PAIR_IN_CONTEXT = 0.1;
+/** A person as the subject of a reporting verb: "X Y confirmed the refund", "X Y hat bestätigt". */
+const SUBJECT_VERB_AFTER = /^ (?:confirmed|approved|said|says|asked|called|wrote|replied|mentioned|requested|promised|agreed|emailed|explained|told|answered|escalated|processed|signed|bestätigte|sagte|schrieb|rief|a confirmé|a dit|a écrit|confirmó|dijo|escribió|ha confermato|ha detto|confirmou|disse|escreveu|heeft bevestigd|zei|schreef)\b/;
 
 interface Token {
   start: number;
@@ -55,7 +65,7 @@ interface Token {
 
 export const personDetector: Detector = {
   name: 'person',
-  version: '2',
+  version: '3',
   detect(text: string, out: Finding[]): void {
     CAPITALIZED.lastIndex = 0;
     let match: RegExpExecArray | null;
@@ -63,7 +73,8 @@ export const personDetector: Detector = {
       const first = toToken(match.index, match[0]);
       if (first.end - first.start < 2 || isAllCaps(text, first) || !standsAlone(text, match.index, match.index + match[0].length)) continue;
       const isTitle = TITLES.has(first.lower) && (first.lower.length > 1 || text[first.end] === '.');
-      const followers = collectFollowers(text, isTitle ? skipTitleDot(text, first.end) : first.end);
+      const introduced = !isTitle && INTRODUCTION_CUE.test(textBefore(text, first.start, 40));
+      const followers = collectFollowers(text, isTitle ? skipTitleDot(text, first.end) : first.end, introduced);
       const finding = isTitle ? titled(followers) : named(text, first, followers);
       if (finding) {
         out.push(finding);
@@ -102,7 +113,7 @@ function skipTitleDot(text: string, index: number): number {
 }
 
 /** Capitalized words (initials "J.", particles "van der", "al-") right after `index`, single spaces. */
-function collectFollowers(text: string, index: number): Token[] {
+function collectFollowers(text: string, index: number, introduced = false): Token[] {
   const followers: Token[] = [];
   let cursor = index;
   while (followers.length < MAX_NAME_TOKENS + 2 && text[cursor] === ' ') {
@@ -123,7 +134,8 @@ function collectFollowers(text: string, index: number): Token[] {
     if (!token) break;
     const afterParticle = followers.length > 0 && followers[followers.length - 1].particle === true;
     const evidence = evidenceFor(token.lower);
-    if ((!afterParticle && evidence.common && !evidence.ambiguous && nameEvidence(evidence) === 0) || (isAllCaps(text, token) && token.end - token.start > 1)) break;
+    const everyday = introduced ? evidence.closedClass : evidence.common && !evidence.ambiguous && nameEvidence(evidence) === 0;
+    if ((!afterParticle && everyday) || (isAllCaps(text, token) && token.end - token.start > 1)) break;
     const isInitial = token.end - token.start === 1;
     if (isInitial && text[token.end] !== '.') break;
     followers.push(isInitial ? { ...token, end: token.end + 1 } : token);
@@ -181,11 +193,12 @@ function named(text: string, first: Token, followers: Token[]): Finding | undefi
 /** After "Dear", "my name is", "je m'appelle"...: capitalized words that are not everyday words. */
 function cued(text: string, first: Token, followers: Token[], before: string): Finding | undefined {
   const evidence = evidenceFor(first.lower);
-  if (evidence.common && nameEvidence(evidence) === 0) return undefined; // "Dear Customer", "Hallo Team"
+  const introduced = INTRODUCTION_CUE.test(before);
+  if (introduced ? evidence.closedClass : evidence.common && nameEvidence(evidence) === 0) return undefined; // "Dear Customer", "Hallo Team"
   const words = followers.filter((t) => !t.particle || followers.indexOf(t) < followers.length - 1);
   if (words.length > 0) return span(first.start, words[words.length - 1].end, 0.8);
   if (nameEvidence(evidence) === 2) return span(first.start, first.end, 0.75);
-  if (IDENTITY_CUE.test(before)) return span(first.start, first.end, 0.6);
+  if (IDENTITY_CUE.test(before) || introduced) return span(first.start, first.end, 0.6);
   return GREETING.test(before) && /^[,!:]/.test(text[first.end] ?? '') ? span(first.start, first.end, 0.6) : undefined;
 }
 
@@ -201,7 +214,10 @@ function uncuedRun(text: string, first: Token, firstEvidence: WordEvidence, foll
     if (token.particle) continue;
     const evidence = evidenceFor(token.lower);
     const afterParticle = index > 0 && followers[index - 1].particle === true && !evidence.ambiguous;
-    const score = (token.end - token.start === 2 && text[token.end - 1] === '.') || afterParticle ? Math.max(1, nameEvidence(evidence)) : nameEvidence(evidence);
+    let score = (token.end - token.start === 2 && text[token.end - 1] === '.') || afterParticle ? Math.max(1, nameEvidence(evidence)) : nameEvidence(evidence);
+    // After a listed given name, a family name that is also an everyday word somewhere ("Ana
+    // Costa", "Pedro Rocha") still reads as a name when the model finds it name-shaped.
+    if (score === 0 && words === 1 && firstScore === 2 && firstEvidence.given && !evidence.closedClass && evidence.model > 0) score = 1;
     if (score === 1) modelOnly = Math.min(modelOnly, afterParticle ? Infinity : evidence.model);
     if (score === 0) break;
     total += score;
@@ -211,7 +227,9 @@ function uncuedRun(text: string, first: Token, firstEvidence: WordEvidence, foll
   if (words === 1) return uncuedSingle(text, first, firstEvidence, before);
   // Two words that only the model vouches for need it to be clear about both ("Chidi Okonkwo",
   // not "Kundenservice Techniker"); a listed name or a third word is enough otherwise.
-  if (total < 3 && !(total === 2 && modelOnly >= MODEL_ONLY_PAIR)) return undefined;
+  // Context lowers the bar for two model-only words: "transfer me to X Y", "X Y confirmed ...".
+  const context = WEAK_CUE.test(before) || SUBJECT_VERB_AFTER.test(text.slice(end, end + 16));
+  if (total < 3 && !(total === 2 && modelOnly >= (context ? MODEL_ONLY_PAIR_IN_CONTEXT : MODEL_ONLY_PAIR))) return undefined;
   if (firstEvidence.ambiguous && !WEAK_CUE.test(before) && firstScore < 2) {
     // "Will Turner" yes, "Mark Resolved" no: the follower must be a family name or read as one.
     const second = followers.find((t) => !t.particle)!;

@@ -15,6 +15,8 @@ export interface WordEvidence {
   common: boolean;
   /** A given name that is also an everyday word ("will", "may", "grant", "can"). */
   ambiguous: boolean;
+  /** A function word or core verb (head of a word list, or a closed-class word): never a name. */
+  closedClass: boolean;
   /** Character-model score; > 0 reads as a name. */
   model: number;
 }
@@ -45,6 +47,7 @@ export function evidenceFor(lower: string): WordEvidence {
     family,
     common: (everyday || AMBIGUOUS_FIRST_NAMES.has(lower)) && !englishGiven,
     ambiguous: AMBIGUOUS_FIRST_NAMES.has(lower) || ((given || family) && everyday && !englishGiven),
+    closedClass,
     model,
   };
   if (cache.size >= CACHE_LIMIT) cache.clear(); // bounded memory on long streams
