@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTextRedactor, redactJsonl } from '@refinery/redaction';
+import { ENTITY_TYPES, createTextRedactor, redactJsonl, secondOpinionJsonl } from '@refinery/redaction';
 import { createOodGenerator, type OodRecord } from './oodCorpus';
 
 const RECORDS = Number(process.env.OOD_RECORDS ?? 20000);
@@ -61,6 +61,32 @@ export async function runOod(): Promise<void> {
   for await (const _ of redactJsonl(lines, { policy: {}, format: 'text' })) void _;
   const pipelineMBps = bytes / 1e6 / ((performance.now() - started) / 1000);
 
+  // The verification gate's second opinion (built without the detectors' resources):
+  // (a) with the engine blinded to PERSON, which lines holding a name does it flag?
+  // (b) after a full redaction, which lines does it flag, and how many of them hold a name the engine missed?
+  const collect = async (it: AsyncIterable<string>) => { const out: string[] = []; for await (const l of it) out.push(l); return out; };
+  const cjk = (r: OodRecord) => r.language === 'ja' || r.language === 'zh' || r.language === 'ko';
+  const blinded = await collect(redactJsonl(lines, { policy: { entities: ENTITY_TYPES.filter((t) => t !== 'PERSON') }, format: 'text' }));
+  const soStarted = performance.now();
+  const blindOpinion = await secondOpinionJsonl(() => blinded, { format: 'text', maxSuspicions: Infinity });
+  const secondOpinionMBps = (2 * bytes) / 1e6 / ((performance.now() - soStarted) / 1000); // it reads the data twice
+  const flaggedBlind = new Set(blindOpinion.suspicions.filter((x) => x.type === 'PERSON').map((x) => x.line));
+  const nameLines = { latin: [0, 0], cjk: [0, 0] };
+  records.forEach((r, i) => { if (r.spans.some((g) => g.type === 'PERSON')) { const k = cjk(r) ? nameLines.cjk : nameLines.latin; k[0]++; if (flaggedBlind.has(i + 1)) k[1]++; } });
+  const full = await collect(redactJsonl(lines, { policy: {}, format: 'text' }));
+  const fullOpinion = await secondOpinionJsonl(() => full, { format: 'text', maxSuspicions: Infinity });
+  const flaggedFull = new Set(fullOpinion.suspicions.filter((x) => x.type === 'PERSON').map((x) => x.line));
+  const missedLines = new Set<number>();
+  records.forEach((r, i) => {
+    const found = engine.detect(r.text);
+    if (r.spans.some((g) => g.type === 'PERSON' && !found.some((p) => p.type === 'PERSON' && Math.min(p.end, g.end) - Math.max(p.start, g.start) > 0))) missedLines.add(i + 1);
+  });
+  const secondOpinion = {
+    blindedToPerson: { latinLinesWithName: nameLines.latin[0], latinFlagged: nameLines.latin[1], cjkLinesWithName: nameLines.cjk[0], cjkFlagged: nameLines.cjk[1], suspicionsByType: blindOpinion.suspicionsByType },
+    afterFullRedaction: { lines: records.length, linesFlagged: flaggedFull.size, linesWithMissedName: missedLines.size, missedNameLinesFlagged: [...missedLines].filter((l) => flaggedFull.has(l)).length, flaggedWithoutMissedName: [...flaggedFull].filter((l) => !missedLines.has(l)).length, suspicionsByType: fullOpinion.suspicionsByType },
+    MBps: secondOpinionMBps,
+  };
+
   const row = (name: string, t: Tally) => `${name.padEnd(26)} ${String(t.gold).padStart(6)}  P ${fmt(ratio(t.correct, t.predicted))}  R ${fmt(ratio(t.recalled, t.gold))}`;
   console.log(`\nOut-of-distribution corpus: ${records.length} records, ${(bytes / 1e6).toFixed(2)} MB JSONL`);
   console.log('per entity');
@@ -73,9 +99,13 @@ export async function runOod(): Promise<void> {
   for (const [lang, m] of [...byLanguage].sort()) for (const [k, t] of [...m].sort()) console.log('  ' + row(`${lang} ${k}`, t));
   console.log(`decoys (checksum-failing ids) untouched: ${fmt(ratio(decoys - decoysTouched, decoys))} of ${decoys}`);
   console.log(`full JSONL pipeline on the OOD corpus: ${pipelineMBps.toFixed(2)} MB/s (one thread)`);
+  const b = secondOpinion.blindedToPerson;
+  const a = secondOpinion.afterFullRedaction;
+  console.log(`second opinion, engine blinded to PERSON: flags ${b.latinFlagged}/${b.latinLinesWithName} Latin-script lines with a name (${fmt(ratio(b.latinFlagged, b.latinLinesWithName))}), ${b.cjkFlagged}/${b.cjkLinesWithName} Han/Kana/Hangul lines`);
+  console.log(`second opinion after a full redaction: ${a.linesFlagged}/${a.lines} lines flagged; ${a.missedNameLinesFlagged}/${a.linesWithMissedName} lines with a name the engine missed are among them; ${a.flaggedWithoutMissedName} flagged lines hold no missed name; ${secondOpinion.MBps.toFixed(2)} MB/s (two passes)`);
   const obj = (m: Map<string, Tally>) => Object.fromEntries([...m].map(([k, t]) => [k, { ...t, precision: ratio(t.correct, t.predicted), recall: ratio(t.recalled, t.gold) }]));
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'redaction-ood.json'), JSON.stringify({ generatedAt: new Date().toISOString(), records: records.length, jsonlBytes: bytes, pipelineMBps, byEntity: obj(byEntity), byOrigin: obj(byOrigin), byIdScheme: obj(byIdKind), byLanguage: Object.fromEntries([...byLanguage].map(([l, m]) => [l, obj(m)])), decoys: { total: decoys, untouched: decoys - decoysTouched } }, null, 2));
+  writeFileSync(join(RESULTS, 'redaction-ood.json'), JSON.stringify({ generatedAt: new Date().toISOString(), records: records.length, jsonlBytes: bytes, pipelineMBps, byEntity: obj(byEntity), byOrigin: obj(byOrigin), byIdScheme: obj(byIdKind), byLanguage: Object.fromEntries([...byLanguage].map(([l, m]) => [l, obj(m)])), decoys: { total: decoys, untouched: decoys - decoysTouched }, secondOpinion }, null, 2));
   console.log(`wrote ${join(RESULTS, 'redaction-ood.json')}`);
 }
 

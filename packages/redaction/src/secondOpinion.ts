@@ -12,7 +12,9 @@ import { RESERVED_EMAIL_DOMAIN, SURROGATE_NAME_WORDS, SURROGATE_STREET_WORDS } f
  *  - PERSON — a proper-name test by capitalisation, learned from the dataset in a first pass:
  *    a word written capitalised in mid-sentence somewhere and never written in lower case
  *    anywhere, and never after an article or determiner ("the", "der", "une"...), is a proper
- *    name. In a second pass every capitalised run that holds such a word is a suspicion.
+ *    name, unless it is frequent (capitalised in over 1 % of the texts and over 20 times: the
+ *    dataset's own vocabulary — boilerplate, products, German nouns; a name repeated that often
+ *    is left to the engine). In a second pass every text that holds such a word is a suspicion.
  *    Country, language, month and weekday names (from the runtime's CLDR data via `Intl`) and
  *    our own surrogate vocabulary are not suspicions. It also flags places, products and firms
  *    — it is a reviewer's list, not a detector.
@@ -178,33 +180,39 @@ export interface WordStatistics {
 const CAP_MID = 1;
 const LOWER = 2;
 const AFTER_DETERMINER = 4;
+const FREQUENT_SHARE = 0.01;
 
 export function createWordStatistics(maxVocabulary: number): WordStatistics {
-  const flags = new Map<string, number>();
-  const mark = (lower: string, flag: number) => {
-    const current = flags.get(lower);
+  // lower-cased word → capitalised-occurrence count × 8 + flags
+  const entries = new Map<string, number>();
+  let texts = 0;
+  const mark = (lower: string, flag: number, count: number) => {
+    const current = entries.get(lower);
     if (current === undefined) {
-      if (flags.size < maxVocabulary) flags.set(lower, flag);
-    } else if ((current & flag) === 0) flags.set(lower, current | flag);
+      if (entries.size < maxVocabulary) entries.set(lower, count * 8 + flag);
+    } else entries.set(lower, (current | flag) + count * 8);
   };
   return {
     observe(text: string): void {
+      texts++;
       const masked = maskPlaceholders(text);
       visitWords(masked, (word, start, previous) => {
         const lower = word.toLowerCase();
         const shape = caseShape(word);
-        if (shape === 'lower') mark(lower, LOWER);
+        if (shape === 'lower') mark(lower, LOWER, 0);
         else if (shape === 'title') {
-          if (previous !== undefined && DETERMINERS.has(previous)) mark(lower, AFTER_DETERMINER);
-          if (!sentenceInitial(masked, start)) mark(lower, CAP_MID);
+          if (previous !== undefined && DETERMINERS.has(previous)) mark(lower, AFTER_DETERMINER, 1);
+          else mark(lower, sentenceInitial(masked, start) ? 0 : CAP_MID, 1);
         }
       });
     },
     isProperName(lower: string): boolean {
-      const f = flags.get(lower);
+      const entry = entries.get(lower);
       // Words beyond the vocabulary cap are unknown: treat them as proper names (errs towards review).
-      if (f === undefined) return flags.size >= maxVocabulary;
-      return f === CAP_MID;
+      if (entry === undefined) return entries.size >= maxVocabulary;
+      // A capitalised word in more than 1 % of the texts (and over 20 times) is the dataset's own
+      // vocabulary — boilerplate, product names, German nouns — not a residual personal name.
+      return (entry & 7) === CAP_MID && entry >> 3 <= Math.max(20, texts * FREQUENT_SHARE);
     },
   };
 }
