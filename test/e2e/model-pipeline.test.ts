@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { ENTITY_TYPES } from '@refinery/redaction';
 import { parseStageReport, type RunDetail } from '@refinery/core';
-import { DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
+import { REPO_ROOT } from '../../infra/src/toolchain';
+import { api, DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
 
 /**
  * After training, on the real stack: merge → quantize (llama.cpp) → evaluate (every variant) →
@@ -13,6 +17,32 @@ const report = <S extends 'merge' | 'quantize' | 'evaluate' | 'gates'>(run: RunD
   if (!parsed.report) throw new Error(`${stage}: ${parsed.mismatch ?? 'no report'} (${JSON.stringify(s)})`);
   return parsed.report;
 };
+
+/**
+ * The demo dataset, with each reply naming its department's case owner by email: the kind of
+ * personal data a support transcript carries, the same few addresses in hundreds of answers.
+ */
+function datasetWithCaseOwnerEmails(): string {
+  const owners: Record<string, string> = {
+    billing: 'lena.hartmann@acmesupport.com',
+    technical: 'raj.iyer@acmesupport.com',
+    shipping: 'tomas.novak@acmesupport.com',
+    account: 'grace.okafor@acmesupport.com',
+    returns: 'yuki.tanaka@acmesupport.com',
+  };
+  const lines = readFileSync(join(REPO_ROOT, 'examples/datasets/support-tickets.jsonl'), 'utf8').trim().split('\n');
+  return lines
+    .map((line) => {
+      const record = JSON.parse(line) as { messages: { role: string; content: string }[] };
+      const answer = record.messages.at(-1)!;
+      const parsed = JSON.parse(answer.content) as { department: string; reply: string };
+      answer.content = JSON.stringify({ ...parsed, reply: `Your case owner is ${owners[parsed.department]}. ${parsed.reply}` });
+      return JSON.stringify(record);
+    })
+    .join('\n');
+}
+
+let demoCanaryExposure: number | undefined;
 
 describe('the model that comes out', () => {
   it('the demo run trains, merges, quantizes, evaluates every variant and passes its gates', { timeout: 30 * 60_000 }, async () => {
@@ -50,6 +80,7 @@ describe('the model that comes out', () => {
     expect(evaluated.leakage!.rawValues).toBeGreaterThan(100);
     expect(evaluated.canaries!.exposures).toHaveLength(spec.evaluation.canaries);
     expect(variant('merged').metrics.canary_exposure).toBeCloseTo(evaluated.canaries!.meanExposure);
+    demoCanaryExposure = evaluated.canaries!.meanExposure;
     // f16 is the merged model in another file format.
     expect(Math.abs(variant('gguf-f16').perplexity! / variant('merged').perplexity! - 1)).toBeLessThan(0.001);
     expect(evaluated.samples.length).toBeGreaterThan(0);
@@ -71,5 +102,29 @@ describe('the model that comes out', () => {
     expect(run.error).toMatch(/^rejected by gates: gguf-f16 perplexity ≤ 1 \(\d+(\.\d+)?\)$/);
     const gates = report(run, 'gates');
     expect(gates).toMatchObject({ passed: false, results: [expect.objectContaining({ passed: false, variant: 'gguf-f16', metric: 'perplexity' })] });
+  });
+
+  it('a policy that leaves emails in, trained until memorised: the probe finds them and the pii_leakage gate rejects the run', { timeout: 20 * 60_000 }, async () => {
+    const upload = await api('POST', '/api/v1/uploads?project=demo', { body: datasetWithCaseOwnerEmails(), headers: { 'content-type': 'application/octet-stream' } });
+    expect(upload.status).toBe(201);
+    const spec = parse(DEMO_SPEC);
+    spec.name = 'leaks-emails';
+    spec.dataset = { uri: upload.body.uri, format: 'chat' };
+    spec.redaction = { ...spec.redaction, entities: ENTITY_TYPES.filter((t) => t !== 'EMAIL') }; // deliberately
+    spec.training = { ...spec.training, epochs: 6 }; // twice the demo's: memorises harder
+    delete spec.quantization;
+    spec.evaluation = { metrics: ['json_valid'], maxExamples: 20, maxNewTokens: 40, canaries: 4, gates: [{ metric: 'pii_leakage', max: 0 }] };
+    const run = await waitForRun((await submitYaml(stringify(spec))).body.id, undefined, 18 * 60_000);
+    expect(run.status).toBe('rejected');
+    expect(run.error).toMatch(/^rejected by gates: merged pii_leakage ≤ 0 \([1-9]\d*\)$/);
+
+    const evaluated = report(run, 'evaluate');
+    expect(evaluated.leakage!.leakingGenerations).toBeGreaterThan(0);
+    expect(evaluated.leakage!.byType).toMatchObject({ EMAIL: expect.any(Number) });
+    expect(evaluated.variants.find((v) => v.variant === 'merged')!.metrics.pii_leakage).toBe(evaluated.leakage!.leakingGenerations);
+    // The report says where, never what: no address appears anywhere in the run's record.
+    expect(JSON.stringify(run)).not.toMatch(/acmesupport\.com/);
+    // Twice the epochs memorise the planted canaries harder than the demo's setup does.
+    expect(evaluated.canaries!.meanExposure).toBeGreaterThan(demoCanaryExposure ?? Number.NaN);
   });
 });

@@ -28,7 +28,7 @@ export const STAGE_LINES: { [S in StageName]: (report: StageReport<S>) => string
   split: (r) => `${n(r.trainRecords)} train / ${n(r.evalRecords)} eval (eval ${r.eval}, seed ${r.seed})`,
   train: (r) => `${r.steps}/${r.totalSteps} steps on ${r.device}; train loss ${loss(r.trainLoss)}, eval loss ${loss(r.evalLoss)} (base ${loss(r.baseEvalLoss)})`,
   merge: (r) => `${n(r.parameters)} parameters (${r.dtype}), ${mb(r.bytes)}; tokenizer files copied: ${r.tokenizerFiles.length}`,
-  quantize: (r) => `${r.files.map((f) => `${f.format} ${mb(f.bytes)}`).join(', ')}; tokenizer parity ${r.tokenizerParity ? 'ok' : 'FAILED'} (llama.cpp ${r.llamaCpp.commit})`,
+  quantize: (r) => `${r.files.map((f) => `${f.format} ${mb(f.bytes)}`).join(', ')}; tokenizer parity ${r.tokenizerParity ? 'ok' : 'FAILED'}${r.chatTemplateParity ? `, chat template parity ok (${r.chatTemplateParity.chatWrapper}${r.chatTemplateParity.sameTokens ? `; node-llama-cpp tokenizes it piece by piece: ${r.chatTemplateParity.nodeLlamaCppTokens} tokens, not ${r.chatTemplateParity.tokens}` : ''})` : ''} (llama.cpp ${r.llamaCpp.commit})`,
   evaluate: (r) => `${r.examples} examples; ${r.variants.map((v) => `${v.variant} ppl ${v.perplexity === null ? '-' : v.perplexity.toFixed(2)}${headline(v.metrics)}`).join(', ')}`,
   gates: (r) => `${r.results.filter((g) => g.passed).length}/${r.results.length} gates passed${r.passed ? '' : `; failed: ${r.results.filter((g) => g.passed === false).map((g) => g.gate).join('; ')}`}`,
 };

@@ -87,6 +87,16 @@ export const QuantizeReportSchema = z.object({
     }),
   ),
   tokenizerParity: z.boolean().describe('the GGUF tokenizer gives the same token ids as the Hugging Face tokenizer on a fixed text'),
+  chatTemplateParity: z
+    .object({
+      chatWrapper: z.string().describe("node-llama-cpp's chat wrapper for the files"),
+      tokens: z.number().int().describe('tokens of the prompt as Hugging Face (and llama.cpp, on the whole string) tokenize it'),
+      sameTokens: z.string().nullable().describe('null when node-llama-cpp, which tokenizes the prompt piece by piece, gives the same ids; else where they part'),
+      nodeLlamaCppTokens: z.number().int(),
+    })
+    .optional()
+    .describe("node-llama-cpp's chat prompt for a fixed system + user turn, built from the GGUF's template, is the Hugging Face template's prompt, character for character (checked for every file)"),
+  architecture: z.string().optional().describe('general.architecture of the GGUF files (llama.cpp\'s name: Mistral models are "llama")'),
   seconds: z.number(),
 });
 export type QuantizeReport = z.infer<typeof QuantizeReportSchema>;

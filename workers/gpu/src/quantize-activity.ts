@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { ggufVariant, type GgufFormat, type QuantizeInput, type QuantizeResult } from '@refinery/core';
+import { ggufVariant, type GgufFormat, type QuantizeInput, type QuantizeReport, type QuantizeResult } from '@refinery/core';
 import type { GpuDeps } from './deps';
 import { runTrainerJob } from './job-runner';
 import { probeGguf } from './gguf-check';
@@ -9,6 +9,21 @@ import { QUANTIZE_PROTOCOL } from './trainer-events';
 
 const GGUF_MEDIA_TYPE = 'application/vnd.gguf';
 const PROBE_PROMPT = 'Hello, my order';
+
+/** Where two prompts part, shown with a little context. */
+function textMismatch(hf: string, other: string): string {
+  let at = 0;
+  while (at < hf.length && hf[at] === other[at]) at++;
+  return `first difference at character ${at}: Hugging Face ${JSON.stringify(hf.slice(at, at + 24))}, node-llama-cpp ${JSON.stringify(other.slice(at, at + 24))}`;
+}
+
+/** Where two token sequences part, or null when they are the same. */
+export function chatTemplateMismatch(hf: readonly number[], gguf: readonly number[]): string | null {
+  const at = hf.findIndex((t, i) => t !== gguf[i]);
+  if (at < 0 && hf.length === gguf.length) return null;
+  const i = at < 0 ? hf.length : at;
+  return `first difference at token ${i} of ${hf.length}: Hugging Face ${JSON.stringify(hf.slice(i, i + 6))}, node-llama-cpp ${JSON.stringify(gguf.slice(i, i + 6))} (${gguf.length} tokens)`;
+}
 
 /** GGUF files of the merged model (trainer verb `quantize`: llama.cpp's converter and quantizer). */
 export function quantizeActivities(deps: GpuDeps) {
@@ -33,11 +48,16 @@ export function quantizeActivities(deps: GpuDeps) {
           if (!done.tokenizer_parity.equal) throw ApplicationFailure.nonRetryable('the GGUF tokenizer does not give the Hugging Face tokenizer\'s token ids', 'TokenizerMismatch');
           const files: QuantizeResult['files'] = [];
           const samples: Record<string, string> = {};
+          let chatParity: NonNullable<QuantizeReport['chatTemplateParity']> | undefined;
           for (const f of done.files) {
             const format = f.format as GgufFormat;
-            // A file that does not load where users will run it is not recorded at all.
-            const probe = await probeGguf(f.path, PROBE_PROMPT);
+            // A file that does not load where users will run it, or whose chat prompt differs from
+            // the one the model was trained on, is not recorded at all.
+            const probe = await probeGguf(f.path, PROBE_PROMPT, done.chat_prompt.messages);
             if (!probe.ok) throw ApplicationFailure.nonRetryable(probe.error!, 'GgufDoesNotLoad');
+            const chat = probe.chat!;
+            if (chat.text !== done.chat_prompt.text) throw ApplicationFailure.nonRetryable(`${f.format}: node-llama-cpp's ${chat.wrapper} chat wrapper builds a different prompt from the model's chat template (${textMismatch(done.chat_prompt.text, chat.text)}); apps would prompt the model in a format it was not trained on`, 'ChatTemplateMismatch');
+            chatParity = { chatWrapper: chat.wrapper, tokens: done.chat_prompt.hf_tokens.length, sameTokens: chatTemplateMismatch(done.chat_prompt.hf_tokens, chat.tokens), nodeLlamaCppTokens: chat.tokens.length };
             samples[format] = probe.generated!;
             const stored = await storeFile(deps, f.path, GGUF_MEDIA_TYPE, {
               runId: input.runId,
@@ -62,6 +82,8 @@ export function quantizeActivities(deps: GpuDeps) {
                 sample: samples[f.format]!,
               })),
               tokenizerParity: done.tokenizer_parity.equal,
+              chatTemplateParity: chatParity,
+              architecture: done.gguf.architecture,
               seconds: (Date.now() - started) / 1000,
             },
           };

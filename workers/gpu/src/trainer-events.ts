@@ -111,6 +111,8 @@ export const QUANTIZE_PROTOCOL = {
     llama_cpp: z.object({ commit: z.string() }),
     files: z.array(z.object({ format: z.string(), path: z.string(), bytes: z.number().int(), seconds: z.number() })),
     tokenizer_parity: z.object({ equal: z.boolean() }).passthrough(),
+    gguf: z.object({ architecture: z.string() }).passthrough(),
+    chat_prompt: z.object({ messages: z.array(z.object({ role: z.enum(['system', 'user']), content: z.string() })), text: z.string(), hf_tokens: z.array(z.number().int()) }),
   }),
 } satisfies AnyVerbProtocol;
 

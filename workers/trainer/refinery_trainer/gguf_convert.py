@@ -10,7 +10,8 @@ load the file. The bundle is not edited; three gaps of the converter are closed 
     string and stops on any tokenizer it has not seen (every freshly trained one, like the demo
     model's). When the hash is unknown, the pre-tokenizer is read from tokenizer.json instead:
     a plain byte-level BPE (ByteLevel pre-tokenizer, GPT-2 regex, no prefix space, no
-    normalizer) is exactly llama.cpp's "gpt-2" pre-tokenizer. Anything else still stops.
+    normalizer) is exactly llama.cpp's "gpt-2" pre-tokenizer, and Qwen2's split regex followed by
+    byte-level is its "qwen2". Anything else still stops.
   * `<arch>.rope.freq_base`: llama.cpp silently falls back to its default (10000) when the key is
     missing, which changes every logit of a model trained with another base. If the converter did
     not write it, the config's rope theta is added before the header is written.
@@ -42,18 +43,35 @@ def rope_theta_of(config: dict) -> float | None:
     return None
 
 
+# Split regexes of byte-level BPE tokenizers that llama.cpp reproduces, by its pre-tokenizer name.
+KNOWN_SPLITS = {
+    "qwen2": r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+             r"|\s*[\r\n]+|\s+(?!\S)|\s+",
+}
+
+
 def pre_tokenizer_from_json(model_dir: Path) -> str | None:
-    """llama.cpp's name for the tokenizer.json pre-tokenizer, when it is one llama.cpp reproduces."""
+    """llama.cpp's name for the tokenizer.json pre-tokenizer, when it is one llama.cpp reproduces:
+    plain byte-level (GPT-2's split, no normaliser) or a known split regex + byte-level (Qwen2's,
+    whose NFC normaliser llama.cpp does not apply: text in NFC, as nearly all text is, is split alike)."""
     try:
         tok = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if (tok.get("model") or {}).get("type") != "BPE":
+        return None
     pre = tok.get("pre_tokenizer") or {}
-    if pre.get("type") == "Sequence" and len(pre.get("pretokenizers", [])) == 1:
-        pre = pre["pretokenizers"][0]
-    if (tok.get("normalizer") is None and (tok.get("model") or {}).get("type") == "BPE"
-            and pre.get("type") == "ByteLevel" and pre.get("use_regex", True) and not pre.get("add_prefix_space", False)):
+    steps = pre.get("pretokenizers", []) if pre.get("type") == "Sequence" else [pre]
+    normalizer = (tok.get("normalizer") or {}).get("type")
+    if (len(steps) == 1 and normalizer is None and steps[0].get("type") == "ByteLevel"
+            and steps[0].get("use_regex", True) and not steps[0].get("add_prefix_space", False)):
         return "gpt-2"  # 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S), byte-level
+    if (len(steps) == 2 and normalizer in (None, "NFC") and steps[0].get("type") == "Split"
+            and steps[0].get("behavior") == "Isolated" and not steps[0].get("invert", False)
+            and steps[1].get("type") == "ByteLevel" and not steps[1].get("use_regex", True)
+            and not steps[1].get("add_prefix_space", False)):
+        regex = (steps[0].get("pattern") or {}).get("Regex")
+        return next((name for name, known in KNOWN_SPLITS.items() if known == regex), None)
     return None
 
 

@@ -354,3 +354,27 @@ def test_score_means_and_only_requested_metrics():
     assert scores == {"exact_match": pytest.approx(2 / 3), "json_valid": pytest.approx(1 / 3)}
     with pytest.raises(ValueError):
         metrics.score(["bleu"], pairs)
+
+
+def test_pre_tokenizer_is_read_from_tokenizer_json_only_when_llama_cpp_reproduces_it(tmp_path):
+    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
+
+    from refinery_trainer.gguf_convert import KNOWN_SPLITS, pre_tokenizer_from_json
+
+    def saved(pre, normalizer=None) -> Path:
+        tok = Tokenizer(models.BPE())
+        tok.pre_tokenizer, tok.normalizer = pre, normalizer
+        d = tmp_path / str(len(list(tmp_path.iterdir())))
+        d.mkdir()
+        tok.save(str(d / "tokenizer.json"))
+        return d
+
+    def split(regex: str):
+        return pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(regex), behavior="isolated", invert=False),
+                                        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+
+    assert pre_tokenizer_from_json(saved(pre_tokenizers.ByteLevel(add_prefix_space=False))) == "gpt-2"
+    assert pre_tokenizer_from_json(saved(pre_tokenizers.ByteLevel(add_prefix_space=True))) is None
+    assert pre_tokenizer_from_json(saved(split(KNOWN_SPLITS["qwen2"]), normalizers.NFC())) == "qwen2"
+    assert pre_tokenizer_from_json(saved(split(r"\p{L}+|\s+"))) is None  # a split llama.cpp has no name for
+    assert pre_tokenizer_from_json(saved(split(KNOWN_SPLITS["qwen2"]), normalizers.NFKC())) is None

@@ -13,6 +13,19 @@ export function QuantizePanel(props: StagePanelProps<'quantize'>) {
         <span data-testid="quantize-parity" className={report.tokenizerParity ? 'text-emerald-700' : 'text-red-700'}>
           {report.tokenizerParity ? 'identical token ids' : 'MISMATCH'}
         </span>
+        {report.chatTemplateParity && (
+          <>
+            {' '}
+            · chat template: <span data-testid="quantize-chat-parity" className="text-emerald-700">the same prompt</span> in node-llama-cpp ({report.chatTemplateParity.chatWrapper})
+            {report.chatTemplateParity.sameTokens && (
+              <span className="text-amber-700" title={report.chatTemplateParity.sameTokens}>
+                {' '}
+                — which tokenizes it piece by piece: {report.chatTemplateParity.nodeLlamaCppTokens} tokens, not {report.chatTemplateParity.tokens}
+              </span>
+            )}
+          </>
+        )}
+        {report.architecture && <> · architecture <span className="font-mono">{report.architecture}</span></>}
       </p>
       <table className="data-table max-w-3xl">
         <thead>

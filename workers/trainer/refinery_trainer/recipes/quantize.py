@@ -8,7 +8,10 @@
             whitespace runs, non-ASCII); a difference fails the stage: every GGUF would see
             different tokens than the model was trained on
   quantize: llama-quantize from the f16 file, once per requested format
-  finish:   `done` with the llama.cpp commit, the files and the parity result
+  finish:   `done` with the llama.cpp commit, the files, the parity result and the chat prompt
+            (system + user turns, generation prompt added) as the HF template renders it, with
+            its ids: the GPU worker checks that node-llama-cpp's chat wrapper, reading the GGUF's
+            template, builds the same prompt (chat-template parity)
 
 Every file is written under a .tmp name and renamed when complete. If f16 is not requested, the
 intermediate f16 file is deleted at the end. A cancellation kills the running tool.
@@ -120,6 +123,17 @@ def tokenizer_parity(model_dir: Path, gguf: Path, work_dir: Path, cancel: Cancel
     return {"text": text, "hf_tokens": hf, "gguf_tokens": gg, "equal": hf == gg}
 
 
+def chat_prompt(model_dir: Path) -> dict:
+    """What a chat app's first prompt must be: the HF template on system + user, ready for the
+    assistant's answer, and its ids (the template's own BOS, nothing added)."""
+    from ..runtime import load_tokenizer
+
+    tokenizer, _ = load_tokenizer(model_dir)
+    messages = PARITY_MESSAGES[:2]
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return {"messages": messages, "text": text, "hf_tokens": list(tokenizer(text, add_special_tokens=False)["input_ids"])}
+
+
 def parity_error(parity: dict, tokenizer_pre: str | None) -> str:
     hf, gg = parity["hf_tokens"], parity["gguf_tokens"]
     at = next((i for i, (a, b) in enumerate(zip(hf, gg)) if a != b), min(len(hf), len(gg)))
@@ -181,5 +195,6 @@ def _quantize(cfg: Config, cancel: Cancellation, out_dir: Path) -> int:
     if "f16" not in cfg.formats:
         f16.unlink()
     emit("done", llama_cpp={"commit": commit}, files=[files[f] for f in cfg.formats], tokenizer_parity=parity,
+         chat_prompt=chat_prompt(model_dir),
          gguf={k: summary.get(k) for k in ("architecture", "tokenizer_pre", "rope_freq_base", "add_bos_token", "fixes")})
     return 0
