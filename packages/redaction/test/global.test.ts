@@ -94,6 +94,18 @@ describe('STREET_ADDRESS beyond the US', () => {
   it('needs a house number', () => {
     expect(found('Via dei Mille è bella; la rue de la Paix est chère', ['STREET_ADDRESS'])).toEqual([]);
   });
+  it.each([
+    ['Ship the replacement to 932 Willow Street, Fidelstead, TN 60312.', '932 Willow Street'],
+    ['Ship it to 663 Depot Street Apt. 487, Rooseveltfield, NC 49863.', '663 Depot Street Apt. 487'],
+    ['Send to 5391 Sauer Pines, West Myafort, NC 51317-1234 today', '5391 Sauer Pines'],
+    ['Ship it to 9726 N Broad Street, Brandoburgh, NJ 29447.', '9726 N Broad Street'],
+  ])('does not join a US city, state and ZIP to the street: %j', (text, street) => {
+    expect(found(text, ['STREET_ADDRESS'])).toEqual([`STREET_ADDRESS:${street}`]);
+  });
+  it('still joins the postcode of the other forms that carry a two-letter region', () => {
+    expect(found('Send it to 12 Maple Avenue, Ottawa, ON K1A 0B1 please', ['STREET_ADDRESS'])).toEqual(['STREET_ADDRESS:12 Maple Avenue, Ottawa, ON K1A 0B1']);
+    expect(found('Send it to 8 Hay Street, Perth WA 6000 please', ['STREET_ADDRESS'])).toEqual(['STREET_ADDRESS:8 Hay Street, Perth WA 6000']);
+  });
 });
 
 describe('DATE_OF_BIRTH in other languages', () => {

@@ -44,7 +44,7 @@ const PATTERNS = [STREET_TYPE_FIRST, NUMBER_THEN_FRENCH_TYPE, GLUED_STREET_TYPE,
 
 export const intlAddressDetector: Detector = {
   name: 'intl_address',
-  version: '1',
+  version: '2',
   detect(text: string, out: Finding[]): void {
     for (const pattern of PATTERNS) {
       pattern.lastIndex = 0;
@@ -52,16 +52,26 @@ export const intlAddressDetector: Detector = {
       while ((match = pattern.exec(text)) !== null) {
         let end = match.index + match[0].length;
         if (pattern !== GLUED_STREET_TYPE && pattern !== JAPANESE_ADDRESS && !/\d/.test(match[0])) continue;
-        const postcode = POSTCODE_AFTER.exec(text.slice(end, end + 48));
-        if (postcode) end += postcode[0].length;
+        end += postcodeLength(text, end);
         out.push({ type: 'STREET_ADDRESS', start: match.index, end, confidence: 0.86, detector: 'intl_address' });
       }
     }
   },
 };
 
-/** The postcode after a US-form street ("221B Baker Street, London SW1A 1AA"), for streetAddress.ts. */
+/**
+ * "…, Springfield, IL 62704": the US city / state / ZIP line is not joined. US addresses are
+ * redacted street-only (the detector's convention since v1 and the labels of the in-distribution
+ * corpus); joining it made every US span half town and ZIP (precision 1.000 → 0.723). The ZIP is
+ * 5 digits (+4) after a two-letter state, which no joined international form has (CA "ON K1A 0B1",
+ * AU "WA 6000").
+ */
+export const US_CITY_STATE_ZIP = /^,? \p{Lu}[\p{L}-]{1,20}(?: \p{Lu}[\p{L}-]{1,20})?,? [A-Z]{2} \d{5}(?:-\d{4})?(?!\d)/u;
+
+/** The postcode (and town) joined after a street, in characters; 0 when none or a US ZIP line. */
 export function postcodeLength(text: string, end: number): number {
-  const postcode = POSTCODE_AFTER.exec(text.slice(end, end + 48));
+  const tail = text.slice(end, end + 48);
+  if (US_CITY_STATE_ZIP.test(tail)) return 0;
+  const postcode = POSTCODE_AFTER.exec(tail);
   return postcode ? postcode[0].length : 0;
 }

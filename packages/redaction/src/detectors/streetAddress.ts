@@ -38,7 +38,7 @@ export const UNIT = /^,? (?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Floor|Fl\.?|#) ?[
 
 export const streetAddressDetector: Detector = {
   name: 'street_address',
-  version: '2',
+  version: '3',
   detect(text: string, out: Finding[]): void {
     SUFFIX_WORD.lastIndex = 0;
     let match: RegExpExecArray | null;
