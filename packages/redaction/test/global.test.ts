@@ -134,8 +134,30 @@ describe('PERSON context: introductions, sign-offs, reporting verbs (v3)', () =>
     expect(found('Ana Costa confirmed the refund.', ['PERSON'])).toEqual(['PERSON:Ana Costa']);
   });
 
+  it('reads a title plus a surname that is also a word in some language (v4)', () => {
+    expect(found('Please ask Mr. Schmidt to call us.', ['PERSON'])).toEqual(['PERSON:Schmidt']);
+    expect(found('Bitte rufen Sie Frau Streich an.', ['PERSON'])).toEqual(['PERSON:Streich']);
+  });
+
+  it('fills the family-name slot after a listed given name with long-tail words, not head words (v4)', () => {
+    expect(found('Dear Jarvis Schoen,', ['PERSON'])).toEqual(['PERSON:Jarvis Schoen']);
+    expect(found('I spoke with Sarah Jenkins on the phone.', ['PERSON'])).toEqual(['PERSON:Sarah Jenkins']);
+    expect(found('Sarah Order is late.', ['PERSON'])).toEqual(['PERSON:Sarah']);
+  });
+
+  it('reads a long-tail word plus a name-shaped word as a name in a name context (v4)', () => {
+    expect(found('Genesis Strosin approved the refund yesterday', ['PERSON'])).toEqual(['PERSON:Genesis Strosin']);
+    expect(found('Dameon Dare approved the refund yesterday', ['PERSON'])).toEqual(['PERSON:Dameon Dare']);
+    expect(found('The Genesis Strosin is a ship.', ['PERSON'])).toEqual([]);
+  });
+
+  it('does not read the town of a US city line as a person', () => {
+    expect(found('Ship it to 12 Main St, West Barton, AR 82658.', ['PERSON'])).toEqual([]);
+    expect(found('Ship it to 12 Main St, North Darla, CO 96006.', ['PERSON'])).toEqual([]);
+  });
+
   it('keeps the hard negatives clean', () => {
-    for (const text of ['Kind regards,\nThe Support Team', 'Customer Service confirmed the refund.', 'Order Status confirmed the refund.', 'Will this be fixed?', 'Mark the ticket as urgent.', 'Grant the team access.', 'May I get an update?', 'I talked with Google Cloud support.']) {
+    for (const text of ['Kind regards,\nThe Support Team', 'I talked with Amazon Cloud support.', 'Customer Service approved the refund.', 'I spoke with Google Cloud support.', 'Customer Service confirmed the refund.', 'Order Status confirmed the refund.', 'Will this be fixed?', 'Mark the ticket as urgent.', 'Grant the team access.', 'May I get an update?', 'I talked with Google Cloud support.']) {
       expect(found(text, ['PERSON'])).toEqual([]);
     }
   });

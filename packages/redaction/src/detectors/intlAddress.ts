@@ -66,12 +66,13 @@ export const intlAddressDetector: Detector = {
  * 5 digits (+4) after a two-letter state, which no joined international form has (CA "ON K1A 0B1",
  * AU "WA 6000").
  */
-export const US_CITY_STATE_ZIP = /^,? \p{Lu}[\p{L}-]{1,20}(?: \p{Lu}[\p{L}-]{1,20})?,? [A-Z]{2} \d{5}(?:-\d{4})?(?!\d)/u;
+export const US_CITY_STATE_ZIP = /^,? \p{Lu}[\p{L}-]{1,20}(?: \p{Lu}[\p{L}-]{1,20})?,? [A-Z]{2} \d{5}(?:-\d{4})?/u;
 
 /** The postcode (and town) joined after a street, in characters; 0 when none or a US ZIP line. */
 export function postcodeLength(text: string, end: number): number {
   const tail = text.slice(end, end + 48);
-  if (US_CITY_STATE_ZIP.test(tail)) return 0;
+  const us = US_CITY_STATE_ZIP.exec(tail);
+  if (us && !/\d/.test(tail[us[0].length] ?? '')) return 0;
   const postcode = POSTCODE_AFTER.exec(tail);
   return postcode ? postcode[0].length : 0;
 }

@@ -1,5 +1,7 @@
 import type { Detector, Finding } from '../types';
+import { AMBIGUOUS_FIRST_NAMES } from '../lexicon/ambiguousNames';
 import { evidenceFor, nameEvidence, type WordEvidence } from '../names/classify';
+import { COMMON_FOR_NAMES_RANK } from '../names/commonWords';
 import { isWordCharAt, textBefore } from '../text';
 import { findCjkNames } from './personCjk';
 
@@ -47,6 +49,8 @@ const ORGANISATION_BEFORE = /(?:\p{Lu}[\p{L}'-]{1,30}, \p{Lu}[\p{L}'-]{1,30},? (
 /** Organisation words that turn a preceding name into a company name ("Ritchie LLC"). */
 const ORGANISATION_AFTER = /^(?: (?:LLC|Inc|Ltd|Corp|Corporation|Group|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC|Co|Company|and Sons|& Sons)\b|,? (?:and|&|und|et|y|e|en) |, \p{Lu}[\p{L}'-]{1,30} (?:and|und|et|y|e|en) | - )/u;
 const ORGANISATION_SUFFIX = /^,? (?:LLC|Inc|Ltd|Corp|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC)\b/;
+/** A US city line: "…, North Darla, CO 96006" names a town, not a person. */
+export const PLACE_AFTER = /^,? [A-Z]{2} \d{5}\b/;
 const MAX_NAME_TOKENS = 4;
 /** Character-model score both words of an unlisted two-word name must reach. */
 const MODEL_ONLY_PAIR = 0.4;
@@ -74,7 +78,8 @@ export const personDetector: Detector = {
       if (first.end - first.start < 2 || isAllCaps(text, first) || !standsAlone(text, match.index, match.index + match[0].length)) continue;
       const isTitle = TITLES.has(first.lower) && (first.lower.length > 1 || text[first.end] === '.');
       const introduced = !isTitle && INTRODUCTION_CUE.test(textBefore(text, first.start, 40));
-      const followers = collectFollowers(text, isTitle ? skipTitleDot(text, first.end) : first.end, introduced);
+      const slot = isTitle || introduced ? 'open' : familySlot(first) || (fillsFamilySlot(evidenceFor(first.lower)) && inNameContext(text, first)) ? 'family' : 'plain';
+      const followers = collectFollowers(text, isTitle ? skipTitleDot(text, first.end) : first.end, slot);
       const finding = isTitle ? titled(followers) : named(text, first, followers);
       if (finding) {
         out.push(finding);
@@ -112,8 +117,40 @@ function skipTitleDot(text: string, index: number): number {
   return text[index] === '.' ? index + 1 : index;
 }
 
+/**
+ * What may follow the first word:
+ *  - 'open': after a title ("Mr. Streich") or an introduction / sign-off, any capitalized word
+ *    that is not a function word or core verb;
+ *  - 'family': after a listed given name, the next word may be an everyday word of the lists'
+ *    long tail ("Jarvis Schoen", "Kaylah Streich") — surnames fill subtitle-derived word lists —
+ *    but not one from their head ("Sarah Order");
+ *  - 'plain': capitalized words that are not everyday words.
+ */
+type FollowerSlot = 'open' | 'family' | 'plain';
+
+/** A listed given name that is not an everyday word: the next capitalized word fills the family-name slot. */
+function familySlot(first: Token): boolean {
+  const evidence = evidenceFor(first.lower);
+  return evidence.given && nameEvidence(evidence) === 2;
+}
+
+/** Before the word a cue ("Dear", "spoke with", "to"), or after the next one or two words a reporting verb ("X Y approved"). */
+function inNameContext(text: string, first: Token): boolean {
+  const before = textBefore(text, first.start, 32);
+  if (STRONG_CUE.test(before) || WEAK_CUE.test(before)) return true;
+  SUBJECT_AHEAD.lastIndex = first.end;
+  return SUBJECT_AHEAD.test(text);
+}
+/** One or two more capitalized words, then a reporting verb (bounded, sticky). */
+export const SUBJECT_AHEAD = new RegExp(` \\p{Lu}[\\p{L}\\p{M}'’-]{1,30}(?: \\p{Lu}[\\p{L}\\p{M}'’-]{1,30})?${SUBJECT_VERB_AFTER.source.slice(1)}`, 'uy');
+
+/** Long-tail everyday words (rank ≥ COMMON_FOR_NAMES_RANK) in the family-name slot after a listed given name. */
+export function fillsFamilySlot(evidence: WordEvidence): boolean {
+  return !evidence.closedClass && !(evidence.rank < COMMON_FOR_NAMES_RANK) && !AMBIGUOUS_FIRST_NAMES.has(evidence.lower);
+}
+
 /** Capitalized words (initials "J.", particles "van der", "al-") right after `index`, single spaces. */
-function collectFollowers(text: string, index: number, introduced = false): Token[] {
+function collectFollowers(text: string, index: number, slot: FollowerSlot = 'plain'): Token[] {
   const followers: Token[] = [];
   let cursor = index;
   while (followers.length < MAX_NAME_TOKENS + 2 && text[cursor] === ' ') {
@@ -134,7 +171,10 @@ function collectFollowers(text: string, index: number, introduced = false): Toke
     if (!token) break;
     const afterParticle = followers.length > 0 && followers[followers.length - 1].particle === true;
     const evidence = evidenceFor(token.lower);
-    const everyday = introduced ? evidence.closedClass : evidence.common && !evidence.ambiguous && nameEvidence(evidence) === 0;
+    const everyday =
+      slot === 'open' ? evidence.closedClass
+      : slot === 'family' && followers.length === 0 && fillsFamilySlot(evidence) ? false
+      : evidence.common && !evidence.ambiguous && nameEvidence(evidence) === 0;
     if ((!afterParticle && everyday) || (isAllCaps(text, token) && token.end - token.start > 1)) break;
     const isInitial = token.end - token.start === 1;
     if (isInitial && text[token.end] !== '.') break;
@@ -184,6 +224,8 @@ function named(text: string, first: Token, followers: Token[]): Finding | undefi
   if (followers.length === 0 && (first.end - first.start < 3 || followsCapitalizedWord(text, first.start) || ORGANISATION_AFTER.test(text.slice(first.end, first.end + 40)) || ORGANISATION_BEFORE.test(text.slice(Math.max(0, first.start - 40), first.start)))) {
     return undefined; // part of a longer proper noun: "West Barton", "Ritchie LLC", "Farrell, Durgan and ..."
   }
+  const runEnd = followers.length > 0 ? followers[followers.length - 1].end : first.end;
+  if (PLACE_AFTER.test(text.slice(runEnd, runEnd + 12))) return undefined; // "West Barton, AR 82658"
   if (followers.length > 0 && ORGANISATION_SUFFIX.test(text.slice(followers[followers.length - 1].end, followers[followers.length - 1].end + 12)) && !strongCue) return undefined;
   if (strongCue) return cued(text, first, followers, before);
   if (followers.length > 0) return uncuedRun(text, first, firstEvidence, followers, before);
@@ -194,8 +236,10 @@ function named(text: string, first: Token, followers: Token[]): Finding | undefi
 function cued(text: string, first: Token, followers: Token[], before: string): Finding | undefined {
   const evidence = evidenceFor(first.lower);
   const introduced = INTRODUCTION_CUE.test(before);
-  if (introduced ? evidence.closedClass : evidence.common && nameEvidence(evidence) === 0) return undefined; // "Dear Customer", "Hallo Team"
   const words = followers.filter((t) => !t.particle || followers.indexOf(t) < followers.length - 1);
+  // "Dear Genesis Strosin": a long-tail everyday word leads a name when a follower is name evidence.
+  const evidencedPair = fillsFamilySlot(evidence) && words.some((t) => !t.particle && nameEvidence(evidenceFor(t.lower)) > 0);
+  if (introduced ? evidence.closedClass : evidence.common && nameEvidence(evidence) === 0 && !evidencedPair) return undefined; // "Dear Customer", "Hallo Team"
   if (words.length > 0) return span(first.start, words[words.length - 1].end, 0.8);
   if (nameEvidence(evidence) === 2) return span(first.start, first.end, 0.75);
   if (IDENTITY_CUE.test(before) || introduced) return span(first.start, first.end, 0.6);
@@ -205,7 +249,7 @@ function cued(text: string, first: Token, followers: Token[], before: string): F
 /** "Oluwaseun Adeyemi", "Nguyen Van An", "Maria de la Cruz": every word carries name evidence. */
 function uncuedRun(text: string, first: Token, firstEvidence: WordEvidence, followers: Token[], before: string): Finding | undefined {
   const firstScore = nameEvidence(firstEvidence);
-  if (firstScore === 0) return undefined;
+  if (firstScore === 0) return contextPair(text, first, firstEvidence, followers, before);
   let total = firstScore;
   let end = first.end;
   let words = 1;
@@ -217,8 +261,11 @@ function uncuedRun(text: string, first: Token, firstEvidence: WordEvidence, foll
     let score = (token.end - token.start === 2 && text[token.end - 1] === '.') || afterParticle ? Math.max(1, nameEvidence(evidence)) : nameEvidence(evidence);
     // After a listed given name, a family name that is also an everyday word somewhere ("Ana
     // Costa", "Pedro Rocha") still reads as a name when the model finds it name-shaped.
-    if (score === 0 && words === 1 && firstScore === 2 && firstEvidence.given && !evidence.closedClass && evidence.model > 0) score = 1;
-    if (score === 1) modelOnly = Math.min(modelOnly, afterParticle ? Infinity : evidence.model);
+    if (score === 0 && words === 1 && firstScore === 2 && firstEvidence.given && !evidence.closedClass && (evidence.model > 0 || fillsFamilySlot(evidence))) score = 1;
+    // Only words that the model alone vouches for bound the pair; a listed name that is also an
+    // everyday word ("Dare", "Rose") counts as weak model evidence (accepted in context only).
+    const listed = evidence.given || evidence.family;
+    if (score === 1) modelOnly = Math.min(modelOnly, afterParticle || (words === 1 && firstScore === 2) ? Infinity : listed ? Math.max(evidence.model, MODEL_ONLY_PAIR_IN_CONTEXT) : evidence.model);
     if (score === 0) break;
     total += score;
     end = token.end;
@@ -237,6 +284,22 @@ function uncuedRun(text: string, first: Token, firstEvidence: WordEvidence, foll
     if (!(secondEvidence.family || (!secondEvidence.common && secondEvidence.model > 0))) return undefined;
   }
   return span(first.start, end, firstScore === 2 ? 0.8 : 0.65);
+}
+
+/**
+ * In a name context ("spoke with X Y", "X Y approved"), two long-tail words where the second is
+ * name evidence: "Genesis Strosin approved", "with Demarcus Shanahan". Head words never
+ * ("Customer Service confirmed"), and one of the two must be a listed or name-shaped word
+ * ("with Amazon Cloud" stays).
+ */
+function contextPair(text: string, first: Token, firstEvidence: WordEvidence, followers: Token[], before: string): Finding | undefined {
+  const second = followers[0];
+  if (!second || second.particle || !fillsFamilySlot(firstEvidence) || firstEvidence.model <= -1) return undefined;
+  if (nameEvidence(evidenceFor(second.lower)) === 0) return undefined;
+  const third = followers[1];
+  if (third && !third.particle && nameEvidence(evidenceFor(third.lower)) > 0) return undefined; // three-word runs need more
+  if (!(WEAK_CUE.test(before) || SUBJECT_VERB_AFTER.test(text.slice(second.end, second.end + 16)))) return undefined;
+  return span(first.start, second.end, 0.6);
 }
 
 function uncuedSingle(text: string, first: Token, evidence: WordEvidence, before: string): Finding | undefined {

@@ -19,6 +19,9 @@ export interface WordEvidence {
   closedClass: boolean;
   /** Character-model score; > 0 reads as a name. */
   model: number;
+  /** Best frequency rank over the everyday-word lists (Infinity when in none). */
+  rank: number;
+  lower: string;
 }
 
 const cache = new Map<string, WordEvidence>();
@@ -49,6 +52,8 @@ export function evidenceFor(lower: string): WordEvidence {
     ambiguous: AMBIGUOUS_FIRST_NAMES.has(lower) || ((given || family) && everyday && !englishGiven),
     closedClass,
     model,
+    rank,
+    lower,
   };
   if (cache.size >= CACHE_LIMIT) cache.clear(); // bounded memory on long streams
   cache.set(lower, evidence);
