@@ -69,7 +69,7 @@ interface Token {
 
 export const personDetector: Detector = {
   name: 'person',
-  version: '3',
+  version: '4',
   detect(text: string, out: Finding[]): void {
     CAPITALIZED.lastIndex = 0;
     let match: RegExpExecArray | null;
