@@ -6,6 +6,7 @@ export {
   RedactionActionSchema,
   parseRedactionPolicy,
   policyHash,
+  canonicalJson,
   actionFor,
   policyEntityTypes,
 } from './policy';

@@ -98,7 +98,8 @@ export function policyHash(policy: RedactionPolicy): string {
   return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted and undefined members left out: equal values, equal text (and hash). */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
