@@ -48,6 +48,8 @@ interface Probe {
 
 const code = (o: Outcome) => o.body?.error?.code;
 let runId = '';
+/** A JSON artifact of that run (the redaction report), so the probe's body parses like the others. */
+let artifactId = '';
 
 const PROBES: Record<RouteKey, () => Probe> = {
   'GET /api/v1/health': () => ({ method: 'GET', path: '/api/v1/health', allowed: (o) => o.status === 200 || o.status === 503 }),
@@ -81,6 +83,7 @@ const PROBES: Record<RouteKey, () => Probe> = {
   'GET /api/v1/runs/{id}': () => ({ method: 'GET', path: `/api/v1/runs/${runId}`, allowed: (o) => o.status === 200 }),
   'POST /api/v1/runs/{id}/cancel': () => ({ method: 'POST', path: `/api/v1/runs/${runId}/cancel`, allowed: (o) => o.status === 409 && code(o) === 'already_finished' }),
   'GET /api/v1/runs/{id}/metrics': () => ({ method: 'GET', path: `/api/v1/runs/${runId}/metrics`, allowed: (o) => o.status === 200 }),
+  'GET /api/v1/artifacts/{id}/content': () => ({ method: 'GET', path: `/api/v1/artifacts/${artifactId}/content`, allowed: (o) => o.status === 200 && o.body !== null && typeof o.body === 'object' }),
   'POST /api/v1/specs/validate': () => ({ method: 'POST', path: '/api/v1/specs/validate', body: INGEST_ONLY_SPEC, contentType: 'application/yaml', allowed: (o) => o.status === 200 }),
   'POST /api/v1/uploads': () => ({ method: 'POST', path: '/api/v1/uploads?project=demo', body: '{"text":"matrix"}\n', contentType: 'application/octet-stream', allowed: (o) => o.status === 201 }),
   'GET /api/v1/tokens': () => ({ method: 'GET', path: '/api/v1/tokens', allowed: (o) => o.status === 200 }),
@@ -115,7 +118,8 @@ describe('authorization matrix', () => {
     database = connect(stackEnv().DATABASE_URL!, { max: 2 });
     const run = await submitYaml(specWith({ name: 'matrix-subject' }));
     runId = run.body.id;
-    await waitForRun(runId);
+    const done = await waitForRun(runId);
+    artifactId = done.artifacts.find((a) => a.mediaType === 'application/json')!.id;
 
     // Another project, with its admin token: it must see nothing of project demo.
     await api('POST', '/api/v1/projects', { as: sessionOf('admin'), body: JSON.stringify({ id: 'matrix-other' }), headers: { 'content-type': 'application/json' } });

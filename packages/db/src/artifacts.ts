@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { StageName } from '@refinery/core';
 import type { Db } from './client';
-import { artifacts, lineageEdges } from './schema';
+import { artifacts, lineageEdges, runs } from './schema';
 import { audit } from './audit';
 import { newId } from './ids';
 
@@ -39,4 +39,19 @@ export async function recordLineage(
   edge: { fromArtifactId: string; toArtifactId: string; relation: string; runId: string; stage: StageName },
 ): Promise<void> {
   await db.insert(lineageEdges).values(edge).onConflictDoNothing();
+}
+
+/** The shape `newId('art')` makes: `art_` + 9 base-36 time characters + 12 hex characters. */
+export const ARTIFACT_ID_PATTERN = /^art_[0-9a-z]{9}[0-9a-f]{12}$/;
+
+export type ArtifactRow = typeof artifacts.$inferSelect & { projectId: string };
+
+/**
+ * An artifact with the project of the run that produced it; undefined for an id that is not an
+ * artifact id, an unknown one, or one whose run is gone (it belongs to no project any more).
+ */
+export async function getArtifactRow(db: Db, id: string): Promise<ArtifactRow | undefined> {
+  if (!ARTIFACT_ID_PATTERN.test(id)) return undefined;
+  const [row] = await db.select({ artifact: artifacts, projectId: runs.projectId }).from(artifacts).innerJoin(runs, eq(runs.id, artifacts.runId)).where(eq(artifacts.id, id));
+  return row ? { ...row.artifact, projectId: row.projectId } : undefined;
 }

@@ -5,3 +5,4 @@ export * from './sources';
 export * from './from-url';
 export * from './lines';
 export * from './directories';
+export * from './directory-tar';

@@ -119,6 +119,34 @@ export function buildOpenApiDocument() {
     request: { params: idParam, query: z.object({ afterStep: z.number().int().optional().describe('only points after this step (incremental polling)') }) },
     responses: { 200: { description: 'points in step order', content: { 'application/json': { schema: MetricsResponseSchema } } }, ...errors(400, 404) },
   });
+  add('GET /api/v1/artifacts/{id}/content', {
+    summary: "Download an artifact (streamed): a file as stored, a directory (adapter, merged model, checkpoint) as a tar",
+    description:
+      "A single-file artifact comes as stored, with its media type, `Content-Length`, a `Content-Disposition` filename, its sha256 in `X-Content-SHA256` (hex), `Digest` and `Repr-Digest` (base64), and the sha256 as its ETag (`If-None-Match` → 304). A directory artifact comes as a tar of its files (`application/x-tar`, no `Content-Length`), with the sha256 of its manifest in `X-Refinery-Manifest-SHA256`; `?format=manifest` returns that manifest (`{kind, files: [{path, sha256, bytes}]}`, whose sha256 is the artifact's), against which each extracted file can be verified. Clients should verify: `refinery artifacts download` does. Each download is audited (`artifact.downloaded`).",
+    request: {
+      params: z.object({ id: z.string().describe('artifact id (art_...), from a run\'s artifacts') }),
+      query: z.object({ format: z.enum(['raw', 'tar', 'manifest']).optional().describe('raw (single files, the default); tar (directories, the default) or manifest') }),
+      headers: z.object({ 'If-None-Match': z.string().optional() }),
+    },
+    responses: {
+      200: {
+        description: 'the content, streamed',
+        headers: {
+          'X-Content-SHA256': { description: 'sha256 of the body (hex); single files and manifests', schema: { type: 'string' } },
+          'X-Refinery-Manifest-SHA256': { description: "sha256 of the directory's manifest (hex); tar downloads", schema: { type: 'string' } },
+          ETag: { description: 'the sha256 (`"<hex>"`, or `"<hex>.tar"` for a tar)', schema: { type: 'string' } },
+          'Content-Disposition': { description: 'attachment; filename="..."', schema: { type: 'string' } },
+        },
+        content: {
+          'application/octet-stream': { schema: z.string().describe('the file bytes, in the artifact\'s media type (application/jsonl, application/json, application/vnd.gguf, ...)') },
+          'application/x-tar': { schema: z.string().describe('a tar of the directory\'s files') },
+          'application/vnd.refinery.directory+json': { schema: z.object({ kind: z.literal('refinery.directory/v1'), files: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number().int() })) }) },
+        },
+      },
+      304: { description: 'not modified (If-None-Match matched the ETag)' },
+      ...errors(400, 500),
+    },
+  });
   add('POST /api/v1/specs/validate', {
     summary: 'Validate a RunSpec without submitting it',
     request: { body: { content: { 'application/json': { schema: RunSpec }, 'application/yaml': { schema: RunSpec } } } },
@@ -186,6 +214,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "the caller's role does not allow this, or a cross-site write",
   404: 'not found (also for other projects: no existence leak)',
   409: 'conflict with the current state',
+  500: 'server error (for downloads: the content is missing from the object store)',
   413: 'body too large',
   429: 'too many attempts; wait a minute',
   422: 'Idempotency-Key reused with a different spec',

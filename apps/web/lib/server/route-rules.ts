@@ -9,8 +9,9 @@ import type { Action } from '@refinery/core';
  * - signed-in: any user or token; the handler filters what it returns to the caller's projects.
  * - instance-admin: users with the instance admin flag.
  * - action: the caller's role in the project must allow the action. The project comes from the
- *   run named by {id} ("run"), the {project} path parameter ("param"), ?project= ("query"), or
- *   the request body ("body": the handler calls `authorize(project)` before acting).
+ *   run named by {id} ("run"), the run of the artifact named by {id} ("artifact"), the {project}
+ *   path parameter ("param"), ?project= ("query"), or the request body ("body": the handler
+ *   calls `authorize(project)` before acting).
  *   A caller with no role in the project gets 404, as if it did not exist.
  * - sessionOnly: API tokens may not call it (tokens cannot mint tokens or accounts).
  */
@@ -18,7 +19,7 @@ export type Rule =
   | { allow: 'anyone'; sessionOnly?: never }
   | { allow: 'signed-in'; sessionOnly?: true }
   | { allow: 'instance-admin'; sessionOnly?: true }
-  | { action: Action; project: 'run' | 'param' | 'query' | 'body'; sessionOnly?: true };
+  | { action: Action; project: 'run' | 'artifact' | 'param' | 'query' | 'body'; sessionOnly?: true };
 
 export const ROUTE_RULES = {
   'GET /api/v1/health': { allow: 'anyone' },
@@ -35,6 +36,7 @@ export const ROUTE_RULES = {
   'GET /api/v1/runs/{id}': { action: 'run.read', project: 'run' },
   'POST /api/v1/runs/{id}/cancel': { action: 'run.cancel', project: 'run' },
   'GET /api/v1/runs/{id}/metrics': { action: 'run.read', project: 'run' },
+  'GET /api/v1/artifacts/{id}/content': { action: 'run.read', project: 'artifact' },
   'POST /api/v1/specs/validate': { allow: 'signed-in' },
   'POST /api/v1/uploads': { action: 'data.upload', project: 'query' },
   'GET /api/v1/tokens': { allow: 'signed-in' },

@@ -1,7 +1,7 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { actorOf, resolvePrincipal, roleIn, trustedOrigins, type Principal } from '@refinery/auth';
 import { ACTIONS, can, type Action } from '@refinery/core';
-import { audit, getRunRow } from '@refinery/db';
+import { audit, getArtifactRow, getRunRow } from '@refinery/db';
 import { serverContext, type ServerContext } from './context';
 import { errorResponse, HttpError } from './http';
 import { ROUTE_RULES, type RouteKey, type Rule } from './route-rules';
@@ -107,6 +107,13 @@ async function projectForRule(server: ServerContext, principal: Principal, rule:
     if (!run || roleIn(principal, run.projectId) === null) throw new HttpError(404, 'not_found', `no run with id "${params.id}"`);
     requireAction(principal, run.projectId, rule.action, { kind: 'run', id: run.id });
     return run.projectId;
+  }
+  if (rule.project === 'artifact') {
+    const artifact = params.id ? await getArtifactRow(server.database.db, params.id) : undefined;
+    // An artifact of another project's run answers exactly like a missing one.
+    if (!artifact || roleIn(principal, artifact.projectId) === null) throw new HttpError(404, 'not_found', `no artifact with id "${params.id}"`);
+    requireAction(principal, artifact.projectId, rule.action, { kind: 'artifact', id: artifact.id });
+    return artifact.projectId;
   }
   const projectId = rule.project === 'param' ? params.project : new URL(req.url).searchParams.get('project');
   if (!projectId) throw new HttpError(400, 'invalid_query', 'name the project: ?project=<id>');
