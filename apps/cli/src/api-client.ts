@@ -43,6 +43,40 @@ export class RefineryApi {
     return body as T;
   }
 
+  /**
+   * An artifact's content as a streaming response (the body is not read): a file as stored, a
+   * directory as a tar (`format` tar) or its manifest (`format` manifest). Errors throw as usual.
+   */
+  async artifactContent(id: string, format?: 'raw' | 'tar' | 'manifest'): Promise<Response> {
+    const path = `/api/v1/artifacts/${encodeURIComponent(id)}/content${format ? `?format=${format}` : ''}`;
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), { headers: this.authHeaders() });
+    } catch (err) {
+      throw new ApiRequestError(0, null, `cannot reach the Refinery API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? Set --api-url or REFINERY_API_URL`);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let body: ApiError | null = null;
+      try {
+        body = text ? (JSON.parse(text) as ApiError) : null;
+      } catch {
+        body = null;
+      }
+      const hint = res.status === 401 ? '\n  run `refinery login`, or set REFINERY_TOKEN to an API token' : '';
+      throw new ApiRequestError(res.status, body, `${body?.error?.message ?? `HTTP ${res.status}`}${hint}`);
+    }
+    return res;
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.credentials.token
+      ? { authorization: `Bearer ${this.credentials.token}` }
+      : this.credentials.cookie
+        ? { cookie: this.credentials.cookie, origin: new URL(this.baseUrl).origin }
+        : {};
+  }
+
   submitRun(specText: string, opts: { idempotencyKey?: string }) {
     const headers: Record<string, string> = { 'content-type': 'application/yaml' };
     if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;

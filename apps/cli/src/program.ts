@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { artifactsCommand } from './commands/artifacts';
 import { loginCommand, logoutCommand, tokensCommand, whoamiCommand } from './commands/auth';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(whoamiCommand(globals));
   program.addCommand(tokensCommand(globals));
   program.addCommand(runsCommand(globals));
+  program.addCommand(artifactsCommand(globals));
   program.addCommand(redactCommand(globals));
   return program;
 }
