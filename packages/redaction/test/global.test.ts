@@ -88,8 +88,25 @@ describe('STREET_ADDRESS beyond the US', () => {
     ['1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002', '1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002'],
     ['45 MG Road, Bengaluru 560001', '45 MG Road, Bengaluru 560001'],
     ['12 Maple Avenue, Toronto, ON K1A 0B1', '12 Maple Avenue, Toronto, ON K1A 0B1'],
+    ['Envíelo a Calle de la Virgen del Carmen 5, 28014 Madrid hoy', 'Calle de la Virgen del Carmen 5, 28014 Madrid'],
+    ['C/ de Alcalá, 23, 2º B', 'C/ de Alcalá, 23, 2º B'],
+    ['Rua dos Andradas, 1001', 'Rua dos Andradas, 1001'],
+    ['Piazzale delle Belle Arti 2', 'Piazzale delle Belle Arti 2'],
+    ['habite au 5 bis avenue Foch depuis', '5 bis avenue Foch'],
+    ["au 8 quai d'Orsay, 75007 Paris", "8 quai d'Orsay, 75007 Paris"],
+    ['au 3 rue du Faubourg Saint Honoré Est Ouest', '3 rue du Faubourg Saint Honoré Est'],
   ])('finds %j', (text, address) => {
     expect(found(text, ['STREET_ADDRESS'])).toEqual([`STREET_ADDRESS:${address}`]);
+  });
+  it('reads at most four name words before the number', () => {
+    expect(found('Via Giuseppe Garibaldi Mazzini Verdi Rossi 3', ['STREET_ADDRESS'])).toEqual([]);
+  });
+  it('scans adversarial runs of name words and postcode-like tails in linear time', () => {
+    for (const text of ['Calle ' + 'Aa '.repeat(100_000), 'Calle Ab' + ' de Ab'.repeat(50_000), '12 rue ' + 'Ab '.repeat(100_000), 'Via Roma 10, ' + 'Ab, '.repeat(50_000)]) {
+      const started = performance.now();
+      found(text, ['STREET_ADDRESS']);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
   });
   it('needs a house number', () => {
     expect(found('Via dei Mille è bella; la rue de la Paix est chère', ['STREET_ADDRESS'])).toEqual([]);
