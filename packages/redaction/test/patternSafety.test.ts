@@ -1,6 +1,9 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as creditCard from '../src/detectors/creditCard';
 import * as dateOfBirth from '../src/detectors/dateOfBirth';
+import * as email from '../src/detectors/email';
 import * as iban from '../src/detectors/iban';
 import * as intlAddress from '../src/detectors/intlAddress';
 import * as ipAddress from '../src/detectors/ipAddress';
@@ -15,7 +18,7 @@ import * as usSsn from '../src/detectors/usSsn';
 import { PLACEHOLDER } from '../src/surrogates/recognize';
 import { RedactionPolicySchema, UnsafePatternError, compileSafePattern, createTextRedactor, findPatternProblems } from '../src/index';
 
-const detectorModules = { creditCard, dateOfBirth, iban, intlAddress, ipAddress, nationalId, person, personCjk, phone, secret, streetAddress, urlCredentials, usSsn };
+const detectorModules = { creditCard, dateOfBirth, email, iban, intlAddress, ipAddress, nationalId, person, personCjk, phone, secret, streetAddress, urlCredentials, usSsn };
 
 describe('built-in patterns', () => {
   const patterns = Object.entries(detectorModules).flatMap(([module, exports]) =>
@@ -26,6 +29,13 @@ describe('built-in patterns', () => {
 
   it('are all collected (a new detector regex must be exported to be checked)', () => {
     expect(patterns.length).toBeGreaterThanOrEqual(25);
+    // Every module-level regex constant of src/detectors is exported and its module is listed above.
+    const dir = join(__dirname, '..', 'src', 'detectors');
+    const declared = readdirSync(dir).filter((file) => file.endsWith('.ts')).flatMap((file) =>
+      [...readFileSync(join(dir, file), 'utf8').matchAll(/^(?:export )?const ([A-Za-z_0-9]{1,64}) =\s{0,8}(?:\/|new RegExp\()/gm)].map((m) => `${file.slice(0, -3)}.${m[1]}`),
+    );
+    expect(declared.length).toBeGreaterThan(0);
+    expect(declared.filter((name) => !patterns.some(([collected]) => collected === name))).toEqual([]);
   });
 
   it.each([...patterns, ['PLACEHOLDER', PLACEHOLDER] as const])('%s passes the linear-time rules', (_name, regex) => {

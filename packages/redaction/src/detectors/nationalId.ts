@@ -16,14 +16,74 @@ interface Scheme {
   candidate: RegExp;
   valid(value: string): boolean;
   /** Tested on the lower-cased text just before the candidate. */
-  cue?: RegExp;
+  cue?: (before: string) => boolean;
   cueRequired: boolean;
 }
 
-/** A cue, then up to two short words ("ist", "is", "no.", "number") and separators. */
-function cueBefore(names: string): RegExp {
-  return new RegExp(`(?:${names})(?:[\\s:#.,=-]{1,4}[\\p{L}°º.]{1,10}){0,3}[\\s:#.,=-]{0,4}$`, 'u');
+/** Separator between a cue, its short words and the number ("passport no.: ", "bsn = "). */
+export const CUE_SEPARATOR = /[\s:#.,=-]/u;
+/** A character of a short word after a cue ("ist", "no.", "number", "nº"). */
+export const CUE_WORD_CHAR = /[\p{L}°º.]/u;
+
+/**
+ * A cue (any of `names`, lower case), then up to three short words (1–10 characters, each after
+ * 1–4 separators) and up to 4 separators, ending right before the candidate. This was one regex
+ * with a repeated group of words (a nested quantifier, above patternSafety's budget); the names
+ * are now found with indexOf and what follows them is matched by a small automaton, in time
+ * linear in the 48-character window.
+ */
+function cueBefore(...names: string[]): (before: string) => boolean {
+  return (before) => names.some((name) => {
+    for (let at = before.indexOf(name); at !== -1; at = before.indexOf(name, at + 1)) {
+      if (cueTailMatches(before, at + name.length)) return true;
+    }
+    return false;
+  });
 }
+
+const MAX_CUE_WORDS = 3;
+const MAX_CUE_WORD_LENGTH = 10;
+const MAX_CUE_SEPARATORS = 4;
+
+/**
+ * Whether `text` from `from` to its end is (separators{1,4} word{1,10}){0,3} separators{0,4}. States
+ * are [phase, words done, run length]: phase 0 = at a word boundary (or after a word), 1 = in the
+ * separators before a word, 2 = in a word, 3 = in the trailing separators. A '.' is both a
+ * separator and a word character, so several states may be live at once (at most 3 · 4 + 3 · 10 + 5).
+ */
+export function cueTailMatches(text: string, from: number): boolean {
+  let states = new Set<number>([encode(0, 0, 0)]);
+  for (const c of text.slice(from)) {
+    const separator = CUE_SEPARATOR.test(c);
+    const word = CUE_WORD_CHAR.test(c);
+    const next = new Set<number>();
+    for (const state of states) {
+      const phase = Math.floor(state / 10_000);
+      const words = Math.floor(state / 100) % 100;
+      const run = state % 100;
+      // A word that has at least one character may end here: the boundary after it.
+      const atBoundary = phase === 0 || phase === 2;
+      const done = phase === 2 ? words + 1 : words;
+      if (atBoundary && separator) {
+        next.add(encode(3, 0, 1));
+        if (done < MAX_CUE_WORDS) next.add(encode(1, done, 1));
+      }
+      if (phase === 1 && separator && run < MAX_CUE_SEPARATORS) next.add(encode(1, words, run + 1));
+      if (phase === 1 && word) next.add(encode(2, words, 1));
+      if (phase === 2 && word && run < MAX_CUE_WORD_LENGTH) next.add(encode(2, words, run + 1));
+      if (phase === 3 && separator && run < MAX_CUE_SEPARATORS) next.add(encode(3, 0, run + 1));
+    }
+    if (next.size === 0) return false;
+    states = next;
+  }
+  for (const state of states) if (Math.floor(state / 10_000) !== 1) return true;
+  return false;
+}
+
+function encode(phase: number, words: number, run: number): number {
+  return phase * 10_000 + words * 100 + run;
+}
+
 const check = (country: string, kind: string) => (value: string) => stdnum[country][kind].validate(value).isValid === true;
 
 export const NINO = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]/g;
@@ -46,18 +106,18 @@ const SCHEMES: Scheme[] = [
   { kind: 'GB_NINO', candidate: NINO, valid: check('GB', 'nino'), cueRequired: false },
   { kind: 'GB_NHS', candidate: TEN_DIGITS_3_3_4, valid: (v) => nhsValid(digitsOf(v)), cue: cueBefore('nhs'), cueRequired: true },
   { kind: 'FR_NIR', candidate: NIR, valid: check('FR', 'nir'), cueRequired: false },
-  { kind: 'DE_STEUER_ID', candidate: ELEVEN_DIGITS_2_3_3_3, valid: check('DE', 'idnr'), cue: cueBefore('steuer-?id|steueridentifikationsnummer|steuer-identifikationsnummer|identifikationsnummer|idnr|tax id|tin'), cueRequired: true },
+  { kind: 'DE_STEUER_ID', candidate: ELEVEN_DIGITS_2_3_3_3, valid: check('DE', 'idnr'), cue: cueBefore('steuer-id', 'steuerid', 'steueridentifikationsnummer', 'steuer-identifikationsnummer', 'identifikationsnummer', 'idnr', 'tax id', 'tin'), cueRequired: true },
   { kind: 'ES_DNI', candidate: DNI, valid: check('ES', 'dni'), cueRequired: false },
   { kind: 'ES_NIE', candidate: NIE, valid: check('ES', 'nie'), cueRequired: false },
   { kind: 'IT_CODICE_FISCALE', candidate: CODICE_FISCALE, valid: check('IT', 'codicefiscale'), cueRequired: false },
-  { kind: 'NL_BSN', candidate: BSN, valid: check('NL', 'bsn'), cue: cueBefore('bsn|burgerservicenummer|sofinummer|sofi-nummer'), cueRequired: true },
-  { kind: 'IN_AADHAAR', candidate: AADHAAR, valid: check('IN', 'aadhaar'), cue: cueBefore('aadhaar|aadhar|uidai|uid|आधार'), cueRequired: false },
+  { kind: 'NL_BSN', candidate: BSN, valid: check('NL', 'bsn'), cue: cueBefore('bsn', 'burgerservicenummer', 'sofinummer', 'sofi-nummer'), cueRequired: true },
+  { kind: 'IN_AADHAAR', candidate: AADHAAR, valid: check('IN', 'aadhaar'), cue: cueBefore('aadhaar', 'aadhar', 'uidai', 'uid', 'आधार'), cueRequired: false },
   { kind: 'IN_PAN', candidate: PAN, valid: check('IN', 'pan'), cueRequired: false },
-  { kind: 'CA_SIN', candidate: NINE_DIGITS_3_3_3, valid: check('CA', 'sin'), cue: cueBefore('sin|social insurance(?: number)?|nas|assurance sociale'), cueRequired: true },
-  { kind: 'AU_TFN', candidate: TFN, valid: check('AU', 'tfn'), cue: cueBefore('tfn|tax file(?: number)?'), cueRequired: true },
+  { kind: 'CA_SIN', candidate: NINE_DIGITS_3_3_3, valid: check('CA', 'sin'), cue: cueBefore('sin', 'social insurance number', 'social insurance', 'nas', 'assurance sociale'), cueRequired: true },
+  { kind: 'AU_TFN', candidate: TFN, valid: check('AU', 'tfn'), cue: cueBefore('tfn', 'tax file number', 'tax file'), cueRequired: true },
   { kind: 'BR_CPF', candidate: CPF_PUNCTUATED, valid: check('BR', 'cpf'), cueRequired: false },
   { kind: 'BR_CPF', candidate: CPF_BARE, valid: check('BR', 'cpf'), cue: cueBefore('cpf'), cueRequired: true },
-  { kind: 'PASSPORT', candidate: PASSPORT, valid: (v) => /\d.{0,8}\d/.test(v), cue: cueBefore('passport|reisepass|passeport|pasaporte|passaporto|paspoort|passaporte|pass-?nr'), cueRequired: true },
+  { kind: 'PASSPORT', candidate: PASSPORT, valid: (v) => /\d.{0,8}\d/.test(v), cue: cueBefore('passport', 'reisepass', 'passeport', 'pasaporte', 'passaporto', 'paspoort', 'passaporte', 'pass-nr', 'passnr'), cueRequired: true },
 ];
 
 export const nationalIdDetector: Detector = {
@@ -74,7 +134,7 @@ export const nationalIdDetector: Detector = {
           scheme.candidate.lastIndex = start + 1; // a shorter shape may start inside a longer token
           continue;
         }
-        const cued = scheme.cue?.test(textBefore(text, start, 48)) ?? false;
+        const cued = scheme.cue?.(textBefore(text, start, 48)) ?? false;
         if (scheme.cueRequired && !cued) continue;
         if (!scheme.valid(match[0])) continue;
         out.push({ type: 'NATIONAL_ID', start, end, confidence: cued ? 0.96 : 0.9, detector: 'national_id' });

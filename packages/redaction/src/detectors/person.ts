@@ -45,10 +45,10 @@ export const WEAK_CUE = /\b(?:hi|hello|hey|thanks|thank you|cheers|best|with|and
 /** "Hi Ryleigh," / "Hallo Samir!": a greeting plus a single capitalized word closed by punctuation. */
 export const GREETING = /\b(?:hi|hello|hey|dear|thanks|thank you|hallo|bonjour|salut|hola|ciao|olá|oi|dag|merci|danke|gracias|grazie|obrigado|obrigada|bedankt)[\s,]{1,3}$/;
 /** The tail of a firm name: "Howe, Stoltenberg and Doyle", "Walsh - Lowe". */
-const ORGANISATION_BEFORE = /(?:\p{Lu}[\p{L}'-]{1,30}, \p{Lu}[\p{L}'-]{1,30},? (?:and|&|und|et|y|e|en) |\p{Lu}[\p{L}'-]{1,30} - )$/u;
+export const ORGANISATION_BEFORE = /(?:\p{Lu}[\p{L}'-]{1,30}, \p{Lu}[\p{L}'-]{1,30},? (?:and|&|und|et|y|e|en) |\p{Lu}[\p{L}'-]{1,30} - )$/u;
 /** Organisation words that turn a preceding name into a company name ("Ritchie LLC"). */
-const ORGANISATION_AFTER = /^(?: (?:LLC|Inc|Ltd|Corp|Corporation|Group|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC|Co|Company|and Sons|& Sons)\b|,? (?:and|&|und|et|y|e|en) |, \p{Lu}[\p{L}'-]{1,30} (?:and|und|et|y|e|en) | - )/u;
-const ORGANISATION_SUFFIX = /^,? (?:LLC|Inc|Ltd|Corp|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC)\b/;
+export const ORGANISATION_AFTER = /^(?: (?:LLC|Inc|Ltd|Corp|Corporation|Group|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC|Co|Company|and Sons|& Sons)\b|,? (?:and|&|und|et|y|e|en) |, \p{Lu}[\p{L}'-]{1,30} (?:and|und|et|y|e|en) | - )/u;
+export const ORGANISATION_SUFFIX = /^,? (?:LLC|Inc|Ltd|Corp|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC)\b/;
 /** A US city line: "…, North Darla, CO 96006" names a town, not a person. */
 export const PLACE_AFTER = /^,? [A-Z]{2} \d{5}\b/;
 const MAX_NAME_TOKENS = 4;
@@ -57,7 +57,7 @@ const MODEL_ONLY_PAIR = 0.4;
 /** The same, after a weak cue ("to", "with") or before a reporting verb ("confirmed", "said"). */
 const MODEL_ONLY_PAIR_IN_CONTEXT = 0.1;
 /** A person as the subject of a reporting verb: "X Y confirmed the refund", "X Y hat bestätigt". */
-const SUBJECT_VERB_AFTER = /^ (?:confirmed|approved|said|says|asked|called|wrote|replied|mentioned|requested|promised|agreed|emailed|explained|told|answered|escalated|processed|signed|bestätigte|sagte|schrieb|rief|a confirmé|a dit|a écrit|confirmó|dijo|escribió|ha confermato|ha detto|confirmou|disse|escreveu|heeft bevestigd|zei|schreef)\b/;
+export const SUBJECT_VERB_AFTER = /^ (?:confirmed|approved|said|says|asked|called|wrote|replied|mentioned|requested|promised|agreed|emailed|explained|told|answered|escalated|processed|signed|bestätigte|sagte|schrieb|rief|a confirmé|a dit|a écrit|confirmó|dijo|escribió|ha confermato|ha detto|confirmou|disse|escreveu|heeft bevestigd|zei|schreef)\b/;
 
 interface Token {
   start: number;

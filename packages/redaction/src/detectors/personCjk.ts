@@ -11,7 +11,7 @@ export const CJK_CUE_THEN_NAME = /(?:私の名前は|わたしの名前は|名�
 export const CJK_NAME_THEN_HONORIFIC = /([\p{Script=Han}\p{Script=Katakana}ー]{2,4})(?:様|さま|さん|氏|先生|女士|小姐|君)/gu;
 export const HANGUL_CUE_THEN_NAME = /(?:이름은|저는|나는|제 이름은) ?(\p{Script=Hangul}{2,4}?)(?:입니다|이에요|예요|이고|이라고|라고|이며|씨|님|\s|[.,!?]|$)/gu;
 export const HANGUL_NAME_THEN_HONORIFIC = /(\p{Script=Hangul}{2,4}) ?(?:님|씨|고객님)/gu;
-const JAPANESE_TAIL = /(?:です|と申します|といいます|でございます)$/;
+export const JAPANESE_TAIL = /(?:です|と申します|といいます|でございます)$/;
 const NOT_A_NAME = new Set(['고객', '회원', '저희', '여러분', '담당자', 'お客', '皆']);
 
 export function findCjkNames(text: string, out: Finding[]): void {

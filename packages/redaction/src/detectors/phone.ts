@@ -21,7 +21,7 @@ export const RUN = /[+(]?\d[\d ().\-]{5,28}/g;
 export const NOT_A_PHONE_CONTEXT =
   /(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|sku|serial|part|item|po|confirmation|transaction|id|no|number)\b|#)[\s:#.]{0,4}(?:(?:number|no|num|id)\b[\s:#.]{0,4})?$/;
 export const PHONE_CONTEXT = /\b(?:phone|call|tel|mobile|cell|fax|text|whatsapp|sms|contact|reach)\b/;
-const NANP_SHAPE = /^[2-9]\d{2}[2-9]\d{6}$/;
+export const NANP_SHAPE = /^[2-9]\d{2}[2-9]\d{6}$/;
 const NANP_REGIONS: ReadonlySet<string> = new Set(['US', 'CA', 'PR', 'GU', 'VI', 'AS', 'MP']);
 export const SEPARATORS = /[ .\-()]{1,3}/;
 

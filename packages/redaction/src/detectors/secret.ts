@@ -12,8 +12,8 @@ export const AWS_KEY_ID = /(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}/g;
 /** JWT header start; payload and signature are consumed by scanRun (long tokens exceed regex bounds). */
 export const JWT_HEAD = /eyJ[A-Za-z0-9_-]{8,1000}\.eyJ/g;
 export const BEARER = /[Bb]earer[ \t]{1,4}/g;
-const BASE64URL = /[A-Za-z0-9_-]/;
-const TOKEN68 = /[A-Za-z0-9._~+/-]/;
+export const BASE64URL = /[A-Za-z0-9_-]/;
+export const TOKEN68 = /[A-Za-z0-9._~+/-]/;
 const MAX_TOKEN = 16_384;
 export const PREFIXED_KEY =
   /(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,200}|gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255}|xox[abprs]-[A-Za-z0-9-]{10,250}|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,64}|npm_[A-Za-z0-9]{36}|rfy_[A-Za-z0-9_-]{43}/g;

@@ -7,7 +7,7 @@ import type { Detector, Finding } from '../types';
  * password is still covered. The finding is `user:password`; scheme and host stay readable.
  */
 const MAX_AUTHORITY = 512;
-const SCHEME_BEFORE = /[A-Za-z][A-Za-z0-9+.-]{0,20}$/;
+export const SCHEME_BEFORE = /[A-Za-z][A-Za-z0-9+.-]{0,20}$/;
 
 export const urlCredentialsDetector: Detector = {
   name: 'url_credentials',
