@@ -7,7 +7,7 @@ import { STAGE_PANELS } from '../../apps/web/components/stage-panels';
 import { buildOpenApiDocument, stageReportSchemaName } from '../../apps/web/lib/server/openapi';
 import { loadToolchain, REPO_ROOT } from '../../infra/src/toolchain';
 import { specObject } from '../support/specs';
-import { EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from '../workflow/mock-activities';
+import { APPROVAL_REPORT, EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from '../workflow/mock-activities';
 
 /**
  * Every stage is defined once (packages/core/src/stages.ts); this proves each room that must know
@@ -24,6 +24,7 @@ const SAMPLE_REPORTS: { [S in StageName]: StageReport<S> } = {
   quantize: QUANTIZE_REPORT,
   evaluate: EVALUATE_REPORT,
   gates: GATES_REPORT,
+  approval: APPROVAL_REPORT,
 };
 
 describe.each(STAGES)('stage %s', (stage) => {

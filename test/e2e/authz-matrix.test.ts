@@ -82,6 +82,7 @@ const PROBES: Record<RouteKey, () => Probe> = {
   }),
   'GET /api/v1/runs/{id}': () => ({ method: 'GET', path: `/api/v1/runs/${runId}`, allowed: (o) => o.status === 200 }),
   'POST /api/v1/runs/{id}/cancel': () => ({ method: 'POST', path: `/api/v1/runs/${runId}/cancel`, allowed: (o) => o.status === 409 && code(o) === 'already_finished' }),
+  'POST /api/v1/runs/{id}/approval': () => ({ method: 'POST', path: `/api/v1/runs/${runId}/approval`, body: '{"decision":"approve","comment":"matrix"}', contentType: 'application/json', allowed: (o) => o.status === 409 && code(o) === 'not_awaiting' }),
   'GET /api/v1/runs/{id}/metrics': () => ({ method: 'GET', path: `/api/v1/runs/${runId}/metrics`, allowed: (o) => o.status === 200 }),
   'GET /api/v1/artifacts/{id}/content': () => ({ method: 'GET', path: `/api/v1/artifacts/${artifactId}/content`, allowed: (o) => o.status === 200 && o.body !== null && typeof o.body === 'object' }),
   'POST /api/v1/specs/validate': () => ({ method: 'POST', path: '/api/v1/specs/validate', body: INGEST_ONLY_SPEC, contentType: 'application/yaml', allowed: (o) => o.status === 200 }),

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { TASK_QUEUES, validateRunSpec, type FineTuneRunInput, type RunSpec } from '@refinery/core';
+import { TASK_QUEUES, validateRunSpec, type ApprovalReport, type FineTuneRunInput, type GatesReport, type RunSpec } from '@refinery/core';
 import { WORKFLOWS_PATH } from '@refinery/pipeline-worker';
 import { decideUpdate, fineTuneRun, progressQuery } from '@refinery/pipeline-worker/workflows';
 import { stackEnv } from '../support/api';
 import { specObject } from '../support/specs';
-import { blockUntilCancelled, EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, mockActivities, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from './mock-activities';
+import { APPROVAL_REPORT, blockUntilCancelled, EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, mockActivities, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from './mock-activities';
 
 /**
  * The fineTuneRun workflow's branches with stand-in activities, on the real Temporal server of
  * the test stack (each test on its own task queues, so the stack's workers never see them).
  */
+const EVIDENCE = APPROVAL_REPORT.evidenceSha256; // what the stand-in openApproval puts in front of reviewers
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
@@ -155,7 +156,7 @@ describe('fineTuneRun workflow', () => {
       const handle = await start(taskQueue, { spec: spec({}, pool) });
       await waitFor(async () => (await handle.query(progressQuery)).currentStage === 'ingest');
       const progress = await handle.query(progressQuery);
-      const refusal = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', comment: 'looks good', actor: 'user:bob' }] }).catch((e: unknown) => e);
+      const refusal = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', comment: 'looks good', actor: 'user:bob', role: 'reviewer', evidenceSha256: EVIDENCE }] }).catch((e: unknown) => e);
       const malformed = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'maybe', comment: '', actor: 'user:bob' } as never] }).catch((e: unknown) => e);
       await handle.cancel();
       await handle.result().catch(() => undefined);
@@ -166,6 +167,88 @@ describe('fineTuneRun workflow', () => {
     expect(String((refusal as Error).cause)).toMatch(/is not awaiting a decision \(it is running, in stage ingest\)/);
     expect(malformed).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((malformed as Error).cause)).toMatch(/decision/);
+  });
+});
+
+describe('the approval stage', () => {
+  const approvalSpec = (pool: string, approval: Record<string, unknown>, evaluation?: Record<string, unknown>) =>
+    spec({ approval, ...(evaluation ? { evaluation } : {}), quantization: { formats: ['q8_0'] } } as Partial<RunSpec>, pool);
+  type Handle = WorkflowHandle<typeof fineTuneRun>;
+  const decide = (handle: Handle, actor: string, decision: 'approve' | 'reject', role: 'reviewer' | 'viewer' | 'admin' = 'reviewer', evidenceSha256 = EVIDENCE) =>
+    handle.executeUpdate(decideUpdate, { args: [{ decision, comment: `${decision} by ${actor}`, actor, role, evidenceSha256 }] }).catch((e: unknown) => e);
+  const awaiting = async (handle: Handle) => (await handle.query(progressQuery)).awaitingDecision !== null;
+
+  it('waits for a reviewer who is not the submitter; refuses the submitter, a viewer and stale evidence; then succeeds', async () => {
+    const mocks = mockActivities();
+    const out = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const handle = await start(taskQueue, { spec: approvalSpec(pool, { timeout: '1h' }, { metrics: ['exact_match'], gates: [{ metric: 'exact_match', min: 0.8 }] }) });
+      await waitFor(() => awaiting(handle));
+      const progress = await handle.query(progressQuery);
+      const submitter = await decide(handle, 'user:alice', 'approve');
+      const viewer = await decide(handle, 'user:victor', 'approve', 'viewer');
+      const stale = await decide(handle, 'user:bob', 'approve', 'reviewer', 'f'.repeat(64));
+      const receipt = await decide(handle, 'user:bob', 'approve');
+      return { progress, submitter, viewer, stale, receipt, result: await handle.result() };
+    });
+    expect(out.progress).toMatchObject({ status: 'awaiting_approval', currentStage: 'approval', awaitingDecision: { stage: 'approval', required: 1, evidenceSha256: EVIDENCE } });
+    expect(String((out.submitter as Error).cause)).toMatch(/separation of duties: user:alice submitted this run/);
+    expect(String((out.viewer as Error).cause)).toMatch(/needs the reviewer role .* their role is viewer/);
+    expect(String((out.stale as Error).cause)).toMatch(/the evidence changed since it was shown/);
+    expect(out.receipt).toMatchObject({ stage: 'approval', decision: 'approve', actor: 'user:bob', evidenceSha256: EVIDENCE });
+    expect(out.result.status).toBe('succeeded');
+    const opened = mocks.calls.find((c) => c.activity === 'openApproval')!.input;
+    expect(opened).toMatchObject({ submittedBy: 'user:alice', approval: { required: 1, timeout: '1h' }, evidence: { evaluation: EVALUATE_REPORT, gates: GATES_REPORT } });
+    const recorded = mocks.calls.find((c) => c.activity === 'recordApproval')!.input.report as ApprovalReport;
+    expect(recorded).toMatchObject({ outcome: 'approved', decisions: [{ decision: 'approve', actor: 'user:bob', comment: 'approve by user:bob' }] });
+    expect(mocks.timeline().slice(-2)).toEqual([['approval', 'started'], ['approval', 'succeeded']]);
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input.status)).toEqual(['running', 'succeeded']);
+  });
+
+  it('with required: 2, one reviewer cannot approve twice; a second approves; a rejection ends the run rejected', async () => {
+    const mocks = mockActivities();
+    const out = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const twice = await start(taskQueue, { spec: approvalSpec(pool, { required: 2 }) });
+      await waitFor(() => awaiting(twice));
+      await decide(twice, 'user:bob', 'approve');
+      const again = await decide(twice, 'user:bob', 'approve');
+      const stillWaiting = await twice.query(progressQuery);
+      await decide(twice, 'user:carol', 'approve', 'admin');
+      const approved = await twice.result();
+
+      const rejected = await start(taskQueue, { spec: approvalSpec(pool, { required: 2 }) });
+      await waitFor(() => awaiting(rejected));
+      await decide(rejected, 'user:bob', 'approve');
+      await decide(rejected, 'user:carol', 'reject');
+      return { again, stillWaiting, approved, rejectedResult: await rejected.result() };
+    });
+    expect(String((out.again as Error).cause)).toMatch(/user:bob has already decided on this run; 2 different reviewers must approve it/);
+    expect(out.stillWaiting.status).toBe('awaiting_approval');
+    expect(out.approved.status).toBe('succeeded');
+    expect(out.rejectedResult.status).toBe('rejected');
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input)).toContainEqual({ runId: expect.any(String), status: 'rejected', error: 'rejected by user:carol: reject by user:carol' });
+  });
+
+  it('ends expired when nobody decides before the timeout', async () => {
+    const mocks = mockActivities();
+    const result = await withWorkers(mocks, async ({ taskQueue, pool }) => (await start(taskQueue, { spec: approvalSpec(pool, { timeout: '2s' }) })).result());
+    expect(result.status).toBe('expired');
+    expect((mocks.calls.find((c) => c.activity === 'recordApproval')!.input.report as ApprovalReport).outcome).toBe('expired');
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').at(-1)!.input).toMatchObject({ status: 'expired', error: expect.stringMatching(/^expired: 0 of 1 approvals by /) });
+  });
+
+  it('onFail: review sends failed gates to the reviewers instead of rejecting', async () => {
+    const failed: GatesReport = { ...GATES_REPORT, passed: false, onFail: 'review', results: [{ ...GATES_REPORT.results[0]!, value: 0.4, passed: false }] };
+    const mocks = mockActivities({ checkRunGates: async () => ({ report: failed }) });
+    const out = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const handle = await start(taskQueue, {
+        spec: approvalSpec(pool, {}, { metrics: ['exact_match'], onFail: 'review', gates: [{ metric: 'exact_match', min: 0.8 }] }),
+      });
+      await waitFor(() => awaiting(handle));
+      await decide(handle, 'user:bob', 'approve');
+      return handle.result();
+    });
+    expect(out.status).toBe('succeeded');
+    expect(mocks.calls.find((c) => c.activity === 'openApproval')!.input).toMatchObject({ evidence: { gates: failed } });
   });
 });
 

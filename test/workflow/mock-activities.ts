@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ggufVariant, type EvaluateReport, type GatesReport, type GpuActivities, type IngestReport, type MergeReport, type QuantizeReport, type RedactReport, type SplitReport, type StageName, type TrainReport } from '@refinery/core';
+import { ggufVariant, type ApprovalReport, type EvaluateReport, type GatesReport, type GpuActivities, type IngestReport, type MergeReport, type QuantizeReport, type RedactReport, type SplitReport, type StageName, type TrainReport } from '@refinery/core';
 import type { PipelineActivities } from '@refinery/pipeline-worker';
 
 /** Stand-ins for the stage activities, recording what the workflow asked for and in what order. */
@@ -61,6 +61,17 @@ export const GATES_REPORT: GatesReport = {
   results: [{ gate: 'merged exact_match ≥ 0.8', metric: 'exact_match', variant: 'merged', value: 0.85, reference: null, delta: null, passed: true, note: null }],
 };
 
+export const APPROVAL_REPORT: ApprovalReport = {
+  outcome: 'approved',
+  required: 1,
+  submittedBy: 'user:alice',
+  requestedAt: '2026-11-30T10:00:00.000Z',
+  expiresAt: '2026-12-07T10:00:00.000Z',
+  evidenceSha256: 'e'.repeat(64),
+  gateFailures: [],
+  decisions: [{ decision: 'approve', actor: 'user:bob', comment: 'metrics and samples look right', at: '2026-11-30T11:00:00.000Z', evidenceSha256: 'e'.repeat(64) }],
+};
+
 export function mockActivities(overrides: Overrides = {}) {
   const calls: Call[] = [];
   const record = (activity: string, input: object) => calls.push({ activity, input: input as Record<string, unknown> });
@@ -105,6 +116,14 @@ export function mockActivities(overrides: Overrides = {}) {
     async checkRunGates(input) {
       record('checkRunGates', input);
       return { report: GATES_REPORT };
+    },
+    async openApproval(input) {
+      record('openApproval', input);
+      return { ...APPROVAL_REPORT, outcome: 'awaiting', required: input.approval.required, submittedBy: input.submittedBy, decisions: [] };
+    },
+    async recordApproval(input) {
+      record('recordApproval', input);
+      return { report: input.report };
     },
   };
   const activities = { ...base } as Record<string, (input: never) => Promise<unknown>>;

@@ -138,4 +138,8 @@ export class RefineryApi {
   cancelRun(id: string) {
     return this.request<RunDetail>('POST', `/api/v1/runs/${encodeURIComponent(id)}/cancel`);
   }
+
+  decideRun(id: string, body: { decision: 'approve' | 'reject'; comment: string; evidenceSha256?: string }) {
+    return this.request<{ run: RunDetail }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/approval`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  }
 }

@@ -30,7 +30,10 @@ export const STAGE_LINES: { [S in StageName]: (report: StageReport<S>) => string
   merge: (r) => `${n(r.parameters)} parameters (${r.dtype}), ${mb(r.bytes)}; tokenizer files copied: ${r.tokenizerFiles.length}`,
   quantize: (r) => `${r.files.map((f) => `${f.format} ${mb(f.bytes)}`).join(', ')}; tokenizer parity ${r.tokenizerParity ? 'ok' : 'FAILED'}${r.chatTemplateParity ? `, chat template parity ok (${r.chatTemplateParity.chatWrapper}${r.chatTemplateParity.sameTokens ? `; node-llama-cpp tokenizes it piece by piece: ${r.chatTemplateParity.nodeLlamaCppTokens} tokens, not ${r.chatTemplateParity.tokens}` : ''})` : ''} (llama.cpp ${r.llamaCpp.commit})`,
   evaluate: (r) => `${r.examples} examples; ${r.variants.map((v) => `${v.variant} ppl ${v.perplexity === null ? '-' : v.perplexity.toFixed(2)}${headline(v.metrics)}`).join(', ')}`,
-  gates: (r) => `${r.results.filter((g) => g.passed).length}/${r.results.length} gates passed${r.passed ? '' : `; failed: ${r.results.filter((g) => g.passed === false).map((g) => g.gate).join('; ')}`}`,
+  gates: (r) => `${r.results.filter((g) => g.passed).length}/${r.results.length} gates passed${r.passed ? '' : `; failed: ${r.results.filter((g) => g.passed === false).map((g) => g.gate).join('; ')}${r.onFail === 'review' ? ' (to the reviewers)' : ''}`}`,
+  approval: (r) =>
+    `${r.outcome === 'awaiting' ? `awaiting ${r.required - r.decisions.filter((d) => d.decision === 'approve').length} more approval(s) until ${r.expiresAt}` : r.outcome}; ` +
+    `${r.decisions.map((d) => `${d.decision} by ${d.actor}: "${d.comment}"`).join('; ') || 'no decisions'}; evidence sha256 ${r.evidenceSha256.slice(0, 12)}${r.gateFailures.length ? `; failed gates: ${r.gateFailures.join('; ')}` : ''}`,
 };
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

@@ -8,6 +8,9 @@ export type Principal =
 /** The audit actor: `user:<id>` or `token:<id>`. */
 export const actorOf = (p: Principal) => (p.kind === 'user' ? `user:${p.userId}` : `token:${p.tokenId}`);
 
+/** The person behind the caller, `user:<id>`: a token acts for its creator (separation of duties compares people). */
+export const personOf = (p: Principal) => `user:${p.userId}`;
+
 /** The caller's role in a project, or null when they are not in it (instance admins are admin everywhere). */
 export function roleIn(p: Principal, projectId: string): ProjectRole | null {
   if (p.kind === 'token') return p.projectId === projectId ? p.role : null;

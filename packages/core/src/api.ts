@@ -88,3 +88,17 @@ export const MetricPointSchema = z.object({
 });
 export type MetricPoint = z.infer<typeof MetricPointSchema>;
 export const MetricsResponseSchema = z.object({ points: z.array(MetricPointSchema) });
+
+/** POST /api/v1/runs/{id}/approval: the decider is the caller; their role comes from the server. */
+export const DecisionRequestSchema = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().trim().min(1, 'say why').max(4000),
+    evidenceSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional()
+      .describe("the approval report's evidenceSha256 the decider was shown; the current evidence when absent"),
+  })
+  .meta({ id: 'DecisionRequest' });
+export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;

@@ -70,7 +70,10 @@ export const EvaluationSpec = z
       .default(0)
       .describe('random secret-shaped records put into the training split only; their exposure after training shows how much this setup memorises (metric canary_exposure)'),
     gates: z.array(GateSchema).default([]),
-    onFail: z.literal('reject').default('reject').describe('a failed gate ends the run rejected ("review" arrives with the approval stage)'),
+    onFail: z
+      .enum(['reject', 'review'])
+      .default('reject')
+      .describe('a failed gate ends the run rejected, or ("review", with an approval section) goes to the reviewers with the failures shown'),
   })
   .strict();
 export type EvaluationSpec = z.infer<typeof EvaluationSpec>;

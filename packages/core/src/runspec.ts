@@ -5,6 +5,7 @@ import { uriSchema } from './uri';
 import { SplitSpec, TrainingSpec } from './training';
 import { evaluatedVariants, EvaluationSpec, gateableMetrics, ggufVariant, PERPLEXITY_DELTA, QuantizationSpec } from './evaluation';
 import { RedactionPolicySchema } from '@refinery/redaction';
+import { ApprovalSpec } from './approval';
 
 export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -43,6 +44,8 @@ export const RunSpecObjectSchema = z
     quantization: QuantizationSpec.optional(),
     /** Base, merged and every GGUF on the eval split; gates turn the numbers into a verdict. */
     evaluation: EvaluationSpec.optional(),
+    /** People other than the submitter approve or reject the run before it ends (and, later, is promoted). */
+    approval: ApprovalSpec.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -50,8 +53,12 @@ export const RunSpecObjectSchema = z
     for (const section of ['quantization', 'evaluation'] as const) {
       if (spec[section] && !spec.training) ctx.addIssue({ code: 'custom', path: [section], message: `"${section}" works on the trained model; add a "training" section` });
     }
+    if (spec.approval && !spec.training) ctx.addIssue({ code: 'custom', path: ['approval'], message: 'approval decides on a trained model; add a "training" section' });
     const evaluation = spec.evaluation;
     if (!evaluation) return;
+    if (evaluation.onFail === 'review' && !spec.approval) {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'onFail'], message: '"review" sends failed gates to the reviewers: add an "approval" section, or use onFail: reject' });
+    }
     if (evaluation.canaries && spec.dataset.format === 'text') {
       ctx.addIssue({ code: 'custom', path: ['evaluation', 'canaries'], message: 'canaries need a prompt and a continuation to rank: use chat or prompt_completion data, or set canaries to 0' });
     }

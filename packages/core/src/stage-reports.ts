@@ -140,7 +140,7 @@ export type EvaluateReport = z.infer<typeof EvaluateReportSchema>;
 
 export const GatesReportSchema = z.object({
   passed: z.boolean(),
-  onFail: z.literal('reject'),
+  onFail: z.enum(['reject', 'review']),
   results: z.array(
     z.object({
       gate: z.string(),
@@ -155,6 +155,28 @@ export const GatesReportSchema = z.object({
   ),
 });
 export type GatesReport = z.infer<typeof GatesReportSchema>;
+
+export const APPROVAL_OUTCOMES = ['awaiting', 'approved', 'rejected', 'expired'] as const;
+
+export const ApprovalReportSchema = z.object({
+  outcome: z.enum(APPROVAL_OUTCOMES).describe('awaiting while the run waits; then the decision, or expired at the timeout'),
+  required: z.number().int().describe('approvals needed, from distinct reviewers other than the submitter'),
+  submittedBy: z.string(),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  evidenceSha256: z.string().describe('sha256 of the evaluation report and gate results put in front of the reviewers (canonical JSON)'),
+  gateFailures: z.array(z.string()).describe('failed gates (onFail: review) the reviewers must weigh'),
+  decisions: z.array(
+    z.object({
+      decision: z.enum(['approve', 'reject']),
+      actor: z.string(),
+      comment: z.string(),
+      at: z.string(),
+      evidenceSha256: z.string().describe('the evidence this reviewer was shown'),
+    }),
+  ),
+});
+export type ApprovalReport = z.infer<typeof ApprovalReportSchema>;
 
 // The redaction package owns the report's TypeScript types; this fails to compile if they drift apart.
 type RedactionStageReport = RedactionReport & { verification: VerificationResult; secondOpinion?: SecondOpinionResult };

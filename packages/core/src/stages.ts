@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { EvaluateReportSchema, GatesReportSchema, IngestReportSchema, MergeReportSchema, QuantizeReportSchema, RedactReportSchema, SplitReportSchema, TrainReportSchema } from './stage-reports';
+import { ApprovalReportSchema, EvaluateReportSchema, GatesReportSchema, IngestReportSchema, MergeReportSchema, QuantizeReportSchema, RedactReportSchema, SplitReportSchema, TrainReportSchema } from './stage-reports';
 
 /**
  * The one definition of every pipeline stage. The workflow takes each stage's activity options
@@ -133,6 +133,16 @@ export const STAGE_DEFINITIONS = {
     options: { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5 } },
     report: GatesReportSchema,
   },
+  approval: {
+    title: 'Approval',
+    summary: 'Wait durably for reviewers other than the submitter to approve or reject, with the evaluation in front of them',
+    section: 'approval',
+    queue: 'pipeline',
+    // The wait itself is workflow code (an update and a timer); the activity records the outcome.
+    activity: 'recordApproval',
+    options: { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 20 } },
+    report: ApprovalReportSchema,
+  },
 } as const satisfies Record<string, StageDefinition>;
 
 export type StageName = keyof typeof STAGE_DEFINITIONS;
@@ -146,7 +156,6 @@ export type StageReport<S extends StageName> = z.infer<(typeof STAGE_DEFINITIONS
  * spec rejects it by name. A stage moves from here to STAGE_DEFINITIONS when it lands.
  */
 export const PLANNED_STAGES = [
-  { name: 'approval', section: 'approval' },
   { name: 'promote', section: 'promotion' },
 ] as const;
 

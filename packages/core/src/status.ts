@@ -10,12 +10,13 @@ export const RUN_STATUSES = [
   'awaiting_approval', // durable human wait (approval stage)
   'succeeded',
   'failed',
-  'rejected', // a reviewer said no
+  'rejected', // a gate or a reviewer said no
+  'expired', // nobody decided before the approval timeout
   'cancelled',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'rejected', 'cancelled'];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'];
 export const isTerminalRunStatus = (s: string): boolean => (TERMINAL_RUN_STATUSES as readonly string[]).includes(s);
 
 export const STAGE_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -41,5 +42,6 @@ export const STATUS_TONES: Record<RunStatus | StageStatus, StatusTone> = {
   succeeded: 'success',
   failed: 'danger',
   rejected: 'danger',
+  expired: 'muted',
   cancelled: 'muted',
 };

@@ -8,3 +8,4 @@ export * from './stage-reports';
 export * from './run-workflow';
 export * from './access';
 export * from './evaluation';
+export * from './approval';

@@ -64,3 +64,17 @@ export async function recordStageFinished(
     data: { stage, attempt: latest.attempt, ...(result.error ? { error: result.error } : {}) },
   });
 }
+
+/**
+ * A report on a stage that is still running (e.g. the approval stage while it waits: what the
+ * reviewers are asked to decide on), on its latest attempt; the outcome replaces it.
+ */
+export async function recordStageProgress(db: Db, runId: string, stage: StageName, metrics: Record<string, unknown>): Promise<void> {
+  const latestAttempt = db
+    .select({ id: stageExecutions.id })
+    .from(stageExecutions)
+    .where(and(eq(stageExecutions.runId, runId), eq(stageExecutions.stage, stage)))
+    .orderBy(desc(stageExecutions.attempt))
+    .limit(1);
+  await db.update(stageExecutions).set({ metrics }).where(inArray(stageExecutions.id, latestAttempt));
+}

@@ -30,6 +30,11 @@ export async function followRun(api: RefineryApi, id: string, opts: { json: bool
     if (run.status !== lastStatus) {
       progress.finish();
       emit(opts.json, { event: 'run', id, status: run.status, error: run.error }, `run ${id} ${status(run.status)}${run.error ? `: ${run.error}` : ''}`);
+      if (run.status === 'awaiting_approval') {
+        const waiting = run.stages.filter((s) => s.stage === 'approval').at(-1);
+        const line = waiting ? stageLine(waiting) : null;
+        emit(opts.json, { event: 'awaiting_approval', id }, `  approval: ${line ?? 'waiting'}\n  a reviewer who did not submit the run decides with: refinery runs approve ${id} -m "why"  (or reject)`);
+      }
       lastStatus = run.status;
     }
     if (isTerminalRunStatus(run.status)) return run;

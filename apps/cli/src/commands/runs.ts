@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { parseStageReport } from '@refinery/core';
 import { runDetail, runsTable } from '../format';
 import { authedApi } from './auth';
 import { followRun } from './follow';
@@ -11,7 +12,7 @@ interface GlobalOpts {
 
 const print = (json: boolean | undefined, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
 
-/** `refinery runs ...`: submit, list, get, cancel. */
+/** `refinery runs ...`: submit, list, get, cancel, approve, reject. */
 export function runsCommand(globals: () => GlobalOpts): Command {
   const runs = new Command('runs').description('submit and inspect fine-tuning runs');
   const api = () => authedApi(globals);
@@ -67,6 +68,20 @@ export function runsCommand(globals: () => GlobalOpts): Command {
       const run = await api().cancelRun(id);
       print(globals().json, run, () => `cancellation requested for ${id} (now ${run.status})`);
     });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    runs
+      .command(`${decision} <id>`)
+      .description(`${decision} a run awaiting approval (you must be a reviewer of its project and not its submitter)`)
+      .requiredOption('-m, --message <comment>', 'why: recorded with your decision')
+      .action(async (id: string, o: { message: string }) => {
+        // Decide on the evidence as it is now, and say which (its hash is recorded with the decision).
+        const before = await api().getRun(id);
+        const approval = parseStageReport('approval', before.stages.filter((s) => s.stage === 'approval').at(-1)?.metrics).report;
+        const { run } = await api().decideRun(id, { decision, comment: o.message, ...(approval ? { evidenceSha256: approval.evidenceSha256 } : {}) });
+        print(globals().json, run, () => `${decision === 'approve' ? 'approved' : 'rejected'} ${id} on evidence ${approval?.evidenceSha256.slice(0, 12) ?? '-'} (now ${run.status})`);
+      });
+  }
 
   return runs;
 }

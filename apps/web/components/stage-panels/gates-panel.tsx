@@ -10,7 +10,7 @@ export function GatesPanel(props: StagePanelProps<'gates'>) {
   return (
     <div data-testid="gates-panel" data-passed={report.passed} className="space-y-2 px-4 py-3">
       <p className={`text-sm font-medium ${report.passed ? 'text-emerald-700' : 'text-red-700'}`}>
-        {report.passed ? 'Every gate passed' : 'A gate failed: the run is rejected'}
+        {report.passed ? 'Every gate passed' : report.onFail === 'review' ? 'A gate failed: the reviewers decide (onFail: review)' : 'A gate failed: the run is rejected'}
       </p>
       <table className="data-table max-w-4xl">
         <thead>

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { StageName } from '@refinery/core/workflow-safe';
+import { ApprovalPanel } from './approval-panel';
 import { EvaluatePanel } from './evaluate-panel';
 import { GatesPanel } from './gates-panel';
 import { IngestPanel } from './ingest-panel';
@@ -26,4 +27,5 @@ export const STAGE_PANELS: { [S in StageName]: ComponentType<StagePanelProps<S>>
   quantize: QuantizePanel,
   evaluate: EvaluatePanel,
   gates: GatesPanel,
+  approval: ApprovalPanel,
 };

@@ -48,6 +48,9 @@ export function listRuns(filter: RunListFilter, cursor?: string, limit = 50): Pr
 
 export const getRun = (id: string) => request<RunDetail>(`/api/v1/runs/${encodeURIComponent(id)}`);
 
+export const decideRun = (id: string, body: { decision: 'approve' | 'reject'; comment: string; evidenceSha256: string }) =>
+  request<{ run: RunDetail }>(`/api/v1/runs/${encodeURIComponent(id)}/approval`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
 export const cancelRun = (id: string) => request<RunDetail>(`/api/v1/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
 
 export function submitRunSpec(yamlText: string, idempotencyKey: string): Promise<RunSummary> {

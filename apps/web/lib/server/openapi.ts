@@ -10,6 +10,7 @@ import {
   CreateProjectSchema,
   CreateTokenSchema,
   CreateUserSchema,
+  DecisionRequestSchema,
   HealthSchema,
   MemberSchema,
   MeSchema,
@@ -113,6 +114,16 @@ export function buildOpenApiDocument() {
     summary: 'Cancel a run; the running stage is stopped and the run ends `cancelled`',
     request: { params: idParam },
     responses: { 202: { description: 'cancellation requested', content: { 'application/json': { schema: RunDetail } } }, ...errors(404, 409) },
+  });
+  add('POST /api/v1/runs/{id}/approval', {
+    summary: 'Approve or reject a run awaiting approval (the approval stage)',
+    description:
+      'The decider is the person behind the caller (a token acts for its creator). Refused with 403 for the run\'s submitter (separation of duties) and for a role without run.approve; with 409 when the run is not awaiting a decision, the person already decided, or `evidenceSha256` is not the evidence now shown. The decision records who, when, the comment and the evidence hash.',
+    request: { params: idParam, body: { content: { 'application/json': { schema: DecisionRequestSchema } } } },
+    responses: {
+      200: { description: 'decision recorded; the run continues, or ends rejected', content: { 'application/json': { schema: z.object({ receipt: z.object({ stage: z.string(), decision: z.enum(['approve', 'reject']), actor: z.string(), comment: z.string(), evidenceSha256: z.string(), at: z.string() }), run: RunDetail }) } } },
+      ...errors(400, 403, 404, 409),
+    },
   });
   add('GET /api/v1/runs/{id}/metrics', {
     summary: 'Training progress points (loss, learning rate, tokens/s, ETA) and eval losses',

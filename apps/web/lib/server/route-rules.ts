@@ -35,6 +35,7 @@ export const ROUTE_RULES = {
   'POST /api/v1/runs': { action: 'run.submit', project: 'body' },
   'GET /api/v1/runs/{id}': { action: 'run.read', project: 'run' },
   'POST /api/v1/runs/{id}/cancel': { action: 'run.cancel', project: 'run' },
+  'POST /api/v1/runs/{id}/approval': { action: 'run.approve', project: 'run' },
   'GET /api/v1/runs/{id}/metrics': { action: 'run.read', project: 'run' },
   'GET /api/v1/artifacts/{id}/content': { action: 'run.read', project: 'artifact' },
   'POST /api/v1/specs/validate': { allow: 'signed-in' },

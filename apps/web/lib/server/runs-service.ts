@@ -49,7 +49,8 @@ const canonical = (v: unknown): string =>
  * Creates a run and starts its workflow (id = run id). Same Idempotency-Key → same run;
  * the workflow start is itself idempotent, so a retry after a failed start completes it.
  */
-export async function submitRun(ctx: ServerContext, spec: RunSpec, idempotencyKey: string | null, actor: string) {
+/** `actor` is recorded as the submitter; `person` (the user behind a token) may not approve the run. */
+export async function submitRun(ctx: ServerContext, spec: RunSpec, idempotencyKey: string | null, actor: string, person: string) {
   if (idempotencyKey !== null && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
     throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-200 printable ASCII characters without spaces');
   }
@@ -62,7 +63,7 @@ export async function submitRun(ctx: ServerContext, spec: RunSpec, idempotencyKe
       throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key "${idempotencyKey}" was already used for run ${run.id} with a different spec; use a new key`);
     }
   }
-  if (run.status === 'queued') await startWorkflow(ctx, run.id, spec, actor);
+  if (run.status === 'queued') await startWorkflow(ctx, run.id, spec, person);
   return { run, created };
 }
 

@@ -1,4 +1,5 @@
 import type { PipelineDeps } from './deps';
+import { approvalActivities } from './approval';
 import { gatesActivities } from './gates';
 import { ingestActivities } from './ingest';
 import { runProjectionActivities } from './run-projection';
@@ -10,9 +11,10 @@ export type { IngestInput, IngestResult, DatasetArtifact } from './ingest';
 export type { SplitInput, SplitResult } from './split';
 export type { RedactInput, RedactResult } from './redact';
 export type { GatesInput, GatesResult } from './gates';
+export type { OpenApprovalInput, RecordApprovalInput } from './approval';
 
 export function createActivities(deps: PipelineDeps) {
-  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps) };
+  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps), ...approvalActivities(deps) };
 }
 
 export type PipelineActivities = ReturnType<typeof createActivities>;

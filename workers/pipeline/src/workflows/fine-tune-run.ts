@@ -1,6 +1,8 @@
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
-import type { FineTuneRunInput, FineTuneRunResult, GpuActivities, QuantizeResult, TrainResult } from '@refinery/core';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import type { ApprovalReport, ApprovalSpec, EvaluateReport, FineTuneRunInput, FineTuneRunResult, GatesReport, GpuActivities, QuantizeResult, TrainResult } from '@refinery/core';
 import {
+  decisionRefusal,
+  durationMs,
   HumanDecisionSchema,
   STAGE_DEFINITIONS,
   TASK_QUEUES,
@@ -25,9 +27,11 @@ const projection = proxyActivities<PipelineActivities>({
 /**
  * A fine-tuning run, told as a story: ingest the data, redact it, hold out an evaluation split,
  * train a LoRA adapter on a GPU worker, merge it into the base, quantize the merged model to
- * GGUF, evaluate every variant and check the spec's gates. Each stage is one `runStage` line,
- * its timeouts and retries come from the stage's definition in @refinery/core. Without a
- * `training` section the run prepares its data and ends; a failed gate ends it `rejected`.
+ * GGUF, evaluate every variant, check the spec's gates and wait for reviewers' approval. Each
+ * stage is one `runStage` line, its timeouts and retries come from the stage's definition in
+ * @refinery/core. Without a `training` section the run prepares its data and ends; a failed gate
+ * ends it `rejected` (or, with `onFail: review`, goes to the reviewers with the failure shown);
+ * a reviewer's rejection ends it `rejected`, no decision before the timeout `expired`.
  */
 export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput): Promise<FineTuneRunResult> {
   const progress: RunProgress = { runId, status: 'running', currentStage: null, completedStages: [], awaitingDecision: null, decisions: [], submittedBy };
@@ -37,18 +41,19 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
   setHandler(
     decideUpdate,
     (decision): DecisionReceipt => {
-      const receipt = { stage: progress.awaitingDecision!.stage, decision: decision.decision, actor: decision.actor, at: new Date().toISOString() };
+      const { actor, comment, evidenceSha256 } = decision;
+      const receipt = { stage: progress.awaitingDecision!.stage, decision: decision.decision, actor, comment, evidenceSha256, at: new Date().toISOString() };
       progress.decisions.push(receipt);
-      progress.awaitingDecision = null;
       return receipt;
     },
     {
-      // Refusals happen here, before anything is written to the run's history.
+      // Refusals happen here, before anything is written to the run's history: not awaiting,
+      // the submitter, no reviewer role, a second vote by the same person, stale evidence.
       validator: (decision) => {
         HumanDecisionSchema.parse(decision);
-        if (!progress.awaitingDecision) {
-          throw new Error(`run ${runId} is not awaiting a decision (it is ${progress.status}${progress.currentStage ? `, in stage ${progress.currentStage}` : ''})`);
-        }
+        const { status, currentStage, awaitingDecision: awaiting, decisions: decided } = progress;
+        const refusal = decisionRefusal(decision, { runId, submittedBy, awaiting, decided, status, currentStage });
+        if (refusal) throw new Error(refusal.message);
       },
     },
   );
@@ -63,6 +68,7 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
       : ingested.dataset;
 
     let trained: TrainResult | null = null;
+    const evidence: { evaluation: EvaluateReport | null; gates: GatesReport | null } = { evaluation: null, gates: null };
     if (spec.training) {
       const training = spec.training;
       const split = await runStage('split', (a) => a.splitDataset({ runId, dataset: clean, split: spec.split! }));
@@ -89,9 +95,11 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
           const evaluated = await runStage('evaluate', (a) =>
             a.evaluateModels({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, raw: ingested.dataset, eval: heldOut, merged, ggufs, evaluation }),
           );
+          evidence.evaluation = evaluated.report;
           if (evaluation.gates.length) {
             const verdict = (await runStage('gates', (a) => a.checkRunGates({ runId, evaluation, evaluated: evaluated.report }))).report;
-            if (!verdict.passed) {
+            evidence.gates = verdict;
+            if (!verdict.passed && evaluation.onFail === 'reject') {
               const reasons = verdict.results.filter((r) => r.passed === false).map((r) => `${r.gate} (${r.value ?? r.note})`);
               const message = `rejected by gates: ${reasons.join('; ')}`;
               progress.status = 'rejected';
@@ -100,6 +108,21 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
             }
           }
         }
+      }
+    }
+
+    if (spec.approval) {
+      const approval = spec.approval;
+      const { report } = await runStage('approval', (a) => awaitApproval(a, { runId, submittedBy, approval, evidence, progress }));
+      if (report.outcome !== 'approved') {
+        const status = report.outcome === 'expired' ? 'expired' : 'rejected';
+        const no = report.decisions.find((d) => d.decision === 'reject');
+        const message = no
+          ? `rejected by ${no.actor}: ${no.comment}`
+          : `expired: ${report.decisions.length} of ${report.required} approvals by ${report.expiresAt}`;
+        progress.status = status;
+        await projection.markRun({ runId, status, error: message });
+        return { status, datasetUri: ingested.dataset.uri, adapterUri: trained?.adapter.uri ?? null };
       }
     }
 
@@ -117,6 +140,29 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
     await projection.markRun({ runId, status: 'failed', error: message });
     throw ApplicationFailure.nonRetryable(message, 'RunFailed');
   }
+}
+
+/**
+ * The approval stage: put the evidence in front of the reviewers, then wait (durably, across
+ * worker and server restarts) until enough distinct reviewers approved, one rejected, or the
+ * timeout passed. Decisions arrive through the `decide` update, whose validator refuses the
+ * submitter, non-reviewers, second votes and stale evidence.
+ */
+async function awaitApproval(
+  a: StageActivities,
+  { runId, submittedBy, approval, evidence, progress }: { runId: string; submittedBy: string; approval: ApprovalSpec; evidence: { evaluation: EvaluateReport | null; gates: GatesReport | null }; progress: RunProgress },
+): Promise<{ report: ApprovalReport }> {
+  const opened = await a.openApproval({ runId, submittedBy, approval, evidence });
+  progress.status = 'awaiting_approval';
+  progress.awaitingDecision = { stage: 'approval', since: opened.requestedAt, required: approval.required, evidenceSha256: opened.evidenceSha256 };
+  const votes = () => progress.decisions.filter((d) => d.stage === 'approval');
+  const settled = () => votes().some((d) => d.decision === 'reject') || votes().filter((d) => d.decision === 'approve').length >= approval.required;
+  const decided = await condition(settled, durationMs(approval.timeout));
+  progress.awaitingDecision = null;
+  progress.status = 'running';
+  const decisions = votes().map(({ stage: _stage, ...d }) => d);
+  const outcome = !decided ? 'expired' : decisions.some((d) => d.decision === 'reject') ? 'rejected' : 'approved';
+  return a.recordApproval({ runId, report: { ...opened, outcome, decisions } });
 }
 
 /**

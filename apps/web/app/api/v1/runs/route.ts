@@ -1,4 +1,4 @@
-import { visibleProjects } from '@refinery/auth';
+import { personOf, visibleProjects } from '@refinery/auth';
 import { json, readText } from '@/lib/server/http';
 import { route } from '@/lib/server/route';
 import { listRunsQuery, parseSpecBody, submitRun } from '@/lib/server/runs-service';
@@ -6,10 +6,10 @@ import { listRunsQuery, parseSpecBody, submitRun } from '@/lib/server/runs-servi
 export const dynamic = 'force-dynamic';
 
 /** Submit a run: RunSpec as JSON or YAML; `Idempotency-Key` makes retries safe. */
-export const POST = route('POST /api/v1/runs', async ({ req, server, actor, authorize }) => {
+export const POST = route('POST /api/v1/runs', async ({ req, server, actor, principal, authorize }) => {
   const spec = parseSpecBody(await readText(req), req.headers.get('content-type'));
   authorize(spec.project);
-  const { run, created } = await submitRun(server, spec, req.headers.get('idempotency-key'), actor);
+  const { run, created } = await submitRun(server, spec, req.headers.get('idempotency-key'), actor, personOf(principal));
   return json(run, created ? 201 : 200, { Location: `/api/v1/runs/${run.id}` });
 });
 
