@@ -9,7 +9,7 @@ import { asNewClient, DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
  * watch the run page, and see the run in the live list.
  */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const TERMINAL = ['succeeded', 'failed', 'rejected', 'cancelled'];
+const TERMINAL = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'];
 // Ingest, redact and split take seconds; the GPU worker may first finish other tests' training.
 const RUN_PROGRESS_TIMEOUT_MS = 5 * 60_000;
 
@@ -161,5 +161,42 @@ describe('dashboard', () => {
     expect(await page.getByTestId('evaluate-samples').textContent()).toContain('reference');
     expect(await page.getByTestId('gates-panel').getAttribute('data-passed')).toBe('true');
     expect(await page.locator('[data-testid="gate-row"]').first().getAttribute('data-passed')).toBe('true');
+  });
+
+  it('a reviewer approves a run from the approvals inbox; its submitter sees why they cannot', { timeout: 15 * 60_000 }, async () => {
+    const spec = parse(DEMO_SPEC);
+    spec.name = 'browser-approval';
+    spec.training = { ...spec.training, maxSteps: 3, epochs: 1 };
+    delete spec.quantization;
+    spec.evaluation = { metrics: ['json_valid'], maxExamples: 4, maxNewTokens: 8 };
+    spec.approval = { timeout: '1h' };
+    const submitted = await submitYaml(stringify(spec)); // by the ML engineer's token: this page's user
+    await waitForRun(submitted.body.id, (r) => r.status === 'awaiting_approval' || TERMINAL.includes(r.status), 12 * 60_000);
+    const item = (p: Page) => p.locator(`[data-testid="approval-item"][data-run-id="${submitted.body.id}"]`);
+
+    await page.goto(`${webUrl}/approvals`);
+    await item(page).getByTestId('approval-not-allowed').waitFor();
+    expect(await item(page).getByTestId('approval-not-allowed').textContent()).toMatch(/You submitted this run/);
+
+    const reviewer = inject('accounts').find((a) => a.role === 'reviewer')!;
+    const reviewerPage = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: asNewClient() });
+    reviewerPage.on('pageerror', (err) => pageErrors.push(err.message));
+    await reviewerPage.goto(`${webUrl}/approvals`);
+    await reviewerPage.waitForURL(/\/sign-in\?next=%2Fapprovals/);
+    await reviewerPage.getByTestId('sign-in-email').fill(reviewer.email);
+    await reviewerPage.getByTestId('sign-in-password').fill(reviewer.password);
+    await reviewerPage.getByTestId('sign-in-submit').click();
+    await reviewerPage.waitForURL(`${webUrl}/approvals`, { timeout: 30_000 });
+    // The evidence is in front of the reviewer: the request and the evaluation, then the form.
+    await item(reviewerPage).getByTestId('evaluate-panel').waitFor();
+    await item(reviewerPage).getByTestId('approval-comment').fill('evaluation and samples reviewed');
+    await item(reviewerPage).getByTestId('approve-run').click();
+    const done = await waitForRun(submitted.body.id, undefined, 60_000);
+    expect(done.status).toBe('succeeded');
+    await reviewerPage.goto(`${webUrl}/runs/${done.id}`);
+    await reviewerPage.getByTestId('approval-panel').waitFor();
+    expect(await reviewerPage.getByTestId('approval-panel').getAttribute('data-outcome')).toBe('approved');
+    expect(await reviewerPage.getByTestId('approval-decision').textContent()).toContain('evaluation and samples reviewed');
+    await reviewerPage.close();
   });
 });

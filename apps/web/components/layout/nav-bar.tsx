@@ -9,6 +9,7 @@ import { UserMenu } from './user-menu';
 const LINKS = [
   { href: '/', label: 'Runs', isActive: (p: string) => p === '/' || (p.startsWith('/runs/') && p !== '/runs/new') },
   { href: '/runs/new', label: 'New run', isActive: (p: string) => p === '/runs/new' },
+  { href: '/approvals', label: 'Approvals', isActive: (p: string) => p.startsWith('/approvals') },
   { href: '/docs', label: 'API docs', isActive: (p: string) => p.startsWith('/docs') },
 ];
 

@@ -1,14 +1,15 @@
 import type { ComponentType } from 'react';
 import type { RunDetail, StageExecution } from '@refinery/core';
-import { parseStageReport, STAGE_DEFINITIONS } from '@refinery/core/workflow-safe';
+import { parseStageReport, STAGE_DEFINITIONS, type StageName } from '@refinery/core/workflow-safe';
 import { GenericMetricsPanel, STAGE_PANELS, type StagePanelProps } from '@/components/stage-panels';
 import { StatusBadge } from '@/components/status-badge';
 import { Card } from '@/components/ui';
 
-/** One panel per stage (its latest attempt), chosen from the stage-panel registry. */
-export function StagePanelsList({ run }: { run: RunDetail }) {
+/** One panel per stage (its latest attempt; with `only`, of those stages, in that order), chosen from the stage-panel registry. */
+export function StagePanelsList({ run, only }: { run: RunDetail; only?: readonly StageName[] }) {
   const latest = new Map<string, StageExecution>();
-  for (const s of run.stages) {
+  const stages = only ? only.flatMap((name) => run.stages.filter((s) => s.stage === name)) : run.stages;
+  for (const s of stages) {
     const seen = latest.get(s.stage);
     if (!seen || s.attempt > seen.attempt) latest.set(s.stage, s);
   }
