@@ -125,6 +125,44 @@ describe('STREET_ADDRESS beyond the US', () => {
   });
 });
 
+describe('STREET_ADDRESS: French forms (intl_address v3)', () => {
+  it.each([
+    ['Mon adresse : 12 bis, rue des Petits-Champs, 75002 Paris.', '12 bis, rue des Petits-Champs, 75002 Paris'],
+    ['Envoyez-le au 4 impasse du Moulin à Vent, 13008 Marseille.', '4 impasse du Moulin à Vent, 13008 Marseille'],
+    ['au 14 rue de la Fontaine au Roi, 75011 Paris', '14 rue de la Fontaine au Roi, 75011 Paris'],
+    ['au 10 rue Pierre et Marie Curie, 75005 Paris', '10 rue Pierre et Marie Curie, 75005 Paris'],
+    ['Écrivez à Société X, 25 rue de la République, BP 123, 69002 Lyon Cedex 02.', '25 rue de la République, BP 123, 69002 Lyon Cedex 02'],
+    ['Courrier : 8 boulevard Haussmann, 75009 PARIS CEDEX 09', '8 boulevard Haussmann, 75009 PARIS CEDEX 09'],
+    ['Retour au 5 rue du 8 Mai 1945, 33000 Bordeaux', '5 rue du 8 Mai 1945, 33000 Bordeaux'],
+    ['Envoyer à 1 place du 14 Juillet, 13001 Marseille', '1 place du 14 Juillet, 13001 Marseille'],
+    ['au 6 Esplanade des Invalides, 75007 Paris', '6 Esplanade des Invalides, 75007 Paris'],
+    ['au 2 sentier des Vignes, 21000 Dijon', '2 sentier des Vignes, 21000 Dijon'],
+    ['au 5 montée du Gourguillon, 69005 Lyon', '5 montée du Gourguillon, 69005 Lyon'],
+    ['au 12-14 rue Oberkampf, 75011 Paris', '12-14 rue Oberkampf, 75011 Paris'],
+    ['au 4 Bd Saint-Michel, 75006 Paris', '4 Bd Saint-Michel, 75006 Paris'],
+    ['au 7 Av. Foch, 75116 Paris', '7 Av. Foch, 75116 Paris'],
+    ['Siège : 10 avenue du Général de Gaulle, 92100 Boulogne-Billancourt', '10 avenue du Général de Gaulle, 92100 Boulogne-Billancourt'],
+    ['M. DUPONT, 25 RUE DE LA REPUBLIQUE, 69002 LYON', '25 RUE DE LA REPUBLIQUE, 69002 LYON'],
+    ['mon adresse c est 12 rue de la paix, 75002 paris merci', '12 rue de la paix, 75002 paris'],
+    ['livrez au 4 bis allée des acacias 33600 pessac', '4 bis allée des acacias 33600 pessac'],
+    ['Siège : 3 boulevard de Sébastopol, CS 30001, 75004 Paris Cedex', '3 boulevard de Sébastopol, CS 30001, 75004 Paris Cedex'],
+  ])('finds %j', (text, address) => {
+    expect(found(text, ['STREET_ADDRESS'])).toEqual([`STREET_ADDRESS:${address}`]);
+  });
+  it('reads lower-case street words only when a postcode follows', () => {
+    expect(found('il reste 3 places de libre, 2 cours de maths et 1 rue pas chère', ['STREET_ADDRESS'])).toEqual([]);
+    expect(found('au 12 rue de la paix et voilà', ['STREET_ADDRESS'])).toEqual([]);
+    expect(found('Le serveur a 2 port Ethernet et 3 mail Servers.', ['STREET_ADDRESS'])).toEqual([]);
+  });
+  it('scans adversarial French tails in linear time', () => {
+    for (const text of ['12 rue ' + 'ab '.repeat(100_000), '12 rue de la ' + 'ab à '.repeat(50_000), '3 rue Ab, BP 1' + ' Cedex'.repeat(50_000)]) {
+      const started = performance.now();
+      found(text, ['STREET_ADDRESS']);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
+});
+
 describe('DATE_OF_BIRTH in other languages', () => {
   it.each([
     ['geboren am 15. März 1985', '15. März 1985'],

@@ -32,10 +32,27 @@ export const STREET_TYPE_FIRST = /\b(?:Calle|C\/|Avenida|Avda\.|Av\.|Paseo|Plaza
 export const TYPE_FIRST_ARTICLE_AT = /(?:de la |de los |de las |della |delle |degli |del |dei |de |dos |do |das |da |di )/uy;
 /** After the name: the house number ("5", ", 274", " nº 12") and an optional floor / flat ("23, 2º B", "10 int. 4"). */
 export const HOUSE_NUMBER_AFTER_NAME_AT = /,? (?:n[º°o]\.? ?)?\d{1,5}[A-Za-z]?(?:[,-] ?(?:\d{1,3}[º°ª] ?[A-Za-z]?|apto\.? ?\d{1,5}|piso \d{1,3}|int\.? ?\d{1,3}))?/uy;
-/** FR house number (with bis/ter/letter) and street type, then a space: the anchor of "12 rue de la Paix". */
-export const NUMBER_THEN_FRENCH_TYPE = /\b\d{1,4}(?: ?(?:bis|ter|quater|[A-Da-d]))?,? (?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route|cours|square|passage|rond-point|Rue|Avenue|Boulevard|Place|Chemin|Allée|Impasse|Quai|Route|Cours) /gu;
-/** Article between a French street type and the name ("rue de la Paix", "allée d'Orléans"). */
-export const FRENCH_ARTICLE_AT = /(?:de la |de l'|du |des |de |d')/uy;
+/**
+ * FR house number (a range "12-14", bis/ter/letter, ", ") and street type, then a space: the anchor of
+ * "12 rue de la Paix", "12 bis, rue ...", "7 allée des Tilleuls". Case-insensitive: La Poste's
+ * own format is upper case ("25 RUE DE LA REPUBLIQUE"), and chat text writes "Bd", "Av.", "rue".
+ */
+export const NUMBER_THEN_FRENCH_TYPE = /\b\d{1,4}(?:[-/]\d{1,4})?(?: ?(?:bis|ter|quater|[A-D]))?,? (?:rue|avenue|av\.|ave\.?|boulevard|bd|bld|bvd|place|pl\.|chemin|ch\.|allée|allee|impasse|imp\.|quai|route|rte|cours|square|sq\.|passage|rond-point|esplanade|sentier|montée|montee|cité|cite|résidence|residence|hameau|lieu-dit|voie|promenade|parvis|faubourg|fg|traverse|ruelle|venelle|rampe|lotissement|domaine|chaussée|sente|clos) /giu;
+/** Article between a French street type and the name ("rue de la Paix", "allée d'Orléans", "RUE DE LA PAIX"). */
+export const FRENCH_ARTICLE_AT = /(?:de la |de l'|de l’|du |des |de |d'|d’|l'|l’|la |le |les )/iuy;
+/** A date as a French street name: "rue du 8 Mai 1945", "place du 14 Juillet", "rue du 1er Mars". */
+export const FRENCH_DATE_DAY_AT = /\d{1,2}(?:er)? /uy;
+export const FRENCH_DATE_YEAR_AT = / \d{4}\b/uy;
+/** Connector between French name words ("Moulin à Vent", "Fontaine au Roi", "Pierre et Marie Curie", "Hôtel de Ville"). */
+export const FRENCH_CONNECTOR_AT = /(?:de la |de l'|de l’|du |des |de |d'|d’|à la |à l'|au |aux |à |en |sur |sous |lès |les |le |la |et )/iuy;
+/** Any-case name word (chat text: "12 rue de la paix, 75002 paris"); kept only when a postcode follows. */
+export const ANY_CASE_WORD_AT = /[\p{L}][\p{L}\p{M}'’.-]{0,24}/uy;
+/** A postal box or sorting code between a French street and its postcode: ", BP 123", " CS 30001", ", TSA 70011". */
+export const FRENCH_POSTAL_BOX_AT = /,? (?:BP|B\.P\.|CS|TSA) ?\d{1,5}/uy;
+/** A lower-case town after the postcode of a lower-case street ("75002 paris"): one word. */
+export const LOWER_TOWN_AT = / \p{Ll}[\p{L}\p{M}'-]{1,24}/uy;
+/** "Lyon Cedex 02": the CEDEX mark (and its office number) after the town. */
+export const CEDEX_AT = / (?:CEDEX|Cedex|cedex)(?: \d{1,2}\b)?/uy;
 export const GLUED_STREET_TYPE = new RegExp(
   `\\b(?:\\p{Lu}[\\p{L}\\p{M}'’.-]{0,24} )?\\p{Lu}[\\p{L}-]{1,30}(?:straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|straat|laan|plein|gracht|kade|singel|dijk|steeg|markt)(?: \\d{1,4}[a-zA-Z]?(?:-\\d{1,4})?)`,
   'gu',
@@ -61,7 +78,7 @@ const REGEX_PATTERNS = [GLUED_STREET_TYPE, SEPARATE_GERMAN_TYPE, JAPANESE_ADDRES
 
 export const intlAddressDetector: Detector = {
   name: 'intl_address',
-  version: '2', // same spans as the single-regex version (only the matching changed)
+  version: '3', // v3: more French forms (types, connectors, dates, BP/CS, CEDEX, upper and lower case)
   detect(text: string, out: Finding[]): void {
     const push = (start: number, streetEnd: number): void => {
       out.push({ type: 'STREET_ADDRESS', start, end: streetEnd + postcodeLength(text, streetEnd), confidence: 0.86, detector: 'intl_address' });
@@ -73,7 +90,7 @@ export const intlAddressDetector: Detector = {
       const number = HOUSE_NUMBER_AFTER_NAME_AT.exec(text);
       return number ? wordsEnd + number[0].length : -1;
     }, push);
-    scanAnchored(text, NUMBER_THEN_FRENCH_TYPE, (afterType) => readNameWords(text, afterArticle(text, afterType, FRENCH_ARTICLE_AT)), push);
+    scanAnchored(text, NUMBER_THEN_FRENCH_TYPE, (afterType) => readFrenchStreet(text, afterType), push);
     for (const pattern of REGEX_PATTERNS) {
       pattern.lastIndex = 0;
       let match: RegExpExecArray | null;
@@ -111,10 +128,45 @@ function afterArticle(text: string, at: number, article: RegExp): number {
   return match ? at + match[0].length : at;
 }
 
-function nameWordEnd(text: string, at: number): number {
-  NAME_AT.lastIndex = at;
-  const match = NAME_AT.exec(text);
+function nameWordEnd(text: string, at: number, word: RegExp = NAME_AT): number {
+  word.lastIndex = at;
+  const match = word.exec(text);
   return match ? at + match[0].length : -1;
+}
+
+/**
+ * The French street after its type: an article, 1–4 name words (capitalised, or in any case when
+ * a postcode follows: "rue de la paix, 75002 paris"), French connectors ("Moulin à Vent",
+ * "Pierre et Marie Curie"), a date name ("rue du 8 Mai 1945"), then an optional postal box ("BP 123").
+ * Returns the street's end or -1.
+ */
+function readFrenchStreet(text: string, afterType: number): number {
+  let at = afterArticle(text, afterType, FRENCH_ARTICLE_AT);
+  FRENCH_DATE_DAY_AT.lastIndex = at;
+  const day = FRENCH_DATE_DAY_AT.exec(text);
+  if (day) at += day[0].length;
+  const anyCase = readNameWords(text, at, FRENCH_CONNECTOR_AT, ANY_CASE_WORD_AT);
+  const lowerCase = anyCase >= 0 && postcodeLength(text, withPostalBox(text, anyCase)) > 0;
+  let end = lowerCase ? anyCase : readNameWords(text, at, FRENCH_CONNECTOR_AT);
+  if (end < 0) return -1;
+  if (day) {
+    FRENCH_DATE_YEAR_AT.lastIndex = end;
+    const year = FRENCH_DATE_YEAR_AT.exec(text);
+    if (year) end += year[0].length;
+  }
+  end = withPostalBox(text, end);
+  if (!lowerCase) return end;
+  // Chat text in lower case: the postcode and a lower-case town ("75002 paris") join here.
+  end += postcodeLength(text, end);
+  LOWER_TOWN_AT.lastIndex = end;
+  const town = /\d/.test(text[end - 1]) ? LOWER_TOWN_AT.exec(text) : null;
+  return town ? end + town[0].length : end;
+}
+
+function withPostalBox(text: string, end: number): number {
+  FRENCH_POSTAL_BOX_AT.lastIndex = end;
+  const box = FRENCH_POSTAL_BOX_AT.exec(text);
+  return box ? end + box[0].length : end;
 }
 
 /**
@@ -125,15 +177,15 @@ function nameWordEnd(text: string, at: number): number {
  * ", " + number nor anything else that may follow a street does. So the first reading is the only
  * one; the former nested-quantifier regexes found the same spans by backtracking.
  */
-function readNameWords(text: string, at: number): number {
-  let end = nameWordEnd(text, at);
+function readNameWords(text: string, at: number, connectors: RegExp = CONNECTOR_AT, word: RegExp = NAME_AT): number {
+  let end = nameWordEnd(text, at, word);
   if (end < 0) return -1;
   for (let words = 1; words < 4 && text[end] === ' '; words++) {
     const gap = end + 1;
-    CONNECTOR_AT.lastIndex = gap;
-    const connector = CONNECTOR_AT.exec(text);
+    connectors.lastIndex = gap;
+    const connector = connectors.exec(text);
     const wordStart = connector ? gap + connector[0].length : text[gap] === ' ' ? gap + 1 : gap;
-    const wordEnd = nameWordEnd(text, wordStart);
+    const wordEnd = nameWordEnd(text, wordStart, word);
     if (wordEnd < 0) break;
     end = wordEnd;
   }
@@ -164,6 +216,12 @@ export function postcodeLength(text: string, end: number): number {
     if (town) {
       length += town[0].length;
       for (let words = 1; words < 3; words++) {
+        CEDEX_AT.lastIndex = length;
+        const cedex = CEDEX_AT.exec(tail);
+        if (cedex) {
+          length += cedex[0].length;
+          break;
+        }
         NEXT_TOWN_WORD_AT.lastIndex = length;
         const word = NEXT_TOWN_WORD_AT.exec(tail);
         if (!word) break;
