@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Artifact, RunDetail } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
-import { api, DEMO_SPEC, INGEST_ONLY_SPEC, sessionOf, specWith, stackEnv, submitYaml, tokenFor, waitForRun, webUrl } from '../support/api';
+import { api, DEMO_SPEC, INGEST_ONLY_SPEC, sessionOf, stackEnv, submitYaml, tokenFor, waitForRun, webUrl } from '../support/api';
 
 /**
  * Artifact downloads against the real stack: every artifact of a trained run through
@@ -70,9 +70,13 @@ function refinery(args: string[], cwd: string): Promise<{ code: number; stdout: 
   });
 }
 
-/** The demo spec cut down to a 3-step training run that ends at the adapter. */
+/**
+ * The demo spec cut down to a 3-step training run that ends at the adapter (no redaction either:
+ * these tests are about downloads, and every artifact kind left is one of the run's).
+ */
 function adapterSpec(): string {
   const spec = parse(DEMO_SPEC);
+  delete spec.redaction;
   delete spec.quantization;
   delete spec.evaluation;
   spec.name = 'artifacts-download';
@@ -101,7 +105,7 @@ describe('artifact downloads', () => {
   }, 660_000);
 
   it('serves every artifact of the run with its sha256; the adapter as a tar whose files hash to the manifest', async () => {
-    expect(run.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['raw_dataset', 'redacted_dataset', 'redaction_report', 'adapter']));
+    expect(run.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['raw_dataset', 'train_split', 'eval_split', 'adapter']));
     for (const a of run.artifacts) {
       const { res, body } = await get(`/api/v1/artifacts/${a.id}/content`, bearer(tokenFor('viewer')));
       expect(res.status, a.kind).toBe(200);
@@ -143,18 +147,19 @@ describe('artifact downloads', () => {
 
   it('downloads with `refinery artifacts download`: a file verified by sha256, the adapter untarred and verified against its manifest', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'refinery-download-'));
-    const report = run.artifacts.find((a) => a.kind === 'redaction_report')!;
+    const split = run.artifacts.find((a) => a.kind === 'eval_split')!;
 
-    const file = await refinery(['--json', 'artifacts', 'download', report.id, '-o', 'report.json'], cwd);
+    const file = await refinery(['--json', 'artifacts', 'download', split.id, '-o', 'eval.jsonl'], cwd);
     expect(file.stderr).toBe('');
     expect(file.code).toBe(0);
-    expect(JSON.parse(file.stdout)).toMatchObject({ id: report.id, kind: 'redaction_report', directory: false, sha256: report.sha256, bytes: report.bytes });
-    expect(sha(readFileSync(join(cwd, 'report.json')))).toBe(report.sha256);
+    expect(JSON.parse(file.stdout)).toMatchObject({ id: split.id, kind: 'eval_split', directory: false, sha256: split.sha256, bytes: split.bytes });
+    expect(sha(readFileSync(join(cwd, 'eval.jsonl')))).toBe(split.sha256);
 
     // Without -o: the server's filename, in the current directory.
-    const named = await refinery(['artifacts', 'download', report.id], cwd);
+    const named = await refinery(['artifacts', 'download', split.id], cwd);
     expect(named.code).toBe(0);
-    expect(named.stdout).toMatch(/sha256 [0-9a-f]{64} verified/);
+    expect(named.stdout).toMatch(new RegExp(`to eval_split-${split.sha256.slice(0, 12)}\\.jsonl: .*sha256 ${split.sha256} verified`));
+    expect(sha(readFileSync(join(cwd, `eval_split-${split.sha256.slice(0, 12)}.jsonl`)))).toBe(split.sha256);
 
     const dir = await refinery(['artifacts', 'download', adapter.id, '-o', 'adapter'], cwd);
     expect(dir.stderr).toBe('');
@@ -182,7 +187,10 @@ describe('artifact downloads', () => {
     lines.push(JSON.stringify({ messages: [{ role: 'user', content: `unique ${randomBytes(8).toString('hex')}` }, { role: 'assistant', content: 'ok' }] }));
     const up = await api('POST', '/api/v1/uploads?project=demo', { body: `${lines.join('\n')}\n`, headers: { 'content-type': 'application/octet-stream' } });
     expect(up.status).toBe(201);
-    const submitted = await submitYaml(specWith({ name: 'artifacts-corrupt', dataset: `{ uri: ${up.body.uri}, format: chat }` }, INGEST_ONLY_SPEC));
+    const spec = parse(INGEST_ONLY_SPEC);
+    delete spec.redaction;
+    const submitted = await submitYaml(stringify({ ...spec, name: 'artifacts-corrupt', dataset: { uri: up.body.uri, format: 'chat' } }));
+    expect(submitted.status).toBe(201);
     const ingested = await waitForRun(submitted.body.id);
     const raw = ingested.artifacts.find((a) => a.kind === 'raw_dataset')!;
     expect(raw.sha256).toBe(up.body.sha256);

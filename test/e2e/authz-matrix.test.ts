@@ -48,7 +48,7 @@ interface Probe {
 
 const code = (o: Outcome) => o.body?.error?.code;
 let runId = '';
-/** A JSON artifact of that run (the redaction report), so the probe's body parses like the others. */
+/** The run's raw dataset (a single file): its download probe asks for a directory format, refused only after authorization. */
 let artifactId = '';
 
 const PROBES: Record<RouteKey, () => Probe> = {
@@ -84,7 +84,13 @@ const PROBES: Record<RouteKey, () => Probe> = {
   'POST /api/v1/runs/{id}/cancel': () => ({ method: 'POST', path: `/api/v1/runs/${runId}/cancel`, allowed: (o) => o.status === 409 && code(o) === 'already_finished' }),
   'POST /api/v1/runs/{id}/approval': () => ({ method: 'POST', path: `/api/v1/runs/${runId}/approval`, body: '{"decision":"approve","comment":"matrix"}', contentType: 'application/json', allowed: (o) => o.status === 409 && code(o) === 'not_awaiting' }),
   'GET /api/v1/runs/{id}/metrics': () => ({ method: 'GET', path: `/api/v1/runs/${runId}/metrics`, allowed: (o) => o.status === 200 }),
-  'GET /api/v1/artifacts/{id}/content': () => ({ method: 'GET', path: `/api/v1/artifacts/${artifactId}/content`, allowed: (o) => o.status === 200 && o.body !== null && typeof o.body === 'object' }),
+  'GET /api/v1/artifacts/{id}/content': () => ({
+    method: 'GET',
+    path: `/api/v1/artifacts/${artifactId}/content?format=manifest`,
+    // A file has no manifest: a 400 that only callers allowed to read the artifact get (the
+    // bytes themselves are not JSON; artifacts-download.test.ts checks them and who gets them).
+    allowed: (o) => o.status === 400 && code(o) === 'invalid_query',
+  }),
   'POST /api/v1/specs/validate': () => ({ method: 'POST', path: '/api/v1/specs/validate', body: INGEST_ONLY_SPEC, contentType: 'application/yaml', allowed: (o) => o.status === 200 }),
   'POST /api/v1/uploads': () => ({ method: 'POST', path: '/api/v1/uploads?project=demo', body: '{"text":"matrix"}\n', contentType: 'application/octet-stream', allowed: (o) => o.status === 201 }),
   'GET /api/v1/tokens': () => ({ method: 'GET', path: '/api/v1/tokens', allowed: (o) => o.status === 200 }),
@@ -120,7 +126,7 @@ describe('authorization matrix', () => {
     const run = await submitYaml(specWith({ name: 'matrix-subject' }));
     runId = run.body.id;
     const done = await waitForRun(runId);
-    artifactId = done.artifacts.find((a) => a.mediaType === 'application/json')!.id;
+    artifactId = done.artifacts.find((a) => a.kind === 'raw_dataset')!.id;
 
     // Another project, with its admin token: it must see nothing of project demo.
     await api('POST', '/api/v1/projects', { as: sessionOf('admin'), body: JSON.stringify({ id: 'matrix-other' }), headers: { 'content-type': 'application/json' } });
