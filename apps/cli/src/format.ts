@@ -87,7 +87,8 @@ export function runDetail(r: RunDetail): string {
   }
   if (r.artifacts.length) {
     lines.push('', bold('artifacts'));
-    for (const a of r.artifacts) lines.push(`  ${a.kind.padEnd(18)} ${a.sha256.slice(0, 12)}  ${String(a.bytes).padStart(10)} B  ${a.uri}`);
+    for (const a of r.artifacts) lines.push(`  ${a.kind.padEnd(18)} ${a.id}  ${a.sha256.slice(0, 12)}  ${String(a.bytes).padStart(10)} B  ${a.uri}`);
+    lines.push('  (download one: refinery artifacts download <artifact id> [-o path])');
   }
   return lines.join('\n');
 }
