@@ -63,6 +63,12 @@ describe('NATIONAL_ID', () => {
     }
     expect(found('passport office opens at 9', ['NATIONAL_ID'])).toEqual([]);
   });
+  it('does not take the first twelve digits of a spaced card number for an Aadhaar number', () => {
+    // 4699 0097 5359 passes Verhoeff on its own; followed by a fourth group it is a card number.
+    expect(found('my aadhaar is 4699 0097 5359.', ['NATIONAL_ID'])).toEqual(['NATIONAL_ID:4699 0097 5359']);
+    expect(found('on my card 4699 0097 5359 7315 yesterday', ['NATIONAL_ID'])).toEqual([]);
+    expect(found('card 1234 4699 0097 5359', ['NATIONAL_ID'])).toEqual([]);
+  });
   it('keeps offsets right after surrogate pairs', () => {
     const text = '𝒳😀 DNI 12345678Z 👍';
     expect(found(text, ['NATIONAL_ID'])).toEqual(['NATIONAL_ID:12345678Z']);

@@ -122,7 +122,7 @@ const SCHEMES: Scheme[] = [
 
 export const nationalIdDetector: Detector = {
   name: 'national_id',
-  version: '1',
+  version: '2',
   detect(text: string, out: Finding[]): void {
     for (const scheme of SCHEMES) {
       scheme.candidate.lastIndex = 0;
@@ -130,7 +130,7 @@ export const nationalIdDetector: Detector = {
       while ((match = scheme.candidate.exec(text)) !== null) {
         const start = match.index;
         const end = start + match[0].length;
-        if (isWordCharAt(text, start - 1) || isWordCharAt(text, end) || continuesNumber(text, start, end)) {
+        if (isWordCharAt(text, start - 1) || isWordCharAt(text, end) || continuesNumber(text, start, end, match[0].includes(' '))) {
           scheme.candidate.lastIndex = start + 1; // a shorter shape may start inside a longer token
           continue;
         }
@@ -143,12 +143,16 @@ export const nationalIdDetector: Detector = {
   },
 };
 
-/** "1234-5678-9012-3456", "v1.2.3": a candidate glued to more digits by '.', '-' or '/' is part of another number. */
-function continuesNumber(text: string, start: number, end: number): boolean {
+/**
+ * "1234-5678-9012-3456", "v1.2.3": a candidate glued to more digits by '.', '-' or '/' is part of
+ * another number; so is a candidate written in spaced groups with a further spaced group of
+ * digits ("4699 0097 5359 1234" is a card number, not a 12-digit Aadhaar and four more digits).
+ */
+function continuesNumber(text: string, start: number, end: number, spaced: boolean): boolean {
   const before = text[start - 1];
   const after = text[end];
-  return ((before === '-' || before === '.' || before === '/') && /\d/.test(text[start - 2] ?? '')) ||
-    ((after === '-' || after === '.' || after === '/') && /\d/.test(text[end + 1] ?? ''));
+  const glue = (c: string | undefined) => c === '-' || c === '.' || c === '/' || (spaced && c === ' ');
+  return (glue(before) && /\d/.test(text[start - 2] ?? '')) || (glue(after) && /\d/.test(text[end + 1] ?? ''));
 }
 
 /** NHS number: weights 10..2 over the first nine digits, check = 11 − (sum mod 11); 10 is invalid. */
