@@ -24,6 +24,18 @@ describe('verifyJsonl', () => {
     expect(result.recordsScanned).toBe(records.length);
   });
 
+  it('a pseudonymized address keeps no word of the real street name (only a real street type survives)', async () => {
+    const lines = ['Send it to 189 Rue de la Paix, Springfield IL 62704.', 'I moved to 42 Elm Avenue last week.'].map((text) => JSON.stringify({ text }));
+    const options = { policy: { action: 'pseudonymize' } satisfies RedactionPolicyInput, format: 'text' as const };
+    // Many keys: the fake street name is keyed, and a kept word could form a name with some of them.
+    for (let k = 0; k < 40; k++) {
+      const redacted = await collect(redactJsonl(lines, { ...options, projectKey: `key-${k}` }));
+      expect(redacted[0]).not.toMatch(/Paix|Rue/);
+      expect(redacted[1]).toMatch(/\d+ \w+ Avenue/);
+      expect((await verifyJsonl(redacted, { ...options, projectKey: `key-${k}` })).residuals).toEqual([]);
+    }
+  });
+
   it('reports residuals by line, type and field — never the value', async () => {
     const policy = { entities: ENTITY_TYPES.filter((t) => t !== 'EMAIL') };
     const redacted = await collect(redactJsonl(records, { policy, format: 'text' }));

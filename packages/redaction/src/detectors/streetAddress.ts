@@ -7,7 +7,7 @@ import { postcodeLength } from './intlAddress';
  * common subset), then a bounded look back for a house number and 1–4 capitalized name words.
  * Requiring the house number keeps "Main Street" in prose and "Park" in names out.
  */
-const SUFFIXES = new Set(
+export const SUFFIXES = new Set(
   `street st avenue ave road rd boulevard blvd lane ln drive dr court ct place pl terrace ter way parkway pkwy
   marg nagar circle cir highway hwy square sq trail trl loop plaza crescent close grove ridge hill hills park route pike
   alley mall path view walk row gardens heights crossing point run landing estates meadows meadow springs

@@ -1,6 +1,7 @@
 import { countrySpecs } from 'ibantools';
 import { pick, toHex, type KeyedHasher } from '../keyedHash';
 import { digitsOf, luhnValid } from '../text';
+import { SUFFIXES } from '../detectors/streetAddress';
 import { isoDate, parseDate, renderDate, daysIn } from './dates';
 import {
   SURROGATE_AREA_CODES,
@@ -147,7 +148,10 @@ function fakePerson(original: string, digest: Uint8Array): string {
 }
 
 function fakeStreetAddress(original: string, digest: Uint8Array): string {
-  const suffix = /([A-Z][a-z]{1,12}\.?)(?:,? (?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Floor|Fl\.?|#) ?[A-Za-z0-9-]{1,6})?$/.exec(original)?.[1] ?? 'Street';
+  // The original's street type is kept when it is one ("Elm Avenue" → "... Avenue"); any other last
+  // word ("Rue de la Paix") is part of the real name and must not survive into the fake.
+  const last = /([A-Z][a-z]{1,12}\.?)(?:,? (?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Floor|Fl\.?|#) ?[A-Za-z0-9-]{1,6})?$/.exec(original)?.[1];
+  const suffix = last && SUFFIXES.has(last.replace(/\.$/, '').toLowerCase()) ? last : 'Street';
   const street = SURROGATE_STREET_NAMES[pick(digest, 4, SURROGATE_STREET_NAMES.length)];
   return `${1 + pick(digest, 0, 9899)} ${street} ${suffix}`;
 }
