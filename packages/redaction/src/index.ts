@@ -39,5 +39,5 @@ export { verifyJsonl } from './verifyJsonl';
 export { secondOpinionJsonl, createWordStatistics, suspectTypes, SECOND_OPINION_TYPES, SECOND_OPINION_VERSION } from './secondOpinion';
 export type { SecondOpinionResult, SecondOpinionOptions, Suspicion, WordStatistics } from './secondOpinion';
 /** The fixed split of the name resources (detectors use one half; benchmarks draw from the other). */
-export { isInDetectorHalf } from './names/split';
+export { isInDetectorHalf, isInDevHoldout } from './names/split';
 export type { VerifyJsonlOptions, VerificationResult, Residual } from './verifyJsonl';

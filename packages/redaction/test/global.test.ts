@@ -131,6 +131,21 @@ describe('STREET_ADDRESS beyond the US', () => {
   });
 });
 
+describe('PERSON v5: cue-less pairs of proper-noun words', () => {
+  it('reads two capitalized words as a name when one is in no word list and both carry a signal', () => {
+    expect(found('The refund was handled by Ireti Omojola yesterday.', ['PERSON'])).toEqual(['PERSON:Ireti Omojola']);
+    expect(found('Can Celinia Porcu check the invoice again?', ['PERSON'])).toEqual(['PERSON:Celinia Porcu']);
+    expect(found('Is Jeronimo Regalado still working on the case?', ['PERSON'])).toEqual(['PERSON:Jeronimo Regalado']);
+    expect(found('O pedido foi feito por Henrique Loureiro.', ['PERSON'])).toEqual(['PERSON:Henrique Loureiro']);
+    expect(found('Bitte leiten Sie das an Gautam Dhawan weiter.', ['PERSON'])).toEqual(['PERSON:Gautam Dhawan']);
+  });
+  it('keeps things, places and firms out', () => {
+    for (const text of ['We ordered the Xiaomi Redmi phone.', 'The Genesis Strosin is a ship.', 'I talked with Amazon Cloud support.', 'Paid to Omojola Kowalczyk Ltd yesterday.', 'Ship it to 12 Main St, Ozuna Lozada, AR 82658.']) {
+      expect(found(text, ['PERSON'])).toEqual([]);
+    }
+  });
+});
+
 describe('STREET_ADDRESS: French forms (intl_address v3)', () => {
   it.each([
     ['Mon adresse : 12 bis, rue des Petits-Champs, 75002 Paris.', '12 bis, rue des Petits-Champs, 75002 Paris'],

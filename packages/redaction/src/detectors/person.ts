@@ -69,7 +69,7 @@ interface Token {
 
 export const personDetector: Detector = {
   name: 'person',
-  version: '4',
+  version: '5',
   detect(text: string, out: Finding[]): void {
     CAPITALIZED.lastIndex = 0;
     let match: RegExpExecArray | null;
@@ -227,9 +227,51 @@ function named(text: string, first: Token, followers: Token[]): Finding | undefi
   const runEnd = followers.length > 0 ? followers[followers.length - 1].end : first.end;
   if (PLACE_AFTER.test(text.slice(runEnd, runEnd + 12))) return undefined; // "West Barton, AR 82658"
   if (followers.length > 0 && ORGANISATION_SUFFIX.test(text.slice(followers[followers.length - 1].end, followers[followers.length - 1].end + 12)) && !strongCue) return undefined;
-  if (strongCue) return cued(text, first, followers, before);
-  if (followers.length > 0) return uncuedRun(text, first, firstEvidence, followers, before);
-  return uncuedSingle(text, first, firstEvidence, before);
+  const finding = strongCue ? cued(text, first, followers, before) : followers.length > 0 ? uncuedRun(text, first, firstEvidence, followers, before) : uncuedSingle(text, first, firstEvidence, before);
+  return finding && finding.end > first.end ? finding : (properPair(text, first, before) ?? finding);
+}
+
+/** A determiner or possessive before a capitalized pair makes it a thing ("the Genesis Strosin", "my Xiaomi Redmi"). */
+export const DETERMINER_BEFORE = /\b(?:the|this|that|these|those|my|your|our|their|his|its|der|die|das|dem|ein|eine|einen|einem|le|les|un|une|el|los|las|il|lo|gli|uno|una|os|um|uma|het|een)\s$/i;
+
+/**
+ * v5: two capitalized words that are each a proper-noun candidate — in none of the everyday-word
+ * lists (an "unknown" word: "Monteiro", "Rasmussen") or a name by the lists or the model, and
+ * never a head word (rank < 1000) — are a name. Each word needs one signal; the pair needs three
+ * (both unknown and one name-shaped, or a listed/name-shaped word plus an unknown one), or two in
+ * a name context (a cue or a lower-case word before it, a reporting verb after it). Not after a
+ * determiner ("the Genesis Strosin"), not inside a longer capitalized run, not before a firm suffix
+ * or a US state and ZIP.
+ */
+function properPair(text: string, first: Token, before: string): Finding | undefined {
+  if (text[first.end] !== ' ' || first.end - first.start < 2) return undefined;
+  const second = capitalizedAt(text, first.end + 1);
+  if (!second || second.end - second.start < 2 || isAllCaps(text, second)) return undefined;
+  const firstSignal = properNounSignal(first.lower);
+  const secondSignal = properNounSignal(second.lower);
+  if (firstSignal === 0 || secondSignal === 0) return undefined;
+  // Inside a longer capitalized run ("Golden Gate Bridge") unless the word before is a head word
+  // starting the sentence ("Can X Y check", "Is X Y still", "Yesterday X Y").
+  const previous = followsCapitalizedWord(text, first.start) ? previousWordLower(text, first.start) : undefined;
+  if ((previous !== undefined && !(evidenceFor(previous).rank < COMMON_FOR_NAMES_RANK)) || DETERMINER_BEFORE.test(before)) return undefined;
+  if (text[second.end] === ' ' && capitalizedAt(text, second.end + 1) && !evidenceFor(capitalizedAt(text, second.end + 1)!.lower).closedClass) return undefined;
+  const tail = text.slice(second.end, second.end + 40);
+  if (PLACE_AFTER.test(tail) || PAIR_ORGANISATION_AFTER.test(tail)) return undefined;
+  const context = previous !== undefined || STRONG_CUE.test(before) || WEAK_CUE.test(before) || /\p{Ll}[,;:]? $/u.test(before) || SUBJECT_VERB_AFTER.test(tail.slice(0, 16));
+  // One of the two must be in no word list: two long-tail words are contextPair's case ("with Amazon Cloud" stays).
+  const unknown = evidenceFor(first.lower).rank === Infinity || evidenceFor(second.lower).rank === Infinity;
+  return unknown && firstSignal + secondSignal >= (context ? PROPER_PAIR_IN_CONTEXT : PROPER_PAIR) ? span(first.start, second.end, 0.6) : undefined;
+}
+/** A firm suffix after a pair ("Revolut Business Ltd", "Walsh - Lowe"); "X Y and I" stays a person. */
+export const PAIR_ORGANISATION_AFTER = /^(?:,? (?:LLC|Inc|Ltd|Corp|Corporation|Group|GmbH|AG|KG|SA|SAS|SARL|SL|SpA|Srl|BV|NV|PLC|Co|Company|and Sons|& Sons)\b| - )/;
+const PROPER_PAIR = 3;
+const PROPER_PAIR_IN_CONTEXT = 2;
+
+/** 0–2: one for a word in no everyday-word list, one for a listed or name-shaped word; 0 for head words and the ambiguity list. */
+function properNounSignal(lower: string): number {
+  const evidence = evidenceFor(lower);
+  if (evidence.closedClass || evidence.rank < COMMON_FOR_NAMES_RANK || AMBIGUOUS_FIRST_NAMES.has(lower)) return 0;
+  return (evidence.rank === Infinity ? 1 : 0) + (evidence.given || evidence.family || evidence.model > 0 ? 1 : 0);
 }
 
 /** After "Dear", "my name is", "je m'appelle"...: capitalized words that are not everyday words. */
@@ -308,6 +350,10 @@ function uncuedSingle(text: string, first: Token, evidence: WordEvidence, before
   if (evidence.given && !evidence.common) return WEAK_CUE.test(before) || GREETING.test(before) ? span(first.start, first.end, 0.6) : span(first.start, first.end, 0.55);
   if (evidence.ambiguous && evidence.given && WEAK_CUE.test(before)) return span(first.start, first.end, 0.6);
   return GREETING.test(before) && /^[,!:]/.test(text[first.end] ?? '') && !evidence.common ? span(first.start, first.end, 0.6) : undefined;
+}
+
+function previousWordLower(text: string, start: number): string {
+  return text.slice(text.lastIndexOf(' ', start - 2) + 1, start - 1).toLowerCase();
 }
 
 function followsCapitalizedWord(text: string, start: number): boolean {

