@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLANNED_STAGES, SPEC_SECTION_ORDER, STAGE_DEFINITIONS, STAGES, TRAINER_VERBS, validateRunSpec, type StageName, type StageReport } from '@refinery/core';
+import { SPEC_SECTION_ORDER, STAGE_DEFINITIONS, STAGES, TRAINER_VERBS, validateRunSpec, type StageName, type StageReport } from '@refinery/core';
 import { STAGE_LINES, stageLine } from '../../apps/cli/src/format';
 import { STAGE_PANELS } from '../../apps/web/components/stage-panels';
 import { buildOpenApiDocument, stageReportSchemaName } from '../../apps/web/lib/server/openapi';
 import { loadToolchain, REPO_ROOT } from '../../infra/src/toolchain';
 import { specObject } from '../support/specs';
-import { APPROVAL_REPORT, EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from '../workflow/mock-activities';
+import { APPROVAL_REPORT, PROMOTE_REPORT, EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from '../workflow/mock-activities';
 
 /**
  * Every stage is defined once (packages/core/src/stages.ts); this proves each room that must know
@@ -25,6 +25,7 @@ const SAMPLE_REPORTS: { [S in StageName]: StageReport<S> } = {
   evaluate: EVALUATE_REPORT,
   gates: GATES_REPORT,
   approval: APPROVAL_REPORT,
+  promote: PROMOTE_REPORT,
 };
 
 describe.each(STAGES)('stage %s', (stage) => {
@@ -61,13 +62,5 @@ describe('GPU stages', () => {
       expect(TRAINER_VERBS[stage], `${stage} needs a trainerVerb`).toBeTruthy();
       expect(help).toMatch(new RegExp(`^\\s+${TRAINER_VERBS[stage]}\\s`, 'm'));
     }
-  });
-});
-
-describe('planned stages', () => {
-  it.each(PLANNED_STAGES)('rejects a $section section by name until $name lands', ({ name, section }) => {
-    const r = validateRunSpec({ ...specObject(), [section]: {} });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.issues).toContainEqual({ path: section, message: expect.stringContaining(`"${name}"`) });
   });
 });

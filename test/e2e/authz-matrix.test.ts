@@ -47,6 +47,7 @@ interface Probe {
 }
 
 const code = (o: Outcome) => o.body?.error?.code;
+const noModel = (o: Outcome) => o.status === 404 && /has no model "matrix"/.test(o.body?.error?.message ?? '');
 let runId = '';
 /** The run's raw dataset (a single file): its download probe asks for a directory format, refused only after authorization. */
 let artifactId = '';
@@ -91,6 +92,11 @@ const PROBES: Record<RouteKey, () => Probe> = {
     // bytes themselves are not JSON; artifacts-download.test.ts checks them and who gets them).
     allowed: (o) => o.status === 400 && code(o) === 'invalid_query',
   }),
+  'GET /api/v1/models': () => ({ method: 'GET', path: '/api/v1/models?project=demo', allowed: (o) => o.status === 200 }),
+  // No model is named "matrix": an allowed caller reaches the registry and is told so.
+  'GET /api/v1/models/{name}': () => ({ method: 'GET', path: '/api/v1/models/matrix?project=demo', allowed: noModel }),
+  'POST /api/v1/models/{name}/aliases/{alias}': () => ({ method: 'POST', path: '/api/v1/models/matrix/aliases/production?project=demo', body: '{"version":1}', contentType: 'application/json', allowed: noModel }),
+  'POST /api/v1/models/{name}/aliases/{alias}/rollback': () => ({ method: 'POST', path: '/api/v1/models/matrix/aliases/production/rollback?project=demo', allowed: noModel }),
   'POST /api/v1/specs/validate': () => ({ method: 'POST', path: '/api/v1/specs/validate', body: INGEST_ONLY_SPEC, contentType: 'application/yaml', allowed: (o) => o.status === 200 }),
   'POST /api/v1/uploads': () => ({ method: 'POST', path: '/api/v1/uploads?project=demo', body: '{"text":"matrix"}\n', contentType: 'application/octet-stream', allowed: (o) => o.status === 201 }),
   'GET /api/v1/tokens': () => ({ method: 'GET', path: '/api/v1/tokens', allowed: (o) => o.status === 200 }),

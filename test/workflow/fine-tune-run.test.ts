@@ -228,6 +228,25 @@ describe('the approval stage', () => {
     expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input)).toContainEqual({ runId: expect.any(String), status: 'rejected', error: 'rejected by user:carol: reject by user:carol' });
   });
 
+  it('promotes last, after the approval, to the spec\'s model (its name by default) and alias; not when rejected', async () => {
+    const mocks = mockActivities();
+    const out = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const promoted = await start(taskQueue, { spec: spec({ approval: { timeout: '1h' }, promotion: { alias: 'production' } } as Partial<RunSpec>, pool) });
+      await waitFor(() => awaiting(promoted));
+      await decide(promoted, 'user:bob', 'approve');
+      const rejected = await start(taskQueue, { spec: spec({ approval: { timeout: '1h' }, promotion: { model: 'other' } } as Partial<RunSpec>, pool) });
+      await waitFor(() => awaiting(rejected));
+      await decide(rejected, 'user:bob', 'reject');
+      return { promoted: await promoted.result(), rejected: await rejected.result() };
+    });
+    expect(out.promoted.status).toBe('succeeded');
+    expect(out.rejected.status).toBe('rejected');
+    const promotions = mocks.calls.filter((c) => c.activity === 'promoteModel').map((c) => c.input);
+    expect(promotions).toEqual([{ runId: expect.any(String), project: 'wf-test', model: 'wf-test', alias: 'production' }]);
+    const order = mocks.calls.map((c) => c.activity).filter((a) => ['recordApproval', 'promoteModel'].includes(a));
+    expect(order.slice(0, 2)).toEqual(['recordApproval', 'promoteModel']);
+  });
+
   it('ends expired when nobody decides before the timeout', async () => {
     const mocks = mockActivities();
     const result = await withWorkers(mocks, async ({ taskQueue, pool }) => (await start(taskQueue, { spec: approvalSpec(pool, { timeout: '2s' }) })).result());

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ggufVariant, type ApprovalReport, type EvaluateReport, type GatesReport, type GpuActivities, type IngestReport, type MergeReport, type QuantizeReport, type RedactReport, type SplitReport, type StageName, type TrainReport } from '@refinery/core';
+import { ggufVariant, type ApprovalReport, type PromoteReport, type EvaluateReport, type GatesReport, type GpuActivities, type IngestReport, type MergeReport, type QuantizeReport, type RedactReport, type SplitReport, type StageName, type TrainReport } from '@refinery/core';
 import type { PipelineActivities } from '@refinery/pipeline-worker';
 
 /** Stand-ins for the stage activities, recording what the workflow asked for and in what order. */
@@ -72,6 +72,8 @@ export const APPROVAL_REPORT: ApprovalReport = {
   decisions: [{ decision: 'approve', actor: 'user:bob', comment: 'metrics and samples look right', at: '2026-11-30T11:00:00.000Z', evidenceSha256: 'e'.repeat(64) }],
 };
 
+export const PROMOTE_REPORT: PromoteReport = { model: 'support-router', version: 2, alias: 'staging', moved: true, previousVersion: 1 };
+
 export function mockActivities(overrides: Overrides = {}) {
   const calls: Call[] = [];
   const record = (activity: string, input: object) => calls.push({ activity, input: input as Record<string, unknown> });
@@ -124,6 +126,10 @@ export function mockActivities(overrides: Overrides = {}) {
     async recordApproval(input) {
       record('recordApproval', input);
       return { report: input.report };
+    },
+    async promoteModel(input) {
+      record('promoteModel', input);
+      return { report: { ...PROMOTE_REPORT, model: input.model, alias: input.alias } };
     },
   };
   const activities = { ...base } as Record<string, (input: never) => Promise<unknown>>;

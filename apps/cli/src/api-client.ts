@@ -1,4 +1,4 @@
-import type { ApiError, ApiToken, CreatedToken, Me, MetricPoint, RunDetail, RunList, RunSummary } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, Me, MetricPoint, ModelDetail, ModelSummary, PromoteReport, RunDetail, RunList, RunSummary } from '@refinery/core';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -137,6 +137,25 @@ export class RefineryApi {
 
   cancelRun(id: string) {
     return this.request<RunDetail>('POST', `/api/v1/runs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  listModels(project: string) {
+    return this.request<{ models: ModelSummary[] }>('GET', `/api/v1/models?project=${encodeURIComponent(project)}`);
+  }
+
+  getModel(project: string, name: string) {
+    return this.request<ModelDetail>('GET', `/api/v1/models/${encodeURIComponent(name)}?project=${encodeURIComponent(project)}`);
+  }
+
+  promoteModel(project: string, name: string, alias: string, version: number) {
+    return this.request<{ report: PromoteReport; model: ModelDetail }>('POST', `/api/v1/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}?project=${encodeURIComponent(project)}`, {
+      body: JSON.stringify({ version }),
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+
+  rollbackModel(project: string, name: string, alias: string) {
+    return this.request<{ report: PromoteReport; model: ModelDetail }>('POST', `/api/v1/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}/rollback?project=${encodeURIComponent(project)}`);
   }
 
   decideRun(id: string, body: { decision: 'approve' | 'reject'; comment: string; evidenceSha256?: string }) {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { artifactsCommand } from './commands/artifacts';
 import { loginCommand, logoutCommand, tokensCommand, whoamiCommand } from './commands/auth';
+import { modelsCommand } from './commands/models';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   program.addCommand(tokensCommand(globals));
   program.addCommand(runsCommand(globals));
   program.addCommand(artifactsCommand(globals));
+  program.addCommand(modelsCommand(globals));
   program.addCommand(redactCommand(globals));
   return program;
 }

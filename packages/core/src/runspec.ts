@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { PLANNED_STAGES } from './stages';
 import { uriSchema } from './uri';
 import { SplitSpec, TrainingSpec } from './training';
 import { evaluatedVariants, EvaluationSpec, gateableMetrics, ggufVariant, PERPLEXITY_DELTA, QuantizationSpec } from './evaluation';
 import { RedactionPolicySchema } from '@refinery/redaction';
 import { ApprovalSpec } from './approval';
+import { PromotionSpec } from './registry';
 
 export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -46,6 +46,8 @@ export const RunSpecObjectSchema = z
     evaluation: EvaluationSpec.optional(),
     /** People other than the submitter approve or reject the run before it ends (and, later, is promoted). */
     approval: ApprovalSpec.optional(),
+    /** Register the run's model as a new version of a registry model and move an alias to it. */
+    promotion: PromotionSpec.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -53,6 +55,7 @@ export const RunSpecObjectSchema = z
     for (const section of ['quantization', 'evaluation'] as const) {
       if (spec[section] && !spec.training) ctx.addIssue({ code: 'custom', path: [section], message: `"${section}" works on the trained model; add a "training" section` });
     }
+    if (spec.promotion && !spec.training) ctx.addIssue({ code: 'custom', path: ['promotion'], message: 'promotion registers a trained model; add a "training" section' });
     if (spec.approval && !spec.training) ctx.addIssue({ code: 'custom', path: ['approval'], message: 'approval decides on a trained model; add a "training" section' });
     const evaluation = spec.evaluation;
     if (!evaluation) return;
@@ -76,20 +79,7 @@ export const RunSpecObjectSchema = z
     });
   });
 
-export const RunSpecSchema = z.preprocess((input, ctx) => {
-  if (input && typeof input === 'object' && !Array.isArray(input)) {
-    for (const section of new Set(PLANNED_STAGES.map((p) => p.section))) {
-      if (!(section in input)) continue;
-      const stages = PLANNED_STAGES.filter((p) => p.section === section).map((p) => `"${p.name}"`);
-      ctx.addIssue({
-        code: 'custom',
-        path: [section],
-        message: `the ${stages.join(' and ')} stage${stages.length > 1 ? 's are' : ' is'} not available in this Refinery version; remove "${section}" from the spec`,
-      });
-    }
-  }
-  return input;
-}, RunSpecObjectSchema).transform((spec) => (spec.training && !spec.split ? { ...spec, split: SplitSpec.parse({}) } : spec));
+export const RunSpecSchema = RunSpecObjectSchema.transform((spec) => (spec.training && !spec.split ? { ...spec, split: SplitSpec.parse({}) } : spec));
 
 export type RunSpec = z.infer<typeof RunSpecObjectSchema>;
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { PromoteReportSchema } from './registry';
 import { ApprovalReportSchema, EvaluateReportSchema, GatesReportSchema, IngestReportSchema, MergeReportSchema, QuantizeReportSchema, RedactReportSchema, SplitReportSchema, TrainReportSchema } from './stage-reports';
 
 /**
@@ -143,21 +144,22 @@ export const STAGE_DEFINITIONS = {
     options: { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 20 } },
     report: ApprovalReportSchema,
   },
+  promote: {
+    title: 'Promote',
+    summary: "Register the run's model as a new registry version and move the spec's alias to it",
+    section: 'promotion',
+    queue: 'pipeline',
+    activity: 'promoteModel',
+    // Idempotent: a retry finds the version and the alias move its first attempt made.
+    options: { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 20, nonRetryableErrorTypes: ['PromotionInvalid'] } },
+    report: PromoteReportSchema,
+  },
 } as const satisfies Record<string, StageDefinition>;
 
 export type StageName = keyof typeof STAGE_DEFINITIONS;
 /** Pipeline order. */
 export const STAGES = Object.keys(STAGE_DEFINITIONS) as StageName[];
 export type StageReport<S extends StageName> = z.infer<(typeof STAGE_DEFINITIONS)[S]['report']>;
-
-/**
- * Stages that have not landed, by the RunSpec section that would configure them. Accepting
- * and ignoring such a section would let a user believe their model was, say, evaluated; so the
- * spec rejects it by name. A stage moves from here to STAGE_DEFINITIONS when it lands.
- */
-export const PLANNED_STAGES = [
-  { name: 'promote', section: 'promotion' },
-] as const;
 
 /** The RunSpec's top-level fields in the order people read them: identity, inputs, then stages in pipeline order. */
 export const SPEC_SECTION_ORDER: readonly string[] = [
@@ -167,7 +169,7 @@ export const SPEC_SECTION_ORDER: readonly string[] = [
   'name',
   'description',
   'baseModel',
-  ...new Set([...STAGES.map((s) => STAGE_DEFINITIONS[s].section), ...PLANNED_STAGES.map((p) => p.section)]),
+  ...new Set(STAGES.map((s) => STAGE_DEFINITIONS[s].section)),
 ];
 
 /** GPU stages and the trainer verbs they run (the trainer's --help must list each). */

@@ -9,3 +9,4 @@ export * from './run-workflow';
 export * from './access';
 export * from './evaluation';
 export * from './approval';
+export * from './registry';

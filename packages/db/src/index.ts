@@ -7,3 +7,4 @@ export * from './stages';
 export * from './artifacts';
 export * from './metrics';
 export * from './identity';
+export * from './registry';

@@ -223,3 +223,63 @@ export const uploads = pgTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.sha256] })],
 );
+
+// --- model registry ------------------------------------------------------------------------------
+
+/** A model of a project (e.g. "support-router"): its versions and the aliases pointing at them. */
+export const models = pgTable(
+  'models',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull().references(() => projects.id),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('models_project_name_uq').on(t.projectId, t.name)],
+);
+
+/**
+ * An immutable record of what a run produced and how it was judged. One per run (a retried
+ * promote activity finds the version its first attempt wrote).
+ */
+export const modelVersions = pgTable(
+  'model_versions',
+  {
+    id: text('id').primaryKey(),
+    modelId: text('model_id').notNull().references(() => models.id),
+    version: integer('version').notNull(),
+    runId: text('run_id').notNull().references(() => runs.id),
+    /** Base model, artifacts (adapter, merged, GGUF files: URI + sha256), evaluation, gates, data and approvals. */
+    record: jsonb('record').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('model_versions_model_version_uq').on(t.modelId, t.version), uniqueIndex('model_versions_run_uq').on(t.runId)],
+);
+
+/** Where each alias (staging, production, custom) points now. */
+export const modelAliases = pgTable(
+  'model_aliases',
+  {
+    modelId: text('model_id').notNull().references(() => models.id),
+    alias: text('alias').notNull(),
+    versionId: text('version_id').notNull().references(() => modelVersions.id),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.alias] })],
+);
+
+/** Every move of an alias, in order: its history, and what a rollback returns to. */
+export const aliasEvents = pgTable(
+  'alias_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    modelId: text('model_id').notNull().references(() => models.id),
+    alias: text('alias').notNull(),
+    action: text('action').notNull(), // promote | rollback
+    fromVersionId: text('from_version_id').references(() => modelVersions.id),
+    toVersionId: text('to_version_id').notNull().references(() => modelVersions.id),
+    actor: text('actor').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('alias_events_model_alias_idx').on(t.modelId, t.alias, t.id)],
+);

@@ -1,3 +1,4 @@
 export { createPipelineWorker, WORKFLOWS_PATH } from './worker';
 export { createActivities, type PipelineActivities, type PipelineDeps } from './activities';
+export { promoteActivities } from './activities/promote';
 export { validateDataset } from './ingest/validate-dataset';

@@ -5,6 +5,7 @@ import { EvaluatePanel } from './evaluate-panel';
 import { GatesPanel } from './gates-panel';
 import { IngestPanel } from './ingest-panel';
 import { MergePanel } from './merge-panel';
+import { PromotePanel } from './promote-panel';
 import { QuantizePanel } from './quantize-panel';
 import { RedactPanel } from './redact-panel';
 import { SplitPanel } from './split-panel';
@@ -28,4 +29,5 @@ export const STAGE_PANELS: { [S in StageName]: ComponentType<StagePanelProps<S>>
   evaluate: EvaluatePanel,
   gates: GatesPanel,
   approval: ApprovalPanel,
+  promote: PromotePanel,
 };

@@ -16,6 +16,10 @@ import {
   MeSchema,
   ProjectSchema,
   MetricsResponseSchema,
+  ModelDetailSchema,
+  ModelSummarySchema,
+  PromoteReportSchema,
+  PromoteRequestSchema,
   RunDetailSchema,
   RunListSchema,
   RUN_STATUSES,
@@ -157,6 +161,30 @@ export function buildOpenApiDocument() {
       304: { description: 'not modified (If-None-Match matched the ETag)' },
       ...errors(400, 500),
     },
+  });
+  const projectQuery = z.object({ project: z.string().describe('the project the model belongs to') });
+  const modelParams = z.object({ name: z.string().describe('model name, e.g. support-router') });
+  const aliasParams = modelParams.extend({ alias: z.string().describe('alias, e.g. staging or production') });
+  const aliasMoved = z.object({ report: PromoteReportSchema, model: ModelDetailSchema });
+  add('GET /api/v1/models', {
+    summary: "The project's registry models, with their latest version and where each alias points",
+    request: { query: projectQuery },
+    responses: { 200: { description: 'models by name', content: { 'application/json': { schema: z.object({ models: z.array(ModelSummarySchema) }) } } }, ...errors(400) },
+  });
+  add('GET /api/v1/models/{name}', {
+    summary: "A model: every version's immutable record (artifacts with sha256, evaluation, gates, data, approvals), its aliases and their history",
+    request: { params: modelParams, query: projectQuery },
+    responses: { 200: { description: 'the model', content: { 'application/json': { schema: ModelDetailSchema } } }, ...errors(400, 404) },
+  });
+  add('POST /api/v1/models/{name}/aliases/{alias}', {
+    summary: 'Promote: move the alias to a version, atomically and audited (moving it where it is changes nothing)',
+    request: { params: aliasParams, query: projectQuery, body: { content: { 'application/json': { schema: PromoteRequestSchema } } } },
+    responses: { 200: { description: 'the move and the model after it', content: { 'application/json': { schema: aliasMoved } } }, ...errors(400, 404) },
+  });
+  add('POST /api/v1/models/{name}/aliases/{alias}/rollback', {
+    summary: 'Roll back: move the alias to the version it held before its current one was promoted (audited)',
+    request: { params: aliasParams, query: projectQuery },
+    responses: { 200: { description: 'the move and the model after it', content: { 'application/json': { schema: aliasMoved } } }, ...errors(400, 404, 409) },
   });
   add('POST /api/v1/specs/validate', {
     summary: 'Validate a RunSpec without submitting it',

@@ -1,5 +1,6 @@
 import type { PipelineDeps } from './deps';
 import { approvalActivities } from './approval';
+import { promoteActivities } from './promote';
 import { gatesActivities } from './gates';
 import { ingestActivities } from './ingest';
 import { runProjectionActivities } from './run-projection';
@@ -12,9 +13,10 @@ export type { SplitInput, SplitResult } from './split';
 export type { RedactInput, RedactResult } from './redact';
 export type { GatesInput, GatesResult } from './gates';
 export type { OpenApprovalInput, RecordApprovalInput } from './approval';
+export type { PromoteInput } from './promote';
 
 export function createActivities(deps: PipelineDeps) {
-  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps), ...approvalActivities(deps) };
+  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps), ...approvalActivities(deps), ...promoteActivities(deps) };
 }
 
 export type PipelineActivities = ReturnType<typeof createActivities>;

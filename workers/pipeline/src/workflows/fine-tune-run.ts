@@ -27,7 +27,8 @@ const projection = proxyActivities<PipelineActivities>({
 /**
  * A fine-tuning run, told as a story: ingest the data, redact it, hold out an evaluation split,
  * train a LoRA adapter on a GPU worker, merge it into the base, quantize the merged model to
- * GGUF, evaluate every variant, check the spec's gates and wait for reviewers' approval. Each
+ * GGUF, evaluate every variant, check the spec's gates, wait for reviewers' approval and register
+ * the model in the registry, moving the spec's alias to it. Each
  * stage is one `runStage` line, its timeouts and retries come from the stage's definition in
  * @refinery/core. Without a `training` section the run prepares its data and ends; a failed gate
  * ends it `rejected` (or, with `onFail: review`, goes to the reviewers with the failure shown);
@@ -124,6 +125,11 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
         await projection.markRun({ runId, status, error: message });
         return { status, datasetUri: ingested.dataset.uri, adapterUri: trained?.adapter.uri ?? null };
       }
+    }
+
+    if (spec.promotion) {
+      const { model = spec.name, alias } = spec.promotion;
+      await runStage('promote', (a) => a.promoteModel({ runId, project: spec.project, model, alias }));
     }
 
     progress.status = 'succeeded';

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ApprovalReportSchema, EvaluateReportSchema, GatesReportSchema } from './stage-reports';
+
+/**
+ * The model registry's shapes: the `promotion:` RunSpec section, the immutable record of a model
+ * version, and what the API returns. Workflow- and browser-safe (zod only).
+ */
+const slug = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and dashes (e.g. "support-router")');
+
+export const PromotionSpec = z
+  .object({
+    model: slug.optional().describe("the registry model the run's version goes to (default: the spec's name)"),
+    alias: slug.default('staging').describe('the alias moved to the new version (staging, production or your own)'),
+  })
+  .strict();
+export type PromotionSpec = z.infer<typeof PromotionSpec>;
+
+const stored = z.object({ artifactId: z.string(), uri: z.string(), sha256: z.string(), bytes: z.number().int() });
+
+export const ModelVersionRecordSchema = z
+  .object({
+    runId: z.string(),
+    description: z.string().nullable().describe("the spec's description: the intended use"),
+    baseModel: z.string().describe('URI of the base model'),
+    hyperparameters: z.record(z.string(), z.unknown()).describe("the spec's training section"),
+    data: z.object({
+      rawSha256: z.string().nullable(),
+      records: z.number().int().nullable(),
+      redaction: z.object({ policyHash: z.string(), changed: z.number(), dropped: z.number(), entities: z.record(z.string(), z.number()) }).nullable(),
+      trainRecords: z.number().int().nullable(),
+      evalRecords: z.number().int().nullable(),
+    }),
+    adapter: stored.nullable(),
+    merged: stored.nullable(),
+    ggufs: z.array(stored.extend({ format: z.string() })),
+    evalReport: stored.nullable(),
+    evaluation: EvaluateReportSchema.nullable(),
+    gates: GatesReportSchema.nullable(),
+    approval: ApprovalReportSchema.nullable(),
+  })
+  .meta({ id: 'ModelVersionRecord' });
+export type ModelVersionRecord = z.infer<typeof ModelVersionRecordSchema>;
+
+export const ModelVersionSchema = z
+  .object({ id: z.string(), version: z.number().int(), runId: z.string(), createdAt: z.string(), aliases: z.array(z.string()), record: ModelVersionRecordSchema })
+  .meta({ id: 'ModelVersion' });
+export type ModelVersion = z.infer<typeof ModelVersionSchema>;
+
+export const AliasEventSchema = z
+  .object({ alias: z.string(), action: z.enum(['promote', 'rollback']), fromVersion: z.number().int().nullable(), toVersion: z.number().int(), actor: z.string(), at: z.string() })
+  .meta({ id: 'AliasEvent' });
+export type AliasEvent = z.infer<typeof AliasEventSchema>;
+
+export const ModelSummarySchema = z
+  .object({ project: z.string(), name: z.string(), latestVersion: z.number().int().nullable(), aliases: z.record(z.string(), z.number().int()), createdAt: z.string() })
+  .meta({ id: 'ModelSummary' });
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+export const ModelDetailSchema = ModelSummarySchema.extend({ versions: z.array(ModelVersionSchema), history: z.array(AliasEventSchema) }).meta({ id: 'ModelDetail' });
+export type ModelDetail = z.infer<typeof ModelDetailSchema>;
+
+export const PromoteRequestSchema = z.strictObject({ version: z.number().int().positive() }).meta({ id: 'PromoteRequest' });
+
+export const PromoteReportSchema = z.object({
+  model: z.string(),
+  version: z.number().int(),
+  alias: z.string(),
+  moved: z.boolean().describe('false when the alias already pointed at this version (a retried promote moves nothing)'),
+  previousVersion: z.number().int().nullable(),
+});
+export type PromoteReport = z.infer<typeof PromoteReportSchema>;

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { parseStageReport, type ModelDetail } from '@refinery/core';
+import { connect, type Database } from '@refinery/db';
+import { promoteActivities } from '@refinery/pipeline-worker';
+import { api, DEMO_SPEC, stackEnv, submitYaml, waitForRun } from '../support/api';
+import { refinery } from '../support/cli';
+
+/**
+ * The model registry on the real stack: runs with a `promotion:` section become versions and move
+ * their alias; promotions race safely; a replayed promote activity registers nothing twice;
+ * rollback returns the alias to its previous holder; every move is in the alias history.
+ */
+const MODEL = 'registry-e2e';
+let database: Database;
+
+beforeAll(() => {
+  database = connect(stackEnv().DATABASE_URL!, { max: 2 });
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+function promotedSpec(name: string): string {
+  const spec = parse(DEMO_SPEC);
+  spec.name = name;
+  spec.training = { ...spec.training, maxSteps: 3, epochs: 1 };
+  delete spec.quantization;
+  delete spec.evaluation;
+  spec.promotion = { model: MODEL, alias: 'staging' };
+  return stringify(spec);
+}
+
+const getModel = async (): Promise<ModelDetail> => (await api('GET', `/api/v1/models/${MODEL}?project=demo`)).body;
+const promote = (alias: string, version: number, as: 'ml_engineer' | 'reviewer' | 'viewer' = 'ml_engineer') =>
+  api('POST', `/api/v1/models/${MODEL}/aliases/${alias}?project=demo`, { as, body: JSON.stringify({ version }), headers: { 'content-type': 'application/json' } });
+
+describe('model registry', () => {
+  it('registers each run as a version, races promotions safely, replays idempotently and rolls back', { timeout: 15 * 60_000 }, async () => {
+    // Two runs, one after the other: versions 1 and 2, staging on the latest.
+    const first = await waitForRun((await submitYaml(promotedSpec('registry-a'))).body.id, undefined, 10 * 60_000);
+    const second = await waitForRun((await submitYaml(promotedSpec('registry-b'))).body.id, undefined, 10 * 60_000);
+    for (const run of [first, second]) expect(run.status, run.error ?? '').toBe('succeeded');
+    const promoteReport = parseStageReport('promote', second.stages.find((s) => s.stage === 'promote')?.metrics).report;
+    expect(promoteReport).toEqual({ model: MODEL, version: 2, alias: 'staging', moved: true, previousVersion: 1 });
+
+    let model = await getModel();
+    expect(model.versions.map((v) => [v.version, v.runId])).toEqual([[2, second.id], [1, first.id]]);
+    expect(model.aliases).toEqual({ staging: 2 });
+    const v2 = model.versions[0]!.record;
+    expect(v2.adapter?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(v2.adapter?.sha256).toBe(second.artifacts.find((a) => a.kind === 'adapter')!.sha256);
+    expect(v2.data.rawSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(v2.data.redaction?.changed).toBeGreaterThan(0);
+    expect(v2.baseModel).toBe('file://examples/models/tiny-llama');
+
+    // A replayed promote activity (the same run, again) registers no second version and moves nothing.
+    const replay = await promoteActivities({ db: database.db } as never).promoteModel({ runId: second.id, project: 'demo', model: MODEL, alias: 'staging' });
+    expect(replay.report).toEqual({ model: MODEL, version: 2, alias: 'staging', moved: false, previousVersion: 2 });
+    expect((await getModel()).versions).toHaveLength(2);
+
+    // Roles: promoting needs model.promote (ML engineer, admin).
+    expect((await promote('production', 1, 'reviewer')).status).toBe(403);
+    expect((await promote('production', 1, 'viewer')).status).toBe(403);
+
+    // Two concurrent promotions of different versions: both recorded, one consistent alias.
+    const race = await Promise.all([promote('production', 1), promote('production', 2)]);
+    expect(race.map((r) => r.status)).toEqual([200, 200]);
+    model = await getModel();
+    const productionMoves = model.history.filter((e) => e.alias === 'production');
+    expect(productionMoves).toHaveLength(2);
+    expect(productionMoves[1]!.fromVersion).toBe(productionMoves[0]!.toVersion); // serialised, not interleaved
+    expect(model.aliases.production).toBe(productionMoves[1]!.toVersion);
+    // Moving an alias where it already is changes nothing and records nothing.
+    const again = await promote('production', model.aliases.production!);
+    expect(again.body.report.moved).toBe(false);
+    expect((await getModel()).history.filter((e) => e.alias === 'production')).toHaveLength(2);
+
+    // Rollback (through the CLI) restores the previous holder and is in the history.
+    const before = model.aliases.production!;
+    const cli = await refinery(['models', 'rollback', `${MODEL}@production`, '-p', 'demo']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout.trim()).toBe(`${MODEL}@production → version ${productionMoves[0]!.toVersion} (was ${before})`);
+    model = await getModel();
+    expect(model.aliases.production).toBe(productionMoves[0]!.toVersion);
+    expect(model.history.at(-1)).toMatchObject({ alias: 'production', action: 'rollback', fromVersion: before, toVersion: productionMoves[0]!.toVersion, actor: expect.stringMatching(/^token:/) });
+    // Nothing earlier to roll back to: a clear 409.
+    const none = await api('POST', `/api/v1/models/${MODEL}/aliases/production/rollback?project=demo`);
+    expect(none.status).toBe(409);
+    expect(none.body.error.message).toMatch(/has no earlier version to roll back to/);
+
+    const list = await refinery(['models', 'get', MODEL, '-p', 'demo']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain(`demo/${MODEL}:`);
+    expect(list.stdout).toMatch(/production: rollback v\d → v\d by token:/);
+  });
+});
