@@ -10,6 +10,7 @@ const LINKS = [
   { href: '/', label: 'Runs', isActive: (p: string) => p === '/' || (p.startsWith('/runs/') && p !== '/runs/new') },
   { href: '/runs/new', label: 'New run', isActive: (p: string) => p === '/runs/new' },
   { href: '/approvals', label: 'Approvals', isActive: (p: string) => p.startsWith('/approvals') },
+  { href: '/models', label: 'Models', isActive: (p: string) => p.startsWith('/models') },
   { href: '/docs', label: 'API docs', isActive: (p: string) => p.startsWith('/docs') },
 ];
 

@@ -1,4 +1,4 @@
-import type { ApiError, ApiToken, CreatedToken, Health, Me, Member, MetricPoint, ProjectRole, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, Health, Me, Member, MetricPoint, ModelDetail, ModelSummary, ProjectRole, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
 
 export interface MetricsResponse {
   points: MetricPoint[];
@@ -48,6 +48,10 @@ export function listRuns(filter: RunListFilter, cursor?: string, limit = 50): Pr
 
 export const getRun = (id: string) => request<RunDetail>(`/api/v1/runs/${encodeURIComponent(id)}`);
 
+export const listModels = (project: string) => request<{ models: ModelSummary[] }>(`/api/v1/models?project=${encodeURIComponent(project)}`);
+export const getModel = (project: string, name: string) => request<ModelDetail>(`/api/v1/models/${encodeURIComponent(name)}?project=${encodeURIComponent(project)}`);
+export const rollbackModel = (project: string, name: string, alias: string) =>
+  request<{ model: ModelDetail }>(`/api/v1/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}/rollback?project=${encodeURIComponent(project)}`, { method: 'POST' });
 export const decideRun = (id: string, body: { decision: 'approve' | 'reject'; comment: string; evidenceSha256: string }) =>
   request<{ run: RunDetail }>(`/api/v1/runs/${encodeURIComponent(id)}/approval`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
