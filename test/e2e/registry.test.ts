@@ -3,7 +3,7 @@ import { parse, stringify } from 'yaml';
 import { parseStageReport, type ModelDetail } from '@refinery/core';
 import { connect, type Database } from '@refinery/db';
 import { promoteActivities } from '@refinery/pipeline-worker';
-import { api, DEMO_SPEC, stackEnv, submitYaml, waitForRun } from '../support/api';
+import { api, DEMO_SPEC, stackEnv, submitYaml, tokenFor, waitForRun, webUrl } from '../support/api';
 import { refinery } from '../support/cli';
 
 /**
@@ -88,6 +88,15 @@ describe('model registry', () => {
     const none = await api('POST', `/api/v1/models/${MODEL}/aliases/production/rollback?project=demo`);
     expect(none.status).toBe(409);
     expect(none.body.error.message).toMatch(/has no earlier version to roll back to/);
+
+    // The model card, from the version's record.
+    const card = await fetch(`${webUrl()}/api/v1/models/${MODEL}/versions/2/card?project=demo`, { headers: { authorization: `Bearer ${tokenFor('viewer')}` } });
+    expect(card.headers.get('content-type')).toMatch(/^text\/markdown/);
+    const markdown = await card.text();
+    expect(markdown).toMatch(new RegExp(`^# Model card: demo/${MODEL} v2\n`));
+    expect(markdown).toContain(`Adapter: ${v2.adapter!.uri} (sha256 ${v2.adapter!.sha256})`);
+    expect(markdown).toContain(`Raw dataset sha256: ${v2.data.rawSha256}`);
+    expect(markdown).toContain('Licence: apache-2.0');
 
     const list = await refinery(['models', 'get', MODEL, '-p', 'demo']);
     expect(list.code, list.stderr).toBe(0);

@@ -22,6 +22,7 @@ export const ModelVersionRecordSchema = z
     runId: z.string(),
     description: z.string().nullable().describe("the spec's description: the intended use"),
     baseModel: z.string().describe('URI of the base model'),
+    baseModelLicense: z.string().nullable().describe("the base model's licence, as the run spec states it"),
     hyperparameters: z.record(z.string(), z.unknown()).describe("the spec's training section"),
     data: z.object({
       rawSha256: z.string().nullable(),

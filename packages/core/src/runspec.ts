@@ -23,7 +23,12 @@ export const DatasetSpec = z
   })
   .strict();
 
-export const BaseModelSpec = z.object({ uri: uriSchema(['file', 's3', 'object', 'hf']) }).strict();
+export const BaseModelSpec = z
+  .object({
+    uri: uriSchema(['file', 's3', 'object', 'hf']),
+    license: z.string().trim().min(1).max(200).optional().describe("the base model's licence (e.g. apache-2.0, llama3.1): on the model card"),
+  })
+  .strict();
 
 export const RunSpecObjectSchema = z
   .object({

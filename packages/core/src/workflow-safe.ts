@@ -10,3 +10,4 @@ export * from './access';
 export * from './evaluation';
 export * from './approval';
 export * from './registry';
+export * from './model-card';

@@ -4,10 +4,12 @@ import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ModelDetail } from '@refinery/core';
+import { modelCard } from '@refinery/core/workflow-safe';
 import { buttonClasses, ErrorBanner } from '@/components/ui';
 import { getModel, rollbackModel } from '@/lib/client/api';
 import { formatBytes, formatTimestamp, shortSha } from '@/lib/client/format';
 import { useMe, whyNot } from '@/lib/client/use-me';
+import { ModelCardView } from './model-card-view';
 
 const mergedMetrics = (v: ModelDetail['versions'][number]) => v.record.evaluation?.variants.find((x) => x.variant === 'merged')?.metrics ?? {};
 
@@ -77,6 +79,15 @@ export function ModelView({ project, name }: { project: string; name: string }) 
           ))}
         </tbody>
       </table>
+      <section className="space-y-2">
+        <h2 className="text-sm font-semibold">Model cards</h2>
+        {model.versions.map((v, i) => (
+          <details key={v.id} open={i === 0} data-testid="model-card-version" data-version={v.version}>
+            <summary className="cursor-pointer text-sm">v{v.version}</summary>
+            <ModelCardView card={modelCard(model, v)} markdownHref={`/api/v1/models/${encodeURIComponent(model.name)}/versions/${v.version}/card?project=${encodeURIComponent(model.project)}`} />
+          </details>
+        ))}
+      </section>
       <section>
         <h2 className="mb-1 text-sm font-semibold">Alias history</h2>
         <ol className="space-y-0.5 text-xs" data-testid="alias-history">

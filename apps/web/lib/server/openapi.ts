@@ -176,6 +176,11 @@ export function buildOpenApiDocument() {
     request: { params: modelParams, query: projectQuery },
     responses: { 200: { description: 'the model', content: { 'application/json': { schema: ModelDetailSchema } } }, ...errors(400, 404) },
   });
+  add('GET /api/v1/models/{name}/versions/{version}/card', {
+    summary: "A version's model card (Markdown): intended use, base model and licence, data and redaction, hyperparameters, metrics, gates, quantized variants and their quality cost, privacy checks, approvals",
+    request: { params: modelParams.extend({ version: z.string().describe('version number') }), query: projectQuery },
+    responses: { 200: { description: 'the card', content: { 'text/markdown': { schema: z.string() } } }, ...errors(400, 404) },
+  });
   add('POST /api/v1/models/{name}/aliases/{alias}', {
     summary: 'Promote: move the alias to a version, atomically and audited (moving it where it is changes nothing)',
     request: { params: aliasParams, query: projectQuery, body: { content: { 'application/json': { schema: PromoteRequestSchema } } } },

@@ -46,6 +46,7 @@ export function versionRecord(run: RunDetail): ModelVersionRecord {
     runId: run.id,
     description: spec.description ?? null,
     baseModel: spec.baseModel.uri,
+    baseModelLicense: spec.baseModel.license ?? null,
     hyperparameters: { ...(spec.training ?? {}) },
     data: {
       rawSha256: ingest?.sha256 ?? null,
