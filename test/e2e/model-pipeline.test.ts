@@ -66,11 +66,14 @@ describe('the model that comes out', () => {
     const evaluated = report(run, 'evaluate');
     const variant = (name: string) => evaluated.variants.find((v) => v.variant === name)!;
     expect(evaluated.variants.map((v) => v.variant)).toEqual(['base', 'merged', ...quantize.files.map((f) => f.variant)]);
-    // The tuned model learned the task's form the base never saw, and the department better than chance
-    // (0.2). Priority is not learned yet by the demo model (docs/benchmarks.md).
+    // The tuned model learned the task the base never saw: the answer's form, and every field by a
+    // wide margin (chance: department 0.2, priority 0.33).
     expect(variant('base').metrics.json_valid).toBe(0);
     expect(variant('merged').metrics.json_valid).toBeGreaterThan(0.9);
-    expect(variant('merged').metrics['field_match.department']! - variant('base').metrics['field_match.department']!).toBeGreaterThan(0.3);
+    for (const field of ['department', 'priority', 'reply']) {
+      const win = variant('merged').metrics[`field_match.${field}`]! - variant('base').metrics[`field_match.${field}`]!;
+      expect(win, `field_match.${field}: merged − base`).toBeGreaterThan(0.5);
+    }
     expect(variant('base').metrics.answer_loss! - variant('merged').metrics.answer_loss!).toBeGreaterThan(1);
     // Privacy checks ran: no generation repeats a raw PII value; the canaries were ranked.
     // One probe per evaluated example (at most maxExamples; the split's size depends on the project's redaction key).
