@@ -148,6 +148,9 @@ def test_quantize_writes_every_format_and_tokenizer_parity_holds(quantized):
     assert parity["equal"] and parity["hf_tokens"] == parity["gguf_tokens"] and len(parity["hf_tokens"]) > 20
     assert "<|assistant|>" in parity["text"] and "<|end|>" in parity["text"]
     assert done["gguf"]["tokenizer_pre"] == "gpt-2" and done["gguf"]["rope_freq_base"] == 10000.0
+    fmt = done["chat_format"]  # the conftest template as per-role parts (tests/test_chat_format.py)
+    assert fmt["supported"] and fmt["user"] == {"prefix": "<|user|>\n", "suffix": "<|end|>\n"}
+    assert fmt["generation_prompt"] == "<|assistant|>\n" and fmt["system"]["placement"] == "turn"
     progress = [(e["phase"], e["format"], e["done"]) for e in evs if e["event"] == "progress"]
     assert progress[0] == ("convert", "f16", 0) and progress[-1] == ("quantize", "q4_K_M", 4)
     assert all(e["total"] == 4 for e in evs if e["event"] == "progress")

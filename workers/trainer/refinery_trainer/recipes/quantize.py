@@ -11,7 +11,8 @@
   finish:   `done` with the llama.cpp commit, the files, the parity result and the chat prompt
             (system + user turns, generation prompt added) as the HF template renders it, with
             its ids: the GPU worker checks that node-llama-cpp's chat wrapper, reading the GGUF's
-            template, builds the same prompt (chat-template parity)
+            template, builds the same prompt (chat-template parity), and the template as per-role
+            prefix/suffix strings (chat_format.py) for apps that cannot run Jinja (Ollama)
 
 Every file is written under a .tmp name and renamed when complete. If f16 is not requested, the
 intermediate f16 file is deleted at the end. A cancellation kills the running tool.
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from .. import llama_cpp
 from ..cancellation import Cancellation, Cancelled
+from ..chat_format import hf_chat_format
 from ..config import load_checked, local_path
 from ..errors import InvalidInput
 from ..model_source import resolve_base_model
@@ -134,6 +136,14 @@ def chat_prompt(model_dir: Path) -> dict:
     return {"messages": messages, "text": text, "hf_tokens": list(tokenizer(text, add_special_tokens=False)["input_ids"])}
 
 
+def chat_format(model_dir: Path, add_bos_token: bool) -> dict:
+    """The HF template as per-role prefix/suffix strings, or why it cannot be (chat_format.py)."""
+    from ..runtime import load_tokenizer
+
+    tokenizer, _ = load_tokenizer(model_dir)
+    return hf_chat_format(tokenizer, add_bos_token)
+
+
 def parity_error(parity: dict, tokenizer_pre: str | None) -> str:
     hf, gg = parity["hf_tokens"], parity["gguf_tokens"]
     at = next((i for i, (a, b) in enumerate(zip(hf, gg)) if a != b), min(len(hf), len(gg)))
@@ -195,6 +205,6 @@ def _quantize(cfg: Config, cancel: Cancellation, out_dir: Path) -> int:
     if "f16" not in cfg.formats:
         f16.unlink()
     emit("done", llama_cpp={"commit": commit}, files=[files[f] for f in cfg.formats], tokenizer_parity=parity,
-         chat_prompt=chat_prompt(model_dir),
+         chat_prompt=chat_prompt(model_dir), chat_format=chat_format(model_dir, bool(summary.get("add_bos_token"))),
          gguf={k: summary.get(k) for k in ("architecture", "tokenizer_pre", "rope_freq_base", "add_bos_token", "fixes")})
     return 0
