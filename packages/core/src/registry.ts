@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApprovalReportSchema, EvaluateReportSchema, GatesReportSchema } from './stage-reports';
+import { ApprovalReportSchema, ChatFormatSchema, EvaluateReportSchema, GatesReportSchema } from './stage-reports';
 
 /**
  * The model registry's shapes: the `promotion:` RunSpec section, the immutable record of a model
@@ -34,6 +34,7 @@ export const ModelVersionRecordSchema = z
     adapter: stored.nullable(),
     merged: stored.nullable(),
     ggufs: z.array(stored.extend({ format: z.string() })),
+    chatFormat: ChatFormatSchema.nullable().optional().describe("the quantize report's chat template parts (`refinery models pull` writes the Ollama Modelfile's TEMPLATE from them); absent in versions registered before they were recorded"),
     evalReport: stored.nullable(),
     evaluation: EvaluateReportSchema.nullable(),
     gates: GatesReportSchema.nullable(),

@@ -73,6 +73,34 @@ export const MergeReportSchema = z.object({
 });
 export type MergeReport = z.infer<typeof MergeReportSchema>;
 
+const turnParts = z.object({ prefix: z.string(), suffix: z.string() });
+
+/**
+ * The model's chat template as per-role strings (the trainer's `chat_format`, derived from the
+ * Hugging Face template and checked to rebuild its prompts): prompt = bos + per message prefix +
+ * content + suffix, then the generation prompt. `refinery models pull` writes Ollama's Go
+ * template from it. A template fixed parts cannot express is recorded with the reason.
+ */
+export const ChatFormatSchema = z
+  .discriminatedUnion('supported', [
+    z.object({
+      supported: z.literal(true),
+      bos: z.string().describe("the template's literal BOS text at the start of every prompt (\"\" if none)"),
+      addBosToken: z.boolean().describe('llama.cpp adds the BOS token itself when tokenizing a prompt (so a template must not write it again)'),
+      system: turnParts.extend({
+        placement: z.enum(['turn', 'first_user']).describe('turn: a turn of its own; first_user: a leading system message goes inside the next user message, after its prefix'),
+      }),
+      user: turnParts,
+      assistant: turnParts,
+      generationPrompt: z.string(),
+      defaultSystem: z.string().nullable().describe('the system text the template inserts when a conversation has none'),
+      eosToken: z.string().nullable(),
+    }),
+    z.object({ supported: z.literal(false), reason: z.string() }),
+  ])
+  .meta({ id: 'ChatFormat' });
+export type ChatFormat = z.infer<typeof ChatFormatSchema>;
+
 export const QuantizeReportSchema = z.object({
   llamaCpp: z.object({ commit: z.string() }).describe('the llama.cpp source that converted and quantized (the one node-llama-cpp loads)'),
   files: z.array(
@@ -97,6 +125,7 @@ export const QuantizeReportSchema = z.object({
     .optional()
     .describe("node-llama-cpp's chat prompt for a fixed system + user turn, built from the GGUF's template, is the Hugging Face template's prompt, character for character (checked for every file)"),
   architecture: z.string().optional().describe('general.architecture of the GGUF files (llama.cpp\'s name: Mistral models are "llama")'),
+  chatFormat: ChatFormatSchema.optional().describe('the chat template as per-role strings, for apps that cannot run Jinja (Ollama); absent in runs quantized before it was recorded'),
   seconds: z.number(),
 });
 export type QuantizeReport = z.infer<typeof QuantizeReportSchema>;

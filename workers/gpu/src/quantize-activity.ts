@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { ggufVariant, type GgufFormat, type QuantizeInput, type QuantizeReport, type QuantizeResult } from '@refinery/core';
+import { ggufVariant, type ChatFormat, type GgufFormat, type QuantizeInput, type QuantizeReport, type QuantizeResult } from '@refinery/core';
+import type { z } from 'zod';
 import type { GpuDeps } from './deps';
 import { runTrainerJob } from './job-runner';
 import { probeGguf } from './gguf-check';
@@ -26,6 +27,22 @@ export function chatTemplateMismatch(hf: readonly number[], gguf: readonly numbe
 }
 
 /** GGUF files of the merged model (trainer verb `quantize`: llama.cpp's converter and quantizer). */
+/** The trainer's `chat_format` (snake_case, PROTOCOL.md) as the report records it. */
+export function chatFormat(f: z.infer<typeof QUANTIZE_PROTOCOL.done>['chat_format']): ChatFormat {
+  if (!f.supported) return { supported: false, reason: f.reason };
+  return {
+    supported: true,
+    bos: f.bos,
+    addBosToken: f.add_bos_token,
+    system: f.system,
+    user: f.user,
+    assistant: f.assistant,
+    generationPrompt: f.generation_prompt,
+    defaultSystem: f.default_system,
+    eosToken: f.eos_token,
+  };
+}
+
 export function quantizeActivities(deps: GpuDeps) {
   return {
     async quantizeModel(input: QuantizeInput): Promise<QuantizeResult> {
@@ -84,6 +101,7 @@ export function quantizeActivities(deps: GpuDeps) {
               tokenizerParity: done.tokenizer_parity.equal,
               chatTemplateParity: chatParity,
               architecture: done.gguf.architecture,
+              chatFormat: chatFormat(done.chat_format),
               seconds: (Date.now() - started) / 1000,
             },
           };

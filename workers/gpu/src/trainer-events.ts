@@ -113,6 +113,20 @@ export const QUANTIZE_PROTOCOL = {
     tokenizer_parity: z.object({ equal: z.boolean() }).passthrough(),
     gguf: z.object({ architecture: z.string() }).passthrough(),
     chat_prompt: z.object({ messages: z.array(z.object({ role: z.enum(['system', 'user']), content: z.string() })), text: z.string(), hf_tokens: z.array(z.number().int()) }),
+    chat_format: z.discriminatedUnion('supported', [
+      z.object({
+        supported: z.literal(true),
+        bos: z.string(),
+        add_bos_token: z.boolean(),
+        system: z.object({ placement: z.enum(['turn', 'first_user']), prefix: z.string(), suffix: z.string() }),
+        user: z.object({ prefix: z.string(), suffix: z.string() }),
+        assistant: z.object({ prefix: z.string(), suffix: z.string() }),
+        generation_prompt: z.string(),
+        default_system: z.string().nullable(),
+        eos_token: z.string().nullable(),
+      }),
+      z.object({ supported: z.literal(false), reason: z.string() }),
+    ]),
   }),
 } satisfies AnyVerbProtocol;
 

@@ -61,6 +61,7 @@ export function versionRecord(run: RunDetail): ModelVersionRecord {
       const a = run.artifacts.find((x) => x.kind === 'gguf' && x.sha256 === f.sha256);
       return a ? [{ format: f.format, artifactId: a.id, uri: a.uri, sha256: a.sha256, bytes: a.bytes }] : [];
     }),
+    chatFormat: report('quantize')?.chatFormat ?? null,
     evalReport: stored('eval_report'),
     evaluation: report('evaluate'),
     gates: report('gates'),
