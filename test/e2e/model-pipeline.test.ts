@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ENTITY_TYPES } from '@refinery/redaction';
-import { parseStageReport, type RunDetail } from '@refinery/core';
+import { isTerminalRunStatus, parseStageReport, type RunDetail } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
-import { api, DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
+import { api, DEMO_SPEC, DEMO_SPEC_FULL, submitYaml, waitForRun } from '../support/api';
 
 /**
  * After training, on the real stack: merge → quantize (llama.cpp) → evaluate (every variant) →
  * gates, for the demo spec as `npm start` seeds it, and a run whose gate cannot pass.
  */
-const report = <S extends 'merge' | 'quantize' | 'evaluate' | 'gates'>(run: RunDetail, stage: S) => {
+const report = <S extends 'merge' | 'quantize' | 'evaluate' | 'gates' | 'promote'>(run: RunDetail, stage: S) => {
   const s = run.stages.filter((x) => x.stage === stage).at(-1);
   const parsed = parseStageReport(stage, s?.metrics);
   if (!parsed.report) throw new Error(`${stage}: ${parsed.mismatch ?? 'no report'} (${JSON.stringify(s)})`);
@@ -45,13 +45,24 @@ function datasetWithCaseOwnerEmails(): string {
 let demoCanaryExposure: number | undefined;
 
 describe('the model that comes out', () => {
-  it('the demo run trains, merges, quantizes, evaluates every variant and passes its gates', { timeout: 30 * 60_000 }, async () => {
-    const submitted = await submitYaml(DEMO_SPEC.replace('name: support-router', 'name: demo-full'));
+  it('the demo run trains, merges, quantizes, evaluates every variant, passes its gates, is approved by the reviewer and promoted', { timeout: 30 * 60_000 }, async () => {
+    const submitted = await submitYaml(DEMO_SPEC_FULL.replace('name: support-router', 'name: demo-full'));
     expect(submitted.status).toBe(201);
-    const run = await waitForRun(submitted.body.id, undefined, 25 * 60_000);
+    const waiting = await waitForRun(submitted.body.id, (r) => r.status === 'awaiting_approval' || isTerminalRunStatus(r.status), 25 * 60_000);
+    expect(waiting.error).toBeNull();
+    expect(waiting.status).toBe('awaiting_approval');
+    // The seeded reviewer approves through the API (the submitter is the ML engineer's token).
+    const decided = await api('POST', `/api/v1/runs/${waiting.id}/approval`, { as: 'reviewer', body: JSON.stringify({ decision: 'approve', comment: 'every gate passed; samples read' }), headers: { 'content-type': 'application/json' } });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    const run = await waitForRun(waiting.id);
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');
-    expect(run.stages.filter((s) => s.status === 'succeeded').map((s) => s.stage)).toEqual(['ingest', 'redact', 'split', 'train', 'merge', 'quantize', 'evaluate', 'gates']);
+    expect(run.stages.filter((s) => s.status === 'succeeded').map((s) => s.stage)).toEqual(['ingest', 'redact', 'split', 'train', 'merge', 'quantize', 'evaluate', 'gates', 'approval', 'promote']);
+    const promoted = report(run, 'promote');
+    expect(promoted).toMatchObject({ model: 'demo-full', alias: 'staging', moved: true });
+    const model = (await api('GET', `/api/v1/models/demo-full?project=demo`)).body;
+    expect(model.aliases.staging).toBe(promoted.version);
+    expect(model.versions[0].record.approval.decisions[0]).toMatchObject({ decision: 'approve', comment: 'every gate passed; samples read' });
 
     const spec = parse(DEMO_SPEC);
     const quantize = report(run, 'quantize');

@@ -16,7 +16,7 @@ export const asNewClient = () => ({ 'x-forwarded-for': `10.${[0, 0, 0].map(() =>
 export const sessionOf = (role: ProjectRole) => ({ cookie: inject('sessions')[role], origin: inject('webUrl') });
 export const accountFor = (role: ProjectRole) => inject('accounts').find((a) => a.role === role)!;
 
-export { DEMO_SPEC, INGEST_ONLY_SPEC, specWith } from './specs';
+export { DEMO_SPEC, DEMO_SPEC_FULL, INGEST_ONLY_SPEC, specWith } from './specs';
 
 /**
  * Calls the API as `as` (a role's API token in project "demo"; the ML engineer's by default),

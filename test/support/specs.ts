@@ -4,7 +4,21 @@ import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 
 /** The RunSpecs the tests start from: the demo (with training) and a data-only one. */
-export const DEMO_SPEC = readFileSync(join(REPO_ROOT, 'examples/specs/demo.yaml'), 'utf8');
+/** examples/specs/demo.yaml as `npm start` seeds it: through approval (a person) and promotion. */
+export const DEMO_SPEC_FULL = readFileSync(join(REPO_ROOT, 'examples/specs/demo.yaml'), 'utf8');
+/** The demo without its human step and registry: the base most tests adapt (they add those back where they test them). */
+export const DEMO_SPEC = withoutSections(DEMO_SPEC_FULL, ['approval', 'promotion']);
+
+/** YAML text without some top-level sections (their key line and its indented lines). */
+function withoutSections(text: string, sections: string[]): string {
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of text.split('\n')) {
+    if (/^\S/.test(line)) skipping = sections.some((s) => line.startsWith(`${s}:`));
+    if (!skipping) out.push(line);
+  }
+  return out.join('\n');
+}
 export const INGEST_ONLY_SPEC = readFileSync(join(REPO_ROOT, 'test/fixtures/ingest-only.yaml'), 'utf8');
 
 /** A spec with some top-level lines replaced (YAML text, as a user would edit it). */
