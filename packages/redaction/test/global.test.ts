@@ -69,6 +69,42 @@ describe('NATIONAL_ID', () => {
     expect(found('on my card 4699 0097 5359 7315 yesterday', ['NATIONAL_ID'])).toEqual([]);
     expect(found('card 1234 4699 0097 5359', ['NATIONAL_ID'])).toEqual([]);
   });
+  describe('UK NINO as it is written', () => {
+    it.each([
+      ['National Insurance number AB 12 34 56 C', 'AB 12 34 56 C'],
+      ['NI: AB123456C.', 'AB123456C'],
+      ['my NI number is AB 123456 C', 'AB 123456 C'],
+      ['NINO AB-12-34-56-C, thanks', 'AB-12-34-56-C'],
+      ['uncued: JG 10 30 45 A was on the letter', 'JG 10 30 45 A'],
+      ['uncued compact JG103045A here', 'JG103045A'],
+      ['chat: my ni is ab123456c', 'ab123456c'],
+      ['compact lower case sw123456d without a cue', 'sw123456d'],
+      ['my ni number is ab 12 34 56 c', 'ab 12 34 56 c'],
+      // HMRC lets the final letter be left off; then a cue is needed.
+      ['National Insurance no. AB 12 34 56', 'AB 12 34 56'],
+      ['NI number: SW123456 and the rest', 'SW123456'],
+      ['n.i. no pr 12 34 56', 'pr 12 34 56'],
+      ['NI AB 12 34 56 and more', 'AB 12 34 56'],
+    ])('finds %j', (text, id) => {
+      expect(found(text, ['NATIONAL_ID'])).toEqual([`NATIONAL_ID:${id}`]);
+    });
+    it.each([
+      // prefixes HMRC never issues (stdnum's rules)
+      'National Insurance number TN 12 34 56 C', 'NI number NT123456A', 'NINO BG 12 34 56 B', 'NI GB123456A',
+      'NI number ZZ 12 34 56 C', 'NI number KN 12 34 56 C', 'NI DA 12 34 56 C', 'NI AF 12 34 56 C', 'NI AO 12 34 56 C',
+      'National Insurance number AQ 12 34 56 E', 'NI number QA 12 34 56 A', 'NI number VA 12 34 56 A',
+      // a suffix other than A–D glued to the number, or more digits
+      'NI number AB123456E', 'NI number AB1234567', 'NI number AB 12 34 56 78',
+      // no suffix and no cue: the shape of order, booking and service-request references
+      'order PO123456 shipped', 'booking ref AB 12 34 56', 'ticket SR-12-34-56 closed',
+      // spaced lower case without a cue ("at 10 30 45 a" is a time, not an id)
+      'we meet at 10 30 45 a', 'call on 12 34 56 b',
+      // inside a longer token, and a cue that is the end of another word
+      'XAB123456C', 'AB123456Cx', 'Giovanni AB 12 34 56', 'alumni SW123456',
+    ])('leaves %j alone', (text) => {
+      expect(found(text, ['NATIONAL_ID'])).toEqual([]);
+    });
+  });
   it('keeps offsets right after surrogate pairs', () => {
     const text = '𝒳😀 DNI 12345678Z 👍';
     expect(found(text, ['NATIONAL_ID'])).toEqual(['NATIONAL_ID:12345678Z']);

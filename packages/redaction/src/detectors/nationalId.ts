@@ -86,7 +86,8 @@ function encode(phase: number, words: number, run: number): number {
 
 const check = (country: string, kind: string) => (value: string) => stdnum[country][kind].validate(value).isValid === true;
 
-export const NINO = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]/g;
+/** NINO core: two letters and six digits, in pairs or not, spaced or hyphenated, any case; the suffix is read by hand. */
+export const NINO = /[A-Za-z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}/g;
 export const TEN_DIGITS_3_3_4 = /\d{3}[ -]?\d{3}[ -]?\d{4}/g;
 export const NIR = /[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}/g;
 export const ELEVEN_DIGITS_2_3_3_3 = /\d{2} ?\d{3} ?\d{3} ?\d{3}/g;
@@ -103,7 +104,6 @@ export const CPF_BARE = /\d{11}/g;
 export const PASSPORT = /[A-Z0-9]{6,9}/g;
 
 const SCHEMES: Scheme[] = [
-  { kind: 'GB_NINO', candidate: NINO, valid: check('GB', 'nino'), cueRequired: false },
   { kind: 'GB_NHS', candidate: TEN_DIGITS_3_3_4, valid: (v) => nhsValid(digitsOf(v)), cue: cueBefore('nhs'), cueRequired: true },
   { kind: 'FR_NIR', candidate: NIR, valid: check('FR', 'nir'), cueRequired: false },
   { kind: 'DE_STEUER_ID', candidate: ELEVEN_DIGITS_2_3_3_3, valid: check('DE', 'idnr'), cue: cueBefore('steuer-id', 'steuerid', 'steueridentifikationsnummer', 'steuer-identifikationsnummer', 'identifikationsnummer', 'idnr', 'tax id', 'tin'), cueRequired: true },
@@ -122,8 +122,9 @@ const SCHEMES: Scheme[] = [
 
 export const nationalIdDetector: Detector = {
   name: 'national_id',
-  version: '2',
+  version: '3',
   detect(text: string, out: Finding[]): void {
+    detectNino(text, out);
     for (const scheme of SCHEMES) {
       scheme.candidate.lastIndex = 0;
       let match: RegExpExecArray | null;
@@ -142,6 +143,64 @@ export const nationalIdDetector: Detector = {
     }
   },
 };
+
+const ninoValid = check('GB', 'nino');
+/** "NI number", "NI no.", "NINO", "national insurance number", "N.I.": each starting a word. */
+const NINO_CUES = ['national insurance', 'nat. ins', 'nat ins', 'nino', 'n.i.', 'ni'];
+
+function ninoCued(before: string): boolean {
+  return NINO_CUES.some((name) => {
+    for (let at = before.indexOf(name); at !== -1; at = before.indexOf(name, at + 1)) {
+      if (isWordCharAt(before, at - 1)) continue; // "alumni", "Giovanni", "mini"
+      if (cueTailMatches(before, at + name.length)) return true;
+    }
+    return false;
+  });
+}
+
+const isSuffixCode = (c: number) => (c >= 65 && c <= 68) || (c >= 97 && c <= 100); // A–D, a–d
+
+/**
+ * UK National Insurance number (GB_NINO), as written: "AB 12 34 56 C", "AB123456C", "AB 123456 C",
+ * "AB-12-34-56-C", lower case in chat ("ab123456c"), and without the final letter, which HMRC
+ * allows to be omitted ("AB 12 34 56"). The check is stdnum's (HMRC's prefix rules: no D, F, I, Q,
+ * U, V as either letter, no O second, never BG, GB, KN, NK, NT, TN, ZZ; suffix A–D when present).
+ * Two letters and six digits is also the shape of many order and booking references, so the
+ * forms that are not distinctive — no suffix, or spaced lower case — need an NI cue before them;
+ * an upper-case number with its suffix, or a compact lower-case one ("ab123456c"), does not.
+ */
+function detectNino(text: string, out: Finding[]): void {
+  NINO.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  while ((match = NINO.exec(text)) !== null) {
+    const start = match.index;
+    const coreEnd = start + match[0].length;
+    // The optional suffix letter, glued or after one separator, ending a word.
+    let end = coreEnd;
+    let glued = false;
+    if (isSuffixCode(text.charCodeAt(coreEnd)) && !isWordCharAt(text, coreEnd + 1)) {
+      end = coreEnd + 1;
+    } else if ((text[coreEnd] === ' ' || text[coreEnd] === '-') && isSuffixCode(text.charCodeAt(coreEnd + 1)) && !isWordCharAt(text, coreEnd + 2)) {
+      end = coreEnd + 2;
+    } else if (isWordCharAt(text, coreEnd)) {
+      glued = true; // "AB123456E", "AB1234567": another token
+    }
+    const spaced = text.slice(start, end).includes(' ');
+    if (glued || isWordCharAt(text, start - 1) || continuesNumber(text, start, end, spaced)) {
+      NINO.lastIndex = start + 1;
+      continue;
+    }
+    const value = text.slice(start, end);
+    const hasSuffix = end > coreEnd;
+    const upper = value === value.toUpperCase();
+    const compactLower = value === value.toLowerCase() && !value.includes(' ') && !value.includes('-');
+    const distinctive = hasSuffix && (upper || compactLower);
+    const cued = ninoCued(textBefore(text, start, 48));
+    if (!distinctive && !cued) continue;
+    if (!ninoValid(value)) continue;
+    out.push({ type: 'NATIONAL_ID', start, end, confidence: cued ? 0.96 : 0.9, detector: 'national_id' });
+  }
+}
 
 /**
  * "1234-5678-9012-3456", "v1.2.3": a candidate glued to more digits by '.', '-' or '/' is part of
