@@ -1,5 +1,9 @@
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { ModelDetail, PromoteReport } from '@refinery/core';
+import type { ModelDetail, ModelVersion, PromoteReport } from '@refinery/core';
+import { checkTarget, IntegrityError, saveVerifiedFile } from '../download';
+import { chooseFormat, FORMAT_PREFERENCE, modelfile } from '../modelfile';
 import { authedApi } from './auth';
 
 interface GlobalOpts {
@@ -36,7 +40,29 @@ function modelText(m: ModelDetail): string {
   return [`${m.project}/${m.name}: ${aliases}`, 'versions:', ...versions, 'alias history:', ...(history.length ? history : ['  (none)'])].join('\n');
 }
 
-/** `refinery models ...`: the registry (list, get, promote, rollback). */
+const versionNumber = (v: string) => {
+  if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('a version number, e.g. 3');
+  return Number(v);
+};
+
+/**
+ * The version a pull names: `--version N`, `<model>@<alias>`, or `<model>@v<N>` (an alias of that
+ * exact name wins over the version number).
+ */
+export function pickVersion(m: ModelDetail, ref: { alias: string | null }, version?: number): ModelVersion {
+  let n: number | undefined = version;
+  if (n !== undefined && ref.alias) throw new InvalidArgumentError(`name the version once: ${m.name}@${ref.alias} or --version ${n}`);
+  if (n === undefined && ref.alias) {
+    n = m.aliases[ref.alias] ?? (/^v[1-9]\d*$/.test(ref.alias) ? Number(ref.alias.slice(1)) : undefined);
+    if (n === undefined) throw new Error(`${m.name} has no alias ${ref.alias} (aliases: ${Object.keys(m.aliases).join(', ') || 'none'}); name an alias, v<N>, or --version N`);
+  }
+  if (n === undefined) throw new InvalidArgumentError(`name the version: ${m.name}@<alias> (e.g. ${m.name}@production), ${m.name}@v<N>, or --version N`);
+  const v = m.versions.find((x) => x.version === n);
+  if (!v) throw new Error(`${m.name} has no version ${n} (latest: ${m.latestVersion ?? 'none'})`);
+  return v;
+}
+
+/** `refinery models ...`: the registry (list, get, promote, rollback, pull). */
 export function modelsCommand(globals: () => GlobalOpts): Command {
   const models = new Command('models').description('the model registry: versions of each model and the aliases (staging, production, ...) pointing at them');
   const api = () => authedApi(globals);
@@ -82,6 +108,51 @@ export function modelsCommand(globals: () => GlobalOpts): Command {
       const { name, alias } = needAlias(ref);
       const { report } = await api().rollbackModel(project(o), name, alias);
       print(globals().json, report, () => moved(report));
+    });
+
+  models
+    .command('pull <model>')
+    .description(
+      "download a version's GGUF file (streamed, sha256-checked against the version's record) and write an Ollama Modelfile beside it " +
+        "(FROM the file, TEMPLATE with the model's chat template in Ollama's syntax, stop parameters, SYSTEM when the template has a default), " +
+        'so `ollama create <name> -f Modelfile` works offline. <model> is <model>@<alias> (e.g. support-router@production) or <model>@v<N>.',
+    )
+    .requiredOption('-p, --project <project>', 'the project')
+    .option('--version <n>', 'the version (instead of @<alias>)', versionNumber)
+    .option('--format <format>', `the GGUF format (default: the first present of ${FORMAT_PREFERENCE.join(', ')})`)
+    .option('-o, --output <dir>', 'the directory to write into (default: ./<model>-v<N>)')
+    .option('--force', 'replace the GGUF file and Modelfile if they exist')
+    .action(async (refText: string, o: { project: string; version?: number; format?: string; output?: string; force?: boolean }) => {
+      const ref = parseModelRef(refText);
+      const m = await api().getModel(project(o), ref.name);
+      const v = pickVersion(m, ref, o.version);
+      const format = chooseFormat(v.record.ggufs.map((g) => g.format), o.format);
+      const gguf = v.record.ggufs.find((g) => g.format === format)!;
+      const dir = resolve(o.output ?? `${m.name}-v${v.version}`);
+      const file = `model-${format}.gguf`;
+      const ollamaName = `${m.name}:v${v.version}`;
+      await checkTarget(join(dir, 'Modelfile'), Boolean(o.force));
+      // Presigned S3 URLs are not used: the file streams through the API, which checks access and audits the download.
+      const res = await api().artifactContent(gguf.artifactId);
+      const served = res.headers.get('x-content-sha256');
+      if (served && served !== gguf.sha256) throw new IntegrityError(`the server names sha256 ${served} for ${file}, the version's record ${gguf.sha256}; nothing was written`);
+      const saved = await saveVerifiedFile(res.body!, join(dir, file), gguf.sha256, { force: o.force });
+      if (saved.bytes !== gguf.bytes) throw new IntegrityError(`${file}: ${saved.bytes} bytes, the version's record says ${gguf.bytes}`);
+      const mf = modelfile({
+        gguf: file,
+        chatFormat: v.record.chatFormat,
+        header: [`${m.project}/${m.name} v${v.version} (${format}, sha256 ${gguf.sha256}), from run ${v.runId}`, `ollama create ${ollamaName} -f Modelfile`],
+      });
+      await writeFile(join(dir, 'Modelfile'), mf.text, { mode: 0o644 });
+      if (mf.warning) console.error(`warning: ${mf.warning}`);
+      const result = { model: m.name, version: v.version, format, path: join(dir, file), sha256: saved.sha256, bytes: saved.bytes, modelfile: join(dir, 'Modelfile'), template: mf.template, warning: mf.warning };
+      print(globals().json, result, () =>
+        [
+          `${m.name} v${v.version} (${format}): ${saved.bytes} bytes, sha256 ${saved.sha256} verified → ${result.path}`,
+          `Modelfile → ${result.modelfile}${mf.template ? '' : ' (no TEMPLATE)'}`,
+          `next: cd ${dir} && ollama create ${ollamaName} -f Modelfile && ollama run ${ollamaName}`,
+        ].join('\n'),
+      );
     });
 
   return models;
