@@ -124,7 +124,7 @@ describe('the model that comes out', () => {
     const spec = parse(DEMO_SPEC);
     spec.name = 'leaks-emails';
     spec.dataset = { uri: upload.body.uri, format: 'chat' };
-    spec.redaction = { ...spec.redaction, entities: ENTITY_TYPES.filter((t) => t !== 'EMAIL') }; // deliberately
+    spec.redaction = { ...spec.redaction, entities: ENTITY_TYPES.filter((t) => t !== 'EMAIL'), keep: ['EMAIL'] }; // deliberately, and said so
     spec.training = { ...spec.training, epochs: 6 }; // twice the demo's: memorises harder
     delete spec.quantization;
     spec.evaluation = { metrics: ['json_valid'], maxExamples: 20, maxNewTokens: 40, canaries: 4, gates: [{ metric: 'pii_leakage', max: 0 }] };

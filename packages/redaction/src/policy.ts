@@ -38,6 +38,12 @@ export const RedactionPolicySchema = z
     custom: z.array(CustomPatternSchema).optional(),
     denyList: z.array(DenyListSchema).optional(),
     /**
+     * Types deliberately left in the data (not in `entities`): the verification gate, which
+     * otherwise scans for every type, does not count them. Leaving a type out of `entities` alone
+     * fails the gate, so keeping PII is always a visible decision in the spec.
+     */
+    keep: z.array(EntityTypeSchema).optional(),
+    /**
      * What the verification gate does when its second opinion (secondOpinion.ts, built without
      * the detectors' resources) suspects PII left in the output: 'review' lets the run go on and
      * lists the suspicions in the redact report, 'fail' stops the run, 'off' skips the check.
@@ -58,6 +64,9 @@ export const RedactionPolicySchema = z
         ctx.addIssue({ code: 'custom', path: ['custom', index, 'pattern'], message: problem });
       }
     });
+    for (const type of policy.keep ?? []) {
+      if (policy.entities.includes(type)) ctx.addIssue({ code: 'custom', path: ['keep'], message: `${type} is both redacted (entities) and kept; remove it from one of them` });
+    }
     const names = [...(policy.custom ?? []), ...(policy.denyList ?? [])].map((entry) => entry.name);
     names.forEach((name, index) => {
       if (isBuiltInEntityType(name) || names.indexOf(name) !== index) {

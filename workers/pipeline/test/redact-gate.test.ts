@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedactReportSchema } from '@refinery/core';
 import { ENTITY_TYPES, parseRedactionPolicy, redactJsonl, secondOpinionJsonl, verifyJsonl, type RedactionPolicyInput } from '@refinery/redaction';
-import { verificationFailure } from '../src/activities/redact';
+import { verificationFailure, verifiedTypes } from '../src/activities/redact';
 
 const dataset = [
   'Hello, the order has not arrived and the tracking page is empty.',
@@ -44,6 +44,20 @@ describe('redact stage verification gate', () => {
     const off = await gate({ entities: blindToPerson, secondOpinion: 'off' });
     expect(off.secondOpinion).toBeUndefined();
     expect(off.failure).toBeNull();
+  });
+
+  it('does not count types the policy deliberately keeps; leaving a type out of entities alone fails', async () => {
+    const withEmail = ['Write to dana.whitfield@acmesupport.com about it.'].map((text) => JSON.stringify({ text }));
+    const noEmail = ENTITY_TYPES.filter((t) => t !== 'EMAIL');
+    const verify = async (input: RedactionPolicyInput) => {
+      const policy = parseRedactionPolicy(input);
+      const redacted: string[] = [];
+      for await (const line of redactJsonl(withEmail, { policy, format: 'text' })) redacted.push(line);
+      return verifyJsonl(redacted, { policy, format: 'text', entities: verifiedTypes(policy) });
+    };
+    expect((await verify({ entities: noEmail, keep: ['EMAIL'] })).clean).toBe(true);
+    expect((await verify({ entities: noEmail })).residuals).toEqual([expect.objectContaining({ type: 'EMAIL', line: 1 })]);
+    expect(() => parseRedactionPolicy({ keep: ['EMAIL'] })).toThrow(/EMAIL is both redacted \(entities\) and kept/);
   });
 
   it('still fails on engine residuals first', async () => {

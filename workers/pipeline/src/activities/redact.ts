@@ -78,7 +78,7 @@ export function redactActivities(deps: PipelineDeps) {
             policy: input.policy,
             format: input.format,
             projectKey,
-            entities: [...ENTITY_TYPES],
+            entities: verifiedTypes(input.policy),
             maxResiduals: 100,
           });
           const mode = input.policy.secondOpinion ?? 'review';
@@ -134,6 +134,9 @@ async function* countLines(lines: AsyncIterable<string>, progress: { lines: numb
   }
 }
 
+/** The gate scans for every entity type except those the policy deliberately keeps. */
+export const verifiedTypes = (policy: RedactionPolicy) => ENTITY_TYPES.filter((t) => !policy.keep?.includes(t));
+
 /**
  * Whether the verification gate stops the run: any residual the engine's re-scan finds, or
  * second-opinion suspicions under `secondOpinion: fail`. The message names types, counts and
@@ -145,7 +148,7 @@ export function verificationFailure(verification: VerificationResult, secondOpin
     const lines = [...new Set(verification.residuals.map((r) => r.line))].slice(0, 10).join(', ');
     return {
       type: 'RedactionVerificationFailed',
-      message: `verification found ${verification.residualCount} unredacted value(s) after redaction (${types}) on lines ${lines}${verification.residualCount > 10 ? ', ...' : ''}; add these types to redaction.entities or choose another action`,
+      message: `verification found ${verification.residualCount} unredacted value(s) after redaction (${types}) on lines ${lines}${verification.residualCount > 10 ? ', ...' : ''}; add these types to redaction.entities, or list them in redaction.keep to leave them in deliberately`,
     };
   }
   if (secondOpinion && secondOpinion.onSuspicion === 'fail' && secondOpinion.suspicionCount > 0) {
