@@ -1,4 +1,4 @@
-import type { ChatFormat } from '@refinery/core';
+import { defaultPullFormat, GGUF_PULL_PREFERENCE, type ChatFormat } from '@refinery/core';
 
 /**
  * An Ollama Modelfile for a pulled GGUF, with the model's chat template written in Ollama's Go
@@ -83,8 +83,8 @@ export function modelfile(input: ModelfileInput): { text: string; template: bool
   return { text: `${out.join('\n')}\n`, template: true, warning };
 }
 
-/** The format pulled when none is named: Ollama's own default quantization first, f16 last. */
-export const FORMAT_PREFERENCE = ['q4_K_M', 'q8_0', 'q4_0', 'f16'];
+/** The format pulled when none is named (packages/core take-home.ts: q4_K_M, q8_0, q4_0, f16). */
+export const FORMAT_PREFERENCE = GGUF_PULL_PREFERENCE;
 
 export function chooseFormat(available: string[], wanted?: string): string {
   if (available.length === 0) throw new Error('this version has no GGUF files (its run had no quantization: section); nothing to pull');
@@ -92,5 +92,5 @@ export function chooseFormat(available: string[], wanted?: string): string {
     if (!available.includes(wanted)) throw new Error(`this version has no ${wanted} GGUF; it has ${available.join(', ')} (choose with --format)`);
     return wanted;
   }
-  return FORMAT_PREFERENCE.find((f) => available.includes(f)) ?? available[0]!;
+  return defaultPullFormat(available)!;
 }

@@ -11,3 +11,4 @@ export * from './evaluation';
 export * from './approval';
 export * from './registry';
 export * from './model-card';
+export * from './take-home';

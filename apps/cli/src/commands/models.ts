@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { ModelDetail, ModelVersion, PromoteReport } from '@refinery/core';
+import { ollamaModelName, type ModelDetail, type ModelVersion, type PromoteReport } from '@refinery/core';
 import { checkTarget, IntegrityError, saveVerifiedFile } from '../download';
 import { chooseFormat, FORMAT_PREFERENCE, modelfile } from '../modelfile';
 import { authedApi } from './auth';
@@ -130,7 +130,7 @@ export function modelsCommand(globals: () => GlobalOpts): Command {
       const gguf = v.record.ggufs.find((g) => g.format === format)!;
       const dir = resolve(o.output ?? `${m.name}-v${v.version}`);
       const file = `model-${format}.gguf`;
-      const ollamaName = `${m.name}:v${v.version}`;
+      const ollamaName = ollamaModelName(m.name, v.version);
       await checkTarget(join(dir, 'Modelfile'), Boolean(o.force));
       // Presigned S3 URLs are not used: the file streams through the API, which checks access and audits the download.
       const res = await api().artifactContent(gguf.artifactId);

@@ -10,6 +10,7 @@ import { getModel, rollbackModel } from '@/lib/client/api';
 import { formatBytes, formatTimestamp, shortSha } from '@/lib/client/format';
 import { useMe, whyNot } from '@/lib/client/use-me';
 import { ModelCardView } from './model-card-view';
+import { TakeItHome } from './take-it-home';
 
 const mergedMetrics = (v: ModelDetail['versions'][number]) => v.record.evaluation?.variants.find((x) => x.variant === 'merged')?.metrics ?? {};
 
@@ -79,6 +80,7 @@ export function ModelView({ project, name }: { project: string; name: string }) 
           ))}
         </tbody>
       </table>
+      <TakeItHome model={model} />
       <section className="space-y-2">
         <h2 className="text-sm font-semibold">Model cards</h2>
         {model.versions.map((v, i) => (
