@@ -17,8 +17,10 @@ const FAMILIES = [
   // node-llama-cpp tokenizes a chat prompt piece by piece (template text, then each message): with
   // a SentencePiece vocabulary the pieces' boundaries differ from the whole string's ("▁You" vs
   // "▁" "Y" "ou"), so for Mistral only the prompt's text is the same, not its ids.
-  { family: 'mistral', ggufArchitecture: 'llama', chatWrapper: 'JinjaTemplate', sameChatTokens: false },
-  { family: 'qwen2', ggufArchitecture: 'qwen2', chatWrapper: 'ChatML', sameChatTokens: true },
+  // systemPlacement: the chat format Ollama's Modelfile is written from (the tiny Mistral template
+  // folds the system prompt into the first [INST]).
+  { family: 'mistral', ggufArchitecture: 'llama', chatWrapper: 'JinjaTemplate', sameChatTokens: false, systemPlacement: 'first_user' },
+  { family: 'qwen2', ggufArchitecture: 'qwen2', chatWrapper: 'ChatML', sameChatTokens: true, systemPlacement: 'turn' },
 ] as const;
 
 const report = <S extends 'quantize' | 'evaluate' | 'gates'>(run: RunDetail, stage: S) => {
@@ -51,7 +53,7 @@ describe('model families: LoRA → merge → GGUF → node-llama-cpp → evaluat
     for (const { family } of FAMILIES) ensureTinyModel(loadToolchain().python, family, () => {});
   }, 15 * 60_000);
 
-  it.each(FAMILIES)('$family: every GGUF loads and generates, tokenizer and chat template agree with Hugging Face, quantization costs what it should', { timeout: 20 * 60_000 }, async ({ family, ggufArchitecture, chatWrapper, sameChatTokens }) => {
+  it.each(FAMILIES)('$family: every GGUF loads and generates, tokenizer and chat template agree with Hugging Face, quantization costs what it should', { timeout: 20 * 60_000 }, async ({ family, ggufArchitecture, chatWrapper, sameChatTokens, systemPlacement }) => {
     const submitted = await submitYaml(specFor(family));
     expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
     const run = await waitForRun(submitted.body.id, undefined, 18 * 60_000);
@@ -65,6 +67,7 @@ describe('model families: LoRA → merge → GGUF → node-llama-cpp → evaluat
     expect(quantize.chatTemplateParity).toMatchObject({ chatWrapper, tokens: expect.any(Number) });
     expect(quantize.chatTemplateParity!.tokens).toBeGreaterThan(20);
     expect(quantize.chatTemplateParity!.sameTokens === null).toBe(sameChatTokens);
+    expect(quantize.chatFormat).toMatchObject({ supported: true, system: { placement: systemPlacement } });
     expect(quantize.files.map((f) => f.format)).toEqual(['f16', 'q8_0', 'q4_K_M']);
     for (const f of quantize.files) expect(f.sample.length, `${f.format} generated nothing in node-llama-cpp`).toBeGreaterThan(0);
 

@@ -1,41 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatFormat } from '@refinery/core';
 import { chooseFormat, modelfile, ollamaTemplate, stopTokens } from '../src/modelfile';
+import { CHATML, LLAMA, MISTRAL } from './chat-formats';
 
 /**
  * The Ollama Modelfile for each family of the tiny models (examples/build_tiny_model.py), from the
  * chat formats the trainer derives for them (workers/trainer/tests/test_chat_format.py asserts the
  * same parts and that they rebuild the Hugging Face prompts).
  */
-type Supported = Extract<ChatFormat, { supported: true }>;
-const base = { supported: true as const, addBosToken: false, bos: '', defaultSystem: null };
-
-const LLAMA: Supported = {
-  ...base,
-  system: { placement: 'turn', prefix: '<|system|>\n', suffix: '<|end|>\n' },
-  user: { prefix: '<|user|>\n', suffix: '<|end|>\n' },
-  assistant: { prefix: '<|assistant|>\n', suffix: '<|end|>\n' },
-  generationPrompt: '<|assistant|>\n',
-  eosToken: '<|end|>',
-};
-const CHATML: Supported = {
-  ...base,
-  system: { placement: 'turn', prefix: '<|im_start|>system\n', suffix: '<|im_end|>\n' },
-  user: { prefix: '<|im_start|>user\n', suffix: '<|im_end|>\n' },
-  assistant: { prefix: '<|im_start|>assistant\n', suffix: '<|im_end|>\n' },
-  generationPrompt: '<|im_start|>assistant\n',
-  eosToken: '<|im_end|>',
-};
-const MISTRAL: Supported = {
-  ...base,
-  bos: '<s>',
-  addBosToken: true,
-  system: { placement: 'first_user', prefix: '', suffix: '\n\n' },
-  user: { prefix: '[INST] ', suffix: ' [/INST]' },
-  assistant: { prefix: '', suffix: '</s>' },
-  generationPrompt: '',
-  eosToken: '</s>',
-};
 const header = ['support-router v3 (q8_0), run r-1', 'ollama create support-router:v3 -f Modelfile'];
 
 describe('Modelfile for each family', () => {
