@@ -174,8 +174,14 @@ def input_hash(dataset: Path, arch: str) -> str:
 def pretrain_document(rng: random.Random) -> str:
     kind = rng.random()
     text, _, _ = tickets.make_ticket(rng)
-    if kind < 0.6:
+    if kind < 0.45:
         return text
+    if kind < 0.6:
+        # Reading comprehension, not the task: the ticket, then what it says about timing, quoted.
+        # A base model from the web knows "URGENT" from "no rush"; this tiny one learns to find
+        # such a phrase in a ticket, and the LoRA run then learns what priority it means.
+        said = next((c for c in tickets.HIGH_CUES + tickets.LOW_CUES if c in text), None)
+        return f"{text}\nOn timing, the customer wrote: {said or 'nothing'}"
     if kind < 0.8:
         return tickets.SYSTEM_PROMPT + "\n" + text
     if kind < 0.9:
