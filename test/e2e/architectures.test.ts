@@ -73,6 +73,8 @@ describe('model families: LoRA → merge → GGUF → node-llama-cpp → evaluat
 
     const evaluated = report(run, 'evaluate');
     const perplexity = (v: string) => evaluated.variants.find((x) => x.variant === v)!.perplexity!;
+    // The measured values, for docs/benchmarks.md (perplexity of each GGUF ÷ the merged model's).
+    console.log(`${family}: ${evaluated.variants.map((v) => `${v.variant} ppl ${v.perplexity?.toFixed(4)} (÷merged ${(v.perplexity! / perplexity('merged')).toFixed(6)})`).join('; ')}; ${quantize.files.map((f) => `${f.format} ${f.bytes} B`).join(', ')}`);
     // f16 is the merged model in another file format (targets: f16 0.1 %, q8_0 1 %, q4_K_M 5 %).
     expect(Math.abs(perplexity('gguf-f16') / perplexity('merged') - 1)).toBeLessThan(0.001);
     expect(Math.abs(perplexity('gguf-q8_0') / perplexity('merged') - 1)).toBeLessThan(0.01);
