@@ -37,6 +37,15 @@ export async function recordStageAttemptFailed(db: Db, runId: string, stage: Sta
   await audit(db, { actor: `workflow:${runId}`, action: 'stage.attempt_failed', subjectType: 'run', subjectId: runId, data: { stage, attempt, error } });
 }
 
+/** The id of the stage's latest attempt row (a subquery). */
+const latestAttempt = (db: Db, runId: string, stage: StageName) =>
+  db
+    .select({ id: stageExecutions.id })
+    .from(stageExecutions)
+    .where(and(eq(stageExecutions.runId, runId), eq(stageExecutions.stage, stage)))
+    .orderBy(desc(stageExecutions.attempt))
+    .limit(1);
+
 /** The stage's outcome, recorded on its latest attempt. */
 export async function recordStageFinished(
   db: Db,
@@ -44,16 +53,10 @@ export async function recordStageFinished(
   stage: StageName,
   result: { status: Exclude<StageStatus, 'running'>; error?: string; metrics?: Record<string, unknown> },
 ): Promise<void> {
-  const latestAttempt = db
-    .select({ id: stageExecutions.id })
-    .from(stageExecutions)
-    .where(and(eq(stageExecutions.runId, runId), eq(stageExecutions.stage, stage)))
-    .orderBy(desc(stageExecutions.attempt))
-    .limit(1);
   const [latest] = await db
     .update(stageExecutions)
     .set({ status: result.status, error: result.error ?? null, metrics: result.metrics ?? null, finishedAt: new Date() })
-    .where(inArray(stageExecutions.id, latestAttempt))
+    .where(inArray(stageExecutions.id, latestAttempt(db, runId, stage)))
     .returning({ attempt: stageExecutions.attempt });
   if (!latest) throw new Error(`run ${runId} has no ${stage} stage row to finish`);
   await audit(db, {
@@ -70,11 +73,5 @@ export async function recordStageFinished(
  * reviewers are asked to decide on), on its latest attempt; the outcome replaces it.
  */
 export async function recordStageProgress(db: Db, runId: string, stage: StageName, metrics: Record<string, unknown>): Promise<void> {
-  const latestAttempt = db
-    .select({ id: stageExecutions.id })
-    .from(stageExecutions)
-    .where(and(eq(stageExecutions.runId, runId), eq(stageExecutions.stage, stage)))
-    .orderBy(desc(stageExecutions.attempt))
-    .limit(1);
-  await db.update(stageExecutions).set({ metrics }).where(inArray(stageExecutions.id, latestAttempt));
+  await db.update(stageExecutions).set({ metrics }).where(inArray(stageExecutions.id, latestAttempt(db, runId, stage)));
 }
