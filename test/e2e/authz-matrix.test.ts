@@ -96,6 +96,7 @@ const PROBES: Record<RouteKey, () => Probe> = {
   // No model is named "matrix": an allowed caller reaches the registry and is told so.
   'GET /api/v1/models/{name}': () => ({ method: 'GET', path: '/api/v1/models/matrix?project=demo', allowed: noModel }),
   'GET /api/v1/models/{name}/versions/{version}/card': () => ({ method: 'GET', path: '/api/v1/models/matrix/versions/1/card?project=demo', allowed: noModel }),
+  'POST /api/v1/models/{name}/versions/{version}/generate': () => ({ method: 'POST', path: '/api/v1/models/matrix/versions/1/generate?project=demo', body: '{"messages":[{"role":"user","content":"hi"}]}', contentType: 'application/json', allowed: noModel }),
   'POST /api/v1/models/{name}/aliases/{alias}': () => ({ method: 'POST', path: '/api/v1/models/matrix/aliases/production?project=demo', body: '{"version":1}', contentType: 'application/json', allowed: noModel }),
   'POST /api/v1/models/{name}/aliases/{alias}/rollback': () => ({ method: 'POST', path: '/api/v1/models/matrix/aliases/production/rollback?project=demo', allowed: noModel }),
   'POST /api/v1/specs/validate': () => ({ method: 'POST', path: '/api/v1/specs/validate', body: INGEST_ONLY_SPEC, contentType: 'application/yaml', allowed: (o) => o.status === 200 }),

@@ -21,11 +21,12 @@ afterAll(async () => {
   await database?.close();
 });
 
-function promotedSpec(name: string): string {
+function promotedSpec(name: string, quantize = false): string {
   const spec = parse(DEMO_SPEC);
   spec.name = name;
   spec.training = { ...spec.training, maxSteps: 3, epochs: 1 };
-  delete spec.quantization;
+  if (quantize) spec.quantization = { formats: ['q8_0'] };
+  else delete spec.quantization;
   delete spec.evaluation;
   spec.promotion = { model: MODEL, alias: 'staging' };
   return stringify(spec);
@@ -39,7 +40,7 @@ describe('model registry', () => {
   it('registers each run as a version, races promotions safely, replays idempotently and rolls back', { timeout: 15 * 60_000 }, async () => {
     // Two runs, one after the other: versions 1 and 2, staging on the latest.
     const first = await waitForRun((await submitYaml(promotedSpec('registry-a'))).body.id, undefined, 10 * 60_000);
-    const second = await waitForRun((await submitYaml(promotedSpec('registry-b'))).body.id, undefined, 10 * 60_000);
+    const second = await waitForRun((await submitYaml(promotedSpec('registry-b', true))).body.id, undefined, 10 * 60_000);
     for (const run of [first, second]) expect(run.status, run.error ?? '').toBe('succeeded');
     const promoteReport = parseStageReport('promote', second.stages.find((s) => s.stage === 'promote')?.metrics).report;
     expect(promoteReport).toEqual({ model: MODEL, version: 2, alias: 'staging', moved: true, previousVersion: 1 });
@@ -97,6 +98,18 @@ describe('model registry', () => {
     expect(markdown).toContain(`Adapter: ${v2.adapter!.uri} (sha256 ${v2.adapter!.sha256})`);
     expect(markdown).toContain(`Raw dataset sha256: ${v2.data.rawSha256}`);
     expect(markdown).toContain('Licence: apache-2.0');
+
+    // The playground: a chat turn with v2's GGUF, streamed.
+    const turn = await fetch(`${webUrl()}/api/v1/models/${MODEL}/versions/2/generate?project=demo`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokenFor('viewer')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'My parcel never arrived. No rush.' }], maxTokens: 24 }),
+    });
+    expect(turn.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await turn.text()).split('\n\n').filter(Boolean).map((e) => ({ event: /^event: (.+)$/m.exec(e)![1], data: JSON.parse(/^data: (.*)$/m.exec(e)![1]!) }));
+    expect(events[0]).toEqual({ event: 'start', data: { model: MODEL, version: 2, format: 'q8_0', sha256: v2.ggufs[0]!.sha256 } });
+    expect(events.filter((e) => e.event === 'token').length).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { chunks: expect.any(Number) } });
 
     const list = await refinery(['models', 'get', MODEL, '-p', 'demo']);
     expect(list.code, list.stderr).toBe(0);

@@ -20,6 +20,8 @@ export const ConfigSchema = z.object({
   PORT: port.default(3000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   GPU_POOL: z.string().regex(/^[a-z0-9-]+$/).default('default'),
+  /** Playground: chat turns one project may run at once on this web server (each is a node-llama-cpp process). */
+  REFINERY_PLAYGROUND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   REFINERY_PYTHON: z.string().optional(),
   /** Signs session cookies; at least 32 characters (the embedded launcher generates one). */
   REFINERY_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),

@@ -71,3 +71,17 @@ export const PromoteReportSchema = z.object({
   previousVersion: z.number().int().nullable(),
 });
 export type PromoteReport = z.infer<typeof PromoteReportSchema>;
+
+/** POST .../versions/{version}/generate: one chat turn with the version's GGUF (the playground). */
+export const GenerateRequestSchema = z
+  .strictObject({
+    messages: z
+      .array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().min(1).max(8000) }))
+      .min(1)
+      .max(32)
+      .refine((m) => m.at(-1)?.role === 'user', 'the last message must be the user\'s'),
+    format: z.string().optional().describe('which GGUF file (e.g. q4_K_M); default: the smallest'),
+    maxTokens: z.number().int().min(1).max(512).default(128),
+  })
+  .meta({ id: 'GenerateRequest' });
+export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;

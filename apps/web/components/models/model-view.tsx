@@ -10,6 +10,7 @@ import { getModel, rollbackModel } from '@/lib/client/api';
 import { formatBytes, formatTimestamp, shortSha } from '@/lib/client/format';
 import { useMe, whyNot } from '@/lib/client/use-me';
 import { ModelCardView } from './model-card-view';
+import { Playground } from './playground';
 import { TakeItHome } from './take-it-home';
 
 const mergedMetrics = (v: ModelDetail['versions'][number]) => v.record.evaluation?.variants.find((x) => x.variant === 'merged')?.metrics ?? {};
@@ -86,6 +87,7 @@ export function ModelView({ project, name }: { project: string; name: string }) 
         {model.versions.map((v, i) => (
           <details key={v.id} open={i === 0} data-testid="model-card-version" data-version={v.version}>
             <summary className="cursor-pointer text-sm">v{v.version}</summary>
+            {v.record.ggufs.length > 0 && <Playground project={model.project} model={model.name} version={v.version} formats={[...v.record.ggufs].sort((a, b) => a.bytes - b.bytes).map((g) => g.format)} />}
             <ModelCardView card={modelCard(model, v)} markdownHref={`/api/v1/models/${encodeURIComponent(model.name)}/versions/${v.version}/card?project=${encodeURIComponent(model.project)}`} />
           </details>
         ))}

@@ -11,6 +11,7 @@ import {
   CreateTokenSchema,
   CreateUserSchema,
   DecisionRequestSchema,
+  GenerateRequestSchema,
   HealthSchema,
   MemberSchema,
   MeSchema,
@@ -181,6 +182,12 @@ export function buildOpenApiDocument() {
     request: { params: modelParams.extend({ version: z.string().describe('version number') }), query: projectQuery },
     responses: { 200: { description: 'the card', content: { 'text/markdown': { schema: z.string() } } }, ...errors(400, 404) },
   });
+  add('POST /api/v1/models/{name}/versions/{version}/generate', {
+    summary: "Playground: one chat turn with the version's GGUF in node-llama-cpp (greedy), streamed as server-sent events",
+    description: 'Events: `start` (model, version, format, sha256), `token` ({text}) per chunk, `done` ({chunks, seconds, chatWrapper}) or `error` ({message}). At most REFINERY_PLAYGROUND_CONCURRENCY turns per project run at once on a server (429 beyond).',
+    request: { params: modelParams.extend({ version: z.string().describe('version number') }), query: projectQuery, body: { content: { 'application/json': { schema: GenerateRequestSchema } } } },
+    responses: { 200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...errors(400, 404, 409, 429) },
+  });
   add('POST /api/v1/models/{name}/aliases/{alias}', {
     summary: 'Promote: move the alias to a version, atomically and audited (moving it where it is changes nothing)',
     request: { params: aliasParams, query: projectQuery, body: { content: { 'application/json': { schema: PromoteRequestSchema } } } },
@@ -260,7 +267,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'conflict with the current state',
   500: 'server error (for downloads: the content is missing from the object store)',
   413: 'body too large',
-  429: 'too many attempts; wait a minute',
+  429: 'too many attempts, or the playground is busy; wait and try again',
   422: 'Idempotency-Key reused with a different spec',
   503: 'Temporal unavailable; retry with the same Idempotency-Key',
 };

@@ -41,6 +41,7 @@ export const ROUTE_RULES = {
   'GET /api/v1/models': { action: 'run.read', project: 'query' },
   'GET /api/v1/models/{name}': { action: 'run.read', project: 'query' },
   'GET /api/v1/models/{name}/versions/{version}/card': { action: 'run.read', project: 'query' },
+  'POST /api/v1/models/{name}/versions/{version}/generate': { action: 'run.read', project: 'query' },
   'POST /api/v1/models/{name}/aliases/{alias}': { action: 'model.promote', project: 'query' },
   'POST /api/v1/models/{name}/aliases/{alias}/rollback': { action: 'model.rollback', project: 'query' },
   'POST /api/v1/specs/validate': { allow: 'signed-in' },
