@@ -163,13 +163,14 @@ describe('dashboard', () => {
     expect(await page.locator('[data-testid="gate-row"]').first().getAttribute('data-passed')).toBe('true');
   });
 
-  it('a reviewer approves a run from the approvals inbox; its submitter sees why they cannot', { timeout: 15 * 60_000 }, async () => {
+  it('a reviewer approves a run from the approvals inbox (its submitter sees why they cannot), then chats with the promoted version in the playground', { timeout: 15 * 60_000 }, async () => {
     const spec = parse(DEMO_SPEC);
     spec.name = 'browser-approval';
     spec.training = { ...spec.training, maxSteps: 3, epochs: 1 };
-    delete spec.quantization;
+    spec.quantization = { formats: ['q8_0'] };
     spec.evaluation = { metrics: ['json_valid'], maxExamples: 4, maxNewTokens: 8 };
     spec.approval = { timeout: '1h' };
+    spec.promotion = { alias: 'staging' };
     const submitted = await submitYaml(stringify(spec)); // by the ML engineer's token: this page's user
     await waitForRun(submitted.body.id, (r) => r.status === 'awaiting_approval' || TERMINAL.includes(r.status), 12 * 60_000);
     const item = (p: Page) => p.locator(`[data-testid="approval-item"][data-run-id="${submitted.body.id}"]`);
@@ -197,6 +198,13 @@ describe('dashboard', () => {
     await reviewerPage.getByTestId('approval-panel').waitFor();
     expect(await reviewerPage.getByTestId('approval-panel').getAttribute('data-outcome')).toBe('approved');
     expect(await reviewerPage.getByTestId('approval-decision').textContent()).toContain('evaluation and samples reviewed');
+
+    // The promoted version's page: a chat turn with its GGUF streams a reply into the playground.
+    await reviewerPage.goto(`${webUrl}/models/demo/browser-approval`);
+    await reviewerPage.getByTestId('playground').first().waitFor();
+    await reviewerPage.getByTestId('playground-input').first().fill('My parcel never arrived. No rush.');
+    await reviewerPage.getByTestId('playground-send').first().click();
+    await expect.poll(async () => (await reviewerPage.locator('[data-testid="playground-turns"] li[data-role="assistant"]').first().textContent())?.replace('…', '').trim().length ?? 0, { timeout: 60_000 }).toBeGreaterThan(0);
     await reviewerPage.close();
   });
 });
