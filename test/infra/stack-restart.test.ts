@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect, createProject, createRun, getRunRow } from '@refinery/db';
-import { validateRunSpec } from '@refinery/core';
+import { RUN_MESSAGES, TASK_QUEUES, validateRunSpec, type RunProgress } from '@refinery/core';
+import { parse } from 'yaml';
+import { DEMO_SPEC } from '../support/specs';
 import { startStack } from '../../infra/src';
 
 /** A second start on the same data directory finds the first start's Postgres rows and Temporal history. */
@@ -50,4 +52,70 @@ describe('the embedded stack keeps its data across restarts', () => {
       await second.stop();
     }
   }, 180_000);
+});
+
+/**
+ * The approval stage's wait is Temporal's, not a process's: a run waiting for a reviewer survives
+ * stopping every process (workers, Temporal dev server with its persistent file, Postgres), and the
+ * decision sent after the restart completes it.
+ */
+describe('a run awaiting approval survives a full restart', () => {
+  it('the decision made after the restart completes the run', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refinery-approval-restart-'));
+    const options = { dataDir, persistTemporal: true, processes: { pipelineWorker: true, gpuWorker: true, web: false }, log: () => {} };
+    const spec = validateRunSpec({
+      ...parse(DEMO_SPEC),
+      project: 'restart',
+      name: 'awaits',
+      training: { ...parse(DEMO_SPEC).training, maxSteps: 2, epochs: 1 },
+      quantization: undefined,
+      evaluation: undefined,
+      approval: { timeout: '1h' },
+    });
+    if (!spec.ok) throw new Error(`fixture spec invalid: ${JSON.stringify(spec.issues)}`);
+    const progressOf = async (env: Record<string, string | undefined>, runId: string) => {
+      const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
+      try {
+        return await client.workflow.getHandle(runId).query<RunProgress>(RUN_MESSAGES.progressQuery);
+      } finally {
+        await client.connection.close();
+      }
+    };
+
+    const first = await startStack(options);
+    let runId: string;
+    try {
+      const db = connect(first.env.DATABASE_URL!);
+      await createProject(db.db, { id: 'restart' });
+      runId = (await createRun(db.db, { spec: spec.spec, specSha256: 'x', actor: 'user:alice' })).run.id;
+      const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: first.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
+      await client.workflow.start('fineTuneRun', { workflowId: runId, taskQueue: TASK_QUEUES.pipeline, args: [{ runId, spec: spec.spec, submittedBy: 'user:alice' }] });
+      await client.connection.close();
+      const deadline = Date.now() + 240_000;
+      while ((await getRunRow(db.db, runId))?.status !== 'awaiting_approval') {
+        if (Date.now() > deadline) throw new Error(`run did not reach awaiting_approval: ${JSON.stringify(await getRunRow(db.db, runId))}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await db.close();
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startStack(options);
+    try {
+      const waiting = await progressOf(second.env, runId);
+      expect(waiting).toMatchObject({ status: 'awaiting_approval', awaitingDecision: { stage: 'approval', required: 1 } });
+      const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: second.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
+      const handle = client.workflow.getHandle(runId);
+      const decision = { decision: 'approve', comment: 'after the restart', actor: 'user:bob', role: 'reviewer', evidenceSha256: waiting.awaitingDecision!.evidenceSha256 };
+      await handle.executeUpdate(RUN_MESSAGES.decideUpdate, { args: [decision] });
+      expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+      await client.connection.close();
+      const db = connect(second.env.DATABASE_URL!);
+      expect(await getRunRow(db.db, runId)).toMatchObject({ status: 'succeeded' });
+      await db.close();
+    } finally {
+      await second.stop();
+    }
+  }, 600_000);
 });
