@@ -201,7 +201,7 @@ describe('the approval stage', () => {
     const recorded = mocks.calls.find((c) => c.activity === 'recordApproval')!.input.report as ApprovalReport;
     expect(recorded).toMatchObject({ outcome: 'approved', decisions: [{ decision: 'approve', actor: 'user:bob', comment: 'approve by user:bob' }] });
     expect(mocks.timeline().slice(-2)).toEqual([['approval', 'started'], ['approval', 'succeeded']]);
-    expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input.status)).toEqual(['running', 'succeeded']);
+    expect(mocks.calls.filter((c) => c.activity === 'markRun').map((c) => c.input.status)).toEqual(['running', 'running', 'succeeded']);
   });
 
   it('with required: 2, one reviewer cannot approve twice; a second approves; a rejection ends the run rejected', async () => {

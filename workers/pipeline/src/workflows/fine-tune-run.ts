@@ -125,6 +125,7 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
         await projection.markRun({ runId, status, error: message });
         return { status, datasetUri: ingested.dataset.uri, adapterUri: trained?.adapter.uri ?? null };
       }
+      await projection.markRun({ runId, status: 'running' }); // approved: no longer waiting
     }
 
     if (spec.promotion) {
