@@ -80,9 +80,10 @@ function DecisionForm({ runId, project, evidenceSha256, submittedBy }: { runId: 
     mutationFn: (decision: 'approve' | 'reject') => decideRun(runId, { decision, comment, evidenceSha256 }),
     onSuccess: ({ run }) => queryClient.setQueryData(['run', runId], run),
   });
+  // The submitter first: whatever their role, separation of duties is why they cannot decide.
   const notAllowed =
-    whyNot(me, 'run.approve', 'approve or reject runs', project) ??
-    (me && `user:${me.user.id}` === submittedBy ? 'You submitted this run: separation of duties needs another reviewer to decide.' : null);
+    (me && `user:${me.user.id}` === submittedBy ? 'You submitted this run: separation of duties needs another reviewer to decide.' : null) ??
+    whyNot(me, 'run.approve', 'approve or reject runs', project);
   if (notAllowed) {
     return (
       <p className="text-sm text-slate-600" data-testid="approval-not-allowed">
