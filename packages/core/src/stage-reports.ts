@@ -145,7 +145,7 @@ export const EvaluateReportSchema = z.object({
   ),
   samples: z
     .array(z.object({ index: z.number().int(), prompt: z.string(), reference: z.string(), outputs: z.record(z.string(), z.string()) }))
-    .describe('the first eval examples; PII the redaction engine finds in generated text is masked as [TYPE]'),
+    .describe('the first eval examples; PII the redaction engine finds in prompts, references and generated text is masked as [TYPE]'),
   leakage: z
     .object({
       prompts: z.number().int(),

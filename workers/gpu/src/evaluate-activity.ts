@@ -62,7 +62,8 @@ export function evaluateActivities(deps: GpuDeps) {
               examplesPerSecond: v.examples_per_second,
             })),
             // Shown to reviewers: a model that leaks must not put the leaked values on screen.
-            samples: done.samples.map((s) => ({ ...s, outputs: Object.fromEntries(Object.entries(s.outputs).map(([k, v]) => [k, maskPii(v)])) })),
+            // Prompts and references too: a policy may keep a type in the data (redaction.keep); the report shows none.
+            samples: done.samples.map((s) => ({ ...s, prompt: maskPii(s.prompt), reference: maskPii(s.reference), outputs: Object.fromEntries(Object.entries(s.outputs).map(([k, v]) => [k, maskPii(v)])) })),
             leakage,
             canaries: exposures.length
               ? { count: exposures.length, candidates: CANARY_CANDIDATES, exposures, meanExposure: mean(exposures), maxExposure: Math.log2(CANARY_CANDIDATES) }
