@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { parseStageReport, type ModelDetail } from '@refinery/core';
-import { connect, type Database } from '@refinery/db';
-import { promoteActivities } from '@refinery/pipeline-worker';
+import { EvaluationSpec, parseStageReport, validateRunSpec, type EvaluateReport, type ModelDetail } from '@refinery/core';
+import { connect, createRun, moveAlias, registerVersion, type Database } from '@refinery/db';
+import { gatesActivities, promoteActivities } from '@refinery/pipeline-worker';
 import { api, DEMO_SPEC, stackEnv, submitYaml, tokenFor, waitForRun, webUrl } from '../support/api';
 import { refinery } from '../support/cli';
 
@@ -115,5 +115,28 @@ describe('model registry', () => {
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain(`demo/${MODEL}:`);
     expect(list.stdout).toMatch(/production: rollback v\d → v\d by token:/);
+  });
+
+  it('vs: production gates compare with the evaluation of the version production points at, and are skipped without one', { timeout: 5 * 60_000 }, async () => {
+    const db = database.db;
+    const spec = validateRunSpec({ ...parse(DEMO_SPEC), name: 'gates-vs-production' });
+    if (!spec.ok) throw new Error(JSON.stringify(spec.issues));
+    const gates = gatesActivities({ db } as never);
+    const evaluation = EvaluationSpec.parse({ metrics: ['exact_match'], gates: [{ metric: 'exact_match', vs: 'production', minDelta: -0.05 }] });
+    const evaluated = (exact: number): EvaluateReport => ({ examples: 10, variants: [{ variant: 'merged', loss: 1, perplexity: 2.7, metrics: { exact_match: exact }, bytes: null, seconds: 1, examplesPerSecond: 1 }], samples: [], leakage: null, canaries: null });
+    const model = { project: 'demo', name: 'gates-vs-production' };
+
+    const first = await gates.checkRunGates({ runId: 'run_gates_a', evaluation, evaluated: evaluated(0.5), model });
+    expect(first.report.results[0]).toMatchObject({ passed: null, note: 'skipped: the model has no evaluated production version yet' });
+
+    // A production version whose record holds an evaluation (exact_match 0.8).
+    const run = (await createRun(db, { spec: spec.spec, specSha256: 'x', actor: 'system:test' })).run;
+    const record = { ...(await getModel()).versions[0]!.record, runId: run.id, evaluation: evaluated(0.8) };
+    const { version } = await registerVersion(db, { projectId: 'demo', model: model.name, record });
+    await moveAlias(db, { projectId: 'demo', model: model.name, alias: 'production', version: version.version, actor: 'system:test' });
+    const worse = await gates.checkRunGates({ runId: 'run_gates_b', evaluation, evaluated: evaluated(0.5), model });
+    expect(worse.report.results[0]).toMatchObject({ passed: false, value: 0.5, reference: 0.8 });
+    const asGood = await gates.checkRunGates({ runId: 'run_gates_c', evaluation, evaluated: evaluated(0.78), model });
+    expect(asGood.report.results[0]).toMatchObject({ passed: true, reference: 0.8 });
   });
 });

@@ -160,7 +160,7 @@ export function checkGates(gates: readonly Gate[], variants: readonly VariantMet
     }
     const against = g.vs === 'base' ? variants : production;
     const referenceVariant = g.vs === 'base' ? 'base' : g.variant;
-    if (!against) return { ...base, value, passed: null, note: 'skipped: the model has no production version yet' };
+    if (!against) return { ...base, value, passed: null, note: 'skipped: the model has no evaluated production version yet' };
     const reference = metricOf(against, referenceVariant, g.metric);
     if (reference === undefined || reference === null) return { ...base, value, passed: false, note: `the ${g.vs} reference has no ${g.metric} for ${referenceVariant}` };
     const delta = value - reference;

@@ -26,7 +26,7 @@ describe('gates', () => {
 
   it('compare with production when there is one, and skip with a note when there is none', () => {
     const g = gate({ metric: 'exact_match', vs: 'production', maxDelta: 0, minDelta: -0.02 });
-    expect(checkGates([g], variants, null)[0]).toMatchObject({ passed: null, note: 'skipped: the model has no production version yet' });
+    expect(checkGates([g], variants, null)[0]).toMatchObject({ passed: null, note: 'skipped: the model has no evaluated production version yet' });
     const production: VariantMetrics[] = [{ variant: 'merged', loss: 1, perplexity: 2.7, metrics: { exact_match: 0.95 } }];
     expect(checkGates([g], variants, production)[0]).toMatchObject({ reference: 0.95, passed: false });
     const worse: VariantMetrics[] = [{ variant: 'merged', loss: 1, perplexity: 2.7, metrics: { exact_match: 0.91 } }];

@@ -125,3 +125,14 @@ export async function getModel(db: Db, projectId: string, name: string): Promise
   const list: ModelVersion[] = versions.map((v) => ({ id: v.id, version: v.version, runId: v.runId, createdAt: v.createdAt.toISOString(), aliases: aliasesOf(v.version), record: v.record as ModelVersionRecord }));
   return { ...head, versions: list, history };
 }
+
+/** The record of the version `alias` points at, or null when the model or the alias does not exist. */
+export async function aliasRecord(db: Db, projectId: string, name: string, alias: string): Promise<{ version: number; record: ModelVersionRecord } | null> {
+  const [row] = await db
+    .select({ version: modelVersions.version, record: modelVersions.record })
+    .from(modelAliases)
+    .innerJoin(models, eq(modelAliases.modelId, models.id))
+    .innerJoin(modelVersions, eq(modelAliases.versionId, modelVersions.id))
+    .where(and(eq(models.projectId, projectId), eq(models.name, name), eq(modelAliases.alias, alias)));
+  return row ? { version: row.version, record: row.record as ModelVersionRecord } : null;
+}

@@ -98,7 +98,7 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
           );
           evidence.evaluation = evaluated.report;
           if (evaluation.gates.length) {
-            const verdict = (await runStage('gates', (a) => a.checkRunGates({ runId, evaluation, evaluated: evaluated.report }))).report;
+            const verdict = (await runStage('gates', (a) => a.checkRunGates({ runId, evaluation, evaluated: evaluated.report, model: { project: spec.project, name: spec.promotion?.model ?? spec.name } }))).report;
             evidence.gates = verdict;
             if (!verdict.passed && evaluation.onFail === 'reject') {
               const reasons = verdict.results.filter((r) => r.passed === false).map((r) => `${r.gate} (${r.value ?? r.note})`);
