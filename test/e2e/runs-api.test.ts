@@ -91,10 +91,13 @@ describe('runs over HTTP against the real stack', () => {
     expect(json.body.error.code).toBe('invalid_json');
   });
 
-  it('rejects a section for a stage that does not exist yet', async () => {
-    const res = await submitYaml(`${specWith({ name: 'e2e-future' })}\npromotion: { model: x, alias: production }\n`);
-    expect(res.status).toBe(400);
-    expect(res.body.error.issues).toEqual([{ path: 'promotion', message: expect.stringContaining('not available') }]);
+  it('rejects a section the spec does not know, and promotion without training', async () => {
+    const unknown = await submitYaml(`${specWith({ name: 'e2e-future' })}\ndeployment: { target: prod }\n`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.issues).toEqual([{ path: '(root)', message: 'unknown field(s): deployment' }]);
+    const untrained = await submitYaml(`${specWith({ name: 'e2e-future' })}\npromotion: { model: x, alias: production }\n`);
+    expect(untrained.status).toBe(400);
+    expect(untrained.body.error.issues).toEqual([{ path: 'promotion', message: 'promotion registers a trained model; add a "training" section' }]);
   });
 
   it('returns one run for the same Idempotency-Key, and refuses the key for another spec', async () => {

@@ -25,7 +25,8 @@ export const ApprovalSpec = z
     timeout: z
       .string()
       .regex(DURATION, 'use a number and a unit: "90s", "30m", "72h" or "7d"')
-      .refine((t) => durationMs(t) <= MAX_WAIT_MS, 'at most 90 days')
+      // zod runs this after a failed regex too: only judge durations it can read.
+      .refine((t) => !DURATION.test(t) || durationMs(t) <= MAX_WAIT_MS, 'at most 90 days')
       .default('7d')
       .describe('how long the run waits for the decision; then it ends `expired`, not promoted'),
   })

@@ -20,10 +20,21 @@ describe('RunSpec', () => {
     expect(r).toEqual({ ok: false, issues: [{ path: 'dataset', message: 'unknown field(s): colour' }] });
   });
 
-  it('rejects a section for a stage that does not exist yet, by name', () => {
-    const r = validateRunSpec({ ...valid, approval: { required: true } });
+  it('rejects an unknown section, and approval or promotion without training, with a reason', () => {
+    const unknown = validateRunSpec({ ...valid, deployment: { target: 'prod' } });
+    expect(unknown).toEqual({ ok: false, issues: [{ path: '(root)', message: 'unknown field(s): deployment' }] });
+    const r = validateRunSpec({ ...valid, approval: { required: 2 }, promotion: { alias: 'production' } });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.issues[0]).toMatchObject({ path: 'approval', message: expect.stringContaining('"approval" stage is not available') });
+    if (!r.ok) {
+      expect(r.issues).toContainEqual({ path: 'approval', message: 'approval decides on a trained model; add a "training" section' });
+      expect(r.issues).toContainEqual({ path: 'promotion', message: 'promotion registers a trained model; add a "training" section' });
+    }
+    const bad = validateRunSpec({ ...valid, training: {}, approval: { required: 3, timeout: '1 week' } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.issues.map((i) => i.path).sort()).toEqual(['approval.required', 'approval.timeout']);
+    const long = validateRunSpec({ ...valid, training: {}, approval: { timeout: '91d' } });
+    expect(long.ok).toBe(false);
+    if (!long.ok) expect(long.issues).toEqual([{ path: 'approval.timeout', message: 'at most 90 days' }]);
   });
 
   it('reports bad values with paths', () => {
