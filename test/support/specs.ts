@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument, parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 
 /** The RunSpecs the tests start from: the demo (with training) and a data-only one. */
@@ -9,16 +9,13 @@ export const DEMO_SPEC_FULL = readFileSync(join(REPO_ROOT, 'examples/specs/demo.
 /** The demo without its human step and registry: the base most tests adapt (they add those back where they test them). */
 export const DEMO_SPEC = withoutSections(DEMO_SPEC_FULL, ['approval', 'promotion']);
 
-/** YAML text without some top-level sections (their key line and its indented lines). */
+/** YAML text without some top-level sections; the rest, comments included, as written. */
 function withoutSections(text: string, sections: string[]): string {
-  const out: string[] = [];
-  let skipping = false;
-  for (const line of text.split('\n')) {
-    if (/^\S/.test(line)) skipping = sections.some((s) => line.startsWith(`${s}:`));
-    if (!skipping) out.push(line);
-  }
-  return out.join('\n');
+  const doc = parseDocument(text);
+  for (const section of sections) doc.delete(section);
+  return doc.toString();
 }
+
 export const INGEST_ONLY_SPEC = readFileSync(join(REPO_ROOT, 'test/fixtures/ingest-only.yaml'), 'utf8');
 
 /** A spec with some top-level lines replaced (YAML text, as a user would edit it). */
