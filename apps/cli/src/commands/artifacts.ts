@@ -1,11 +1,6 @@
 import { Command } from 'commander';
 import { extractVerifiedDirectory, readVerifiedManifest, saveVerifiedFile } from '../download';
-import { authedApi } from './auth';
-
-interface GlobalOpts {
-  apiUrl: string;
-  json?: boolean;
-}
+import { authedApi, type GlobalOpts } from './auth';
 
 /** The filename from `Content-Disposition: attachment; filename="..."`, reduced to a safe base name. */
 function filenameOf(res: Response, fallback: string): string {

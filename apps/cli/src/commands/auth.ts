@@ -6,10 +6,14 @@ import { RefineryApi } from '../api-client';
 import { credentialsFile, forgetCredential, loadToken, saveCredential, storedCredential } from '../credentials';
 import { UsageError } from './redact';
 
-interface GlobalOpts {
+/** The options every command reads from the program (`--api-url`, `--json`). */
+export interface GlobalOpts {
   apiUrl: string;
   json?: boolean;
 }
+
+/** `--json`: the value as JSON; otherwise the text for people. */
+export const print = (json: boolean | undefined, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
 
 /** The API client with the caller's token (REFINERY_TOKEN, or the one `refinery login` stored). */
 export const authedApi = (globals: () => GlobalOpts) => new RefineryApi(globals().apiUrl, { token: loadToken(globals().apiUrl) });

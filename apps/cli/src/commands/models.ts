@@ -4,14 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ollamaModelName, type ModelDetail, type ModelVersion, type PromoteReport } from '@refinery/core';
 import { checkTarget, IntegrityError, saveVerifiedFile } from '../download';
 import { chooseFormat, FORMAT_PREFERENCE, modelfile } from '../modelfile';
-import { authedApi } from './auth';
-
-interface GlobalOpts {
-  apiUrl: string;
-  json?: boolean;
-}
-
-const print = (json: boolean | undefined, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
+import { authedApi, type GlobalOpts, print } from './auth';
 
 /** "support-router@production" → name and alias (the alias is required where a command moves one). */
 export function parseModelRef(ref: string): { name: string; alias: string | null } {

@@ -2,15 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { parseStageReport } from '@refinery/core';
 import { runDetail, runsTable } from '../format';
-import { authedApi } from './auth';
+import { authedApi, type GlobalOpts, print } from './auth';
 import { followRun } from './follow';
-
-interface GlobalOpts {
-  apiUrl: string;
-  json?: boolean;
-}
-
-const print = (json: boolean | undefined, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
 
 /** `refinery runs ...`: submit, list, get, cancel, approve, reject. */
 export function runsCommand(globals: () => GlobalOpts): Command {
