@@ -24,10 +24,10 @@ const CACHE = join(tmpdir(), 'refinery-playground');
 /** Turns running per project on this server; `take` gives a release function, or null when full. */
 export class ProjectSlots {
   private readonly running = new Map<string, number>();
-  constructor(private readonly limit: () => number) {}
+  constructor(private readonly limit: number) {}
   take(project: string): (() => void) | null {
     const busy = this.running.get(project) ?? 0;
-    if (busy >= this.limit()) return null;
+    if (busy >= this.limit) return null;
     this.running.set(project, busy + 1);
     let released = false;
     return () => {
@@ -65,7 +65,7 @@ export async function playgroundTurn(ctx: ServerContext, model: ModelDetail, ver
   if (!gguf) throw new HttpError(400, 'unknown_format', `${model.name} v${version.version} has no ${request.format} file; it has ${files.map((f) => f.format).join(', ')}`);
   if (!CHILD) throw new HttpError(500, 'server_misconfigured', 'the playground runner (playground-child.mjs) is missing from this build');
   const limit = ctx.config.REFINERY_PLAYGROUND_CONCURRENCY;
-  slots ??= new ProjectSlots(() => limit);
+  slots ??= new ProjectSlots(limit); // the configuration is read once per process
   const release = slots.take(model.project);
   if (!release) throw new HttpError(429, 'playground_busy', `project ${model.project} already has ${limit} playground turn(s) running (the limit); try again when one finishes`);
   try {
