@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { personOf, roleIn, type Principal } from '@refinery/auth';
-import { decisionRefusal, parseStageReport, RUN_MESSAGES, type DecisionReceipt, type DecisionRequest, type HumanDecision, type RunProgress } from '@refinery/core';
+import { decisionRefusal, RUN_MESSAGES, type DecisionReceipt, type DecisionRefusal, type DecisionRequest, type HumanDecision, type RunProgress } from '@refinery/core';
 import { audit } from '@refinery/db';
 import type { ServerContext } from './context';
 import { HttpError } from './http';
@@ -15,23 +15,24 @@ const REFUSAL_STATUS = { not_awaiting: 409, already_decided: 409, stale_evidence
  */
 export async function decideRun(ctx: ServerContext, id: string, principal: Principal, request: DecisionRequest) {
   const run = await getRunOr404(ctx, id);
-  const approval = parseStageReport('approval', run.stages.filter((s) => s.stage === 'approval').at(-1)?.metrics).report;
+  const actor = personOf(principal);
+  const refuse = async (refusal: DecisionRefusal): Promise<never> => {
+    await audit(ctx.database.db, { actor, action: 'approval.refused', subjectType: 'run', subjectId: id, data: { decision: request.decision, reason: refusal.kind } });
+    throw new HttpError(REFUSAL_STATUS[refusal.kind], refusal.kind, refusal.message);
+  };
+  if (run.status !== 'awaiting_approval') return refuse({ kind: 'not_awaiting', message: `run ${id} is not awaiting a decision (it is ${run.status})` });
+  const handle = (await ctx.temporal()).workflow.getHandle(id);
+  const progress = await handle.query<RunProgress>(RUN_MESSAGES.progressQuery);
   const decision: HumanDecision = {
     decision: request.decision,
     comment: request.comment,
-    actor: personOf(principal),
+    actor,
     role: roleIn(principal, run.project),
-    evidenceSha256: request.evidenceSha256 ?? approval?.evidenceSha256 ?? '0'.repeat(64),
+    // Without one named, the decision is on the evidence the run shows now.
+    evidenceSha256: request.evidenceSha256 ?? progress.awaitingDecision?.evidenceSha256 ?? '',
   };
-  const handle = (await ctx.temporal()).workflow.getHandle(id);
-  const progress = run.status === 'awaiting_approval' ? await handle.query<RunProgress>(RUN_MESSAGES.progressQuery) : null;
-  const refusal = progress
-    ? decisionRefusal(decision, { runId: id, submittedBy: progress.submittedBy, awaiting: progress.awaitingDecision, decided: progress.decisions, status: progress.status, currentStage: progress.currentStage })
-    : { kind: 'not_awaiting' as const, message: `run ${id} is not awaiting a decision (it is ${run.status})` };
-  if (refusal) {
-    await audit(ctx.database.db, { actor: decision.actor, action: 'approval.refused', subjectType: 'run', subjectId: id, data: { decision: decision.decision, reason: refusal.kind } });
-    throw new HttpError(REFUSAL_STATUS[refusal.kind], refusal.kind, refusal.message);
-  }
+  const refusal = decisionRefusal(decision, { runId: id, submittedBy: progress.submittedBy, awaiting: progress.awaitingDecision, decided: progress.decisions, status: progress.status, currentStage: progress.currentStage });
+  if (refusal) return refuse(refusal);
   let receipt: DecisionReceipt;
   try {
     receipt = await handle.executeUpdate<DecisionReceipt, [HumanDecision]>(RUN_MESSAGES.decideUpdate, { args: [decision] });
