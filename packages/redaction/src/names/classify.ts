@@ -1,9 +1,9 @@
 import { AMBIGUOUS_FIRST_NAMES } from '../lexicon/ambiguousNames';
 import { FIRST_NAMES } from '../lexicon/firstNames';
 import { NOT_NAME_WORDS } from '../lexicon/notNames';
-import { COMMON_FOR_NAMES_RANK, VERY_COMMON_RANK, WORD_RANKS } from './commonWords';
-import { NAME_MODEL } from './nameModel';
-import { NAME_SETS } from './resources';
+import { COMMON_FOR_NAMES_RANK, VERY_COMMON_RANK, wordRanks } from './commonWords';
+import { nameModel } from './nameModel';
+import { nameSets } from './resources';
 
 /** What the resources say about one word (lower-cased), computed once per word and cached. */
 export interface WordEvidence {
@@ -32,11 +32,11 @@ const CLEAR_NAME_SCORE = 1.0;
 export function evidenceFor(lower: string): WordEvidence {
   let evidence = cache.get(lower);
   if (evidence) return evidence;
-  const rank = WORD_RANKS.get(lower) ?? Infinity;
+  const rank = wordRanks().get(lower) ?? Infinity;
   const closedClass = NOT_NAME_WORDS.has(lower) || rank < VERY_COMMON_RANK;
   const english = FIRST_NAMES.has(lower);
-  const given = english || NAME_SETS.given.has(lower);
-  const family = NAME_SETS.family.has(lower);
+  const given = english || nameSets().given.has(lower);
+  const family = nameSets().family.has(lower);
   // English first names keep the curated ambiguity list (they were measured against it); other
   // listed names are everyday words only near the head of a word list ("can", "park").
   const englishGiven = english && !AMBIGUOUS_FIRST_NAMES.has(lower) && !closedClass;
@@ -69,6 +69,6 @@ export function nameEvidence(evidence: WordEvidence): 0 | 1 | 2 {
 
 /** "O'Brien", "D'Souza": the apostrophe prefix is a name shape by itself; the model scores the rest. */
 function modelScore(lower: string): number {
-  const stem = NAME_MODEL.score(/^[od]['’]\p{L}{2}/u.test(lower) ? lower.slice(2) : lower);
+  const stem = nameModel().score(/^[od]['’]\p{L}{2}/u.test(lower) ? lower.slice(2) : lower);
   return /^o['’]\p{L}{2}/u.test(lower) ? Math.max(stem, 0.5) : stem;
 }

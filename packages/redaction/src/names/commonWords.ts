@@ -41,8 +41,13 @@ function load(): Map<string, number> {
   return ranks;
 }
 
-/** Lower-cased word → best (lowest, 0-based) rank over the seven languages' lists. */
-export const WORD_RANKS: ReadonlyMap<string, number> = load();
+let ranks: ReadonlyMap<string, number> | undefined;
+/**
+ * Lower-cased word → best (lowest, 0-based) rank over the seven languages' lists. Read on first
+ * use, not at import: the web app, the CLI and the workers import the package for its policy
+ * schema long before (or without ever) detecting a name.
+ */
+export const wordRanks = (): ReadonlyMap<string, number> => (ranks ??= load());
 
 /** Above this rank a word is a function word or core verb in some language: never a name alone. */
 export const VERY_COMMON_RANK = 300;

@@ -1,5 +1,5 @@
-import { WORD_RANKS } from './commonWords';
-import { NAME_SETS } from './resources';
+import { wordRanks } from './commonWords';
+import { nameSets } from './resources';
 
 /**
  * A character-trigram model of "name-likeness" for words in no list: log P(word | names) −
@@ -56,8 +56,10 @@ export function trainNameModel(names: Iterable<string>, words: Iterable<string>)
 }
 
 function everydayWords(): string[] {
-  const names = (w: string) => NAME_SETS.given.has(w) || NAME_SETS.family.has(w);
-  return [...WORD_RANKS.keys()].filter((w) => !names(w));
+  const { given, family } = nameSets();
+  return [...wordRanks().keys()].filter((w) => !given.has(w) && !family.has(w));
 }
 
-export const NAME_MODEL: NameModel = trainNameModel([...NAME_SETS.given, ...NAME_SETS.family], everydayWords());
+let model: NameModel | undefined;
+/** Trained on first use (see wordRanks). */
+export const nameModel = (): NameModel => (model ??= trainNameModel([...nameSets().given, ...nameSets().family], everydayWords()));

@@ -73,4 +73,6 @@ function buildNameSets(): NameSets {
   return { given, family, cjkFamily, cjkGiven };
 }
 
-export const NAME_SETS: NameSets = buildNameSets();
+let sets: NameSets | undefined;
+/** The detector halves of the name lists, built on first use (see wordRanks). */
+export const nameSets = (): NameSets => (sets ??= buildNameSets());
