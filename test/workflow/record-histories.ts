@@ -6,7 +6,7 @@ import { ensureDemoModel, loadToolchain, REPO_ROOT, seedDemoAccounts, signIn, st
 
 /**
  * Records the histories the replay test (workers/pipeline/test/replay.test.ts) replays: the demo
- * run (every stage: train, merge, quantize, evaluate, gates), a data-only run, a run whose dataset is invalid, and a run cancelled while
+ * run (every stage: train, merge, quantize, evaluate, gates, approval by the seeded reviewer, promote), a data-only run, a run whose dataset is invalid, and a run cancelled while
  * it trains. Run it after an intended change to the workflow's commands, on a clean checkout:
  *
  *   node --import tsx test/workflow/record-histories.ts
@@ -23,8 +23,14 @@ ensureDemoModel(loadToolchain().python, () => {});
 const stack = await startStack({ dataDir, persistTemporal: false, processes: { pipelineWorker: true, gpuWorker: true, web: true }, webDistDir: '.next-test', log: () => {} });
 try {
   // Submitted as the demo ML engineer, signed in as the dashboard would be.
-  const engineer = (await seedDemoAccounts(stack.env, dataDir)).find((a) => a.role === 'ml_engineer')!;
-  const session = { cookie: await signIn(stack.urls.web, engineer.email, engineer.password), origin: stack.urls.web };
+  const accounts = await seedDemoAccounts(stack.env, dataDir);
+  const signedIn = async (role: string) => {
+    const account = accounts.find((a) => a.role === role)!;
+    return { cookie: await signIn(stack.urls.web, account.email, account.password), origin: stack.urls.web };
+  };
+  const session = await signedIn('ml_engineer');
+  // The demo waits for approval: the seeded reviewer (not the submitter) approves it, as a person would.
+  const reviewer = await signedIn('reviewer');
   const demo = await spec('examples/specs/demo.yaml');
   const dataOnly = await spec('test/fixtures/ingest-only.yaml');
   const runs: Record<string, { yaml: string; cancelWhenTraining?: boolean }> = {
@@ -44,6 +50,10 @@ try {
         await new Promise((r) => setTimeout(r, 3000));
         await fetch(`${stack.urls.web}/api/v1/runs/${id}/cancel`, { method: 'POST', headers: session });
         run.cancelWhenTraining = false;
+      }
+      if (detail.status === 'awaiting_approval') {
+        const body = JSON.stringify({ decision: 'approve', comment: 'recorded for the replay test' });
+        await fetch(`${stack.urls.web}/api/v1/runs/${id}/approval`, { method: 'POST', headers: { 'content-type': 'application/json', ...reviewer }, body });
       }
       if (isTerminalRunStatus(detail.status)) {
         console.log(`  ${detail.status}: ${detail.stages.map((s) => `${s.stage}:${s.status}`).join(' ')}`);
