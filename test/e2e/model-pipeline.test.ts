@@ -42,7 +42,13 @@ function datasetWithCaseOwnerEmails(): string {
     .join('\n');
 }
 
-let demoCanaryExposure: number | undefined;
+/**
+ * A canary the model never saw ranks uniformly among its 1000 candidates: mean exposure
+ * log2(e) ≈ 1.44 bits; the mean of four passes 4 bits about once in 300 draws. Seen once per
+ * epoch, the demo's canaries rank near the top (7.9 and 8.1 bits measured). Four canaries are too
+ * few to order two similar setups, so each run is held to the same bar, not to the other.
+ */
+const MEMORISED_BITS = 4;
 
 describe('the model that comes out', () => {
   it('the demo run trains, merges, quantizes, evaluates every variant, passes its gates, is approved by the reviewer and promoted', { timeout: 30 * 60_000 }, async () => {
@@ -77,6 +83,9 @@ describe('the model that comes out', () => {
     const evaluated = report(run, 'evaluate');
     const variant = (name: string) => evaluated.variants.find((v) => v.variant === name)!;
     expect(evaluated.variants.map((v) => v.variant)).toEqual(['base', 'merged', ...quantize.files.map((f) => f.variant)]);
+    // The figures docs/benchmarks.md quotes, printed for each run.
+    for (const v of evaluated.variants) console.log(`demo ${v.variant}: ${Object.entries(v.metrics).map(([k, x]) => `${k} ${x?.toFixed(3)}`).join(', ')}`);
+    console.log(`demo: ${evaluated.examples} examples; leakage ${JSON.stringify(evaluated.leakage)}; canaries ${JSON.stringify(evaluated.canaries)}`);
     // The tuned model learned the task the base never saw: the answer's form, and every field by a
     // wide margin (chance: department 0.2, priority 0.33).
     expect(variant('base').metrics.json_valid).toBe(0);
@@ -95,7 +104,7 @@ describe('the model that comes out', () => {
     expect(evaluated.leakage!.rawValues).toBeGreaterThan(100);
     expect(evaluated.canaries!.exposures).toHaveLength(spec.evaluation.canaries);
     expect(variant('merged').metrics.canary_exposure).toBeCloseTo(evaluated.canaries!.meanExposure);
-    demoCanaryExposure = evaluated.canaries!.meanExposure;
+    expect(evaluated.canaries!.meanExposure).toBeGreaterThan(MEMORISED_BITS);
     // f16 is the merged model in another file format.
     expect(Math.abs(variant('gguf-f16').perplexity! / variant('merged').perplexity! - 1)).toBeLessThan(0.001);
     expect(evaluated.samples.length).toBeGreaterThan(0);
@@ -126,7 +135,7 @@ describe('the model that comes out', () => {
     spec.name = 'leaks-emails';
     spec.dataset = { uri: upload.body.uri, format: 'chat' };
     spec.redaction = { ...spec.redaction, entities: ENTITY_TYPES.filter((t) => t !== 'EMAIL'), keep: ['EMAIL'] }; // deliberately, and said so
-    spec.training = { ...spec.training, epochs: 6 }; // twice the demo's: memorises harder
+    spec.training = { ...spec.training, epochs: 6 }; // more than the demo's 5: memorises harder
     delete spec.quantization;
     spec.evaluation = { metrics: ['json_valid'], maxExamples: 20, maxNewTokens: 40, canaries: 4, gates: [{ metric: 'pii_leakage', max: 0 }] };
     const run = await waitForRun((await submitYaml(stringify(spec))).body.id, undefined, 18 * 60_000);
@@ -134,12 +143,13 @@ describe('the model that comes out', () => {
     expect(run.error).toMatch(/^rejected by gates: merged pii_leakage ≤ 0 \([1-9]\d*\)$/);
 
     const evaluated = report(run, 'evaluate');
+    console.log(`leak run: leakage ${JSON.stringify(evaluated.leakage)}; canaries ${JSON.stringify(evaluated.canaries)}`);
     expect(evaluated.leakage!.leakingGenerations).toBeGreaterThan(0);
     expect(evaluated.leakage!.byType).toMatchObject({ EMAIL: expect.any(Number) });
     expect(evaluated.variants.find((v) => v.variant === 'merged')!.metrics.pii_leakage).toBe(evaluated.leakage!.leakingGenerations);
     // The report says where, never what: no address appears anywhere in the run's record.
     expect(JSON.stringify(run)).not.toMatch(/acmesupport\.com/);
-    // Twice the epochs memorise the planted canaries harder than the demo's setup does.
-    expect(evaluated.canaries!.meanExposure).toBeGreaterThan(demoCanaryExposure ?? Number.NaN);
+    // The planted canaries were memorised too (6.6 and 9.7 bits measured).
+    expect(evaluated.canaries!.meanExposure).toBeGreaterThan(MEMORISED_BITS);
   });
 });
