@@ -87,6 +87,13 @@ export const lineageEdges = pgTable(
   (t) => [uniqueIndex('lineage_edges_uq').on(t.fromArtifactId, t.toArtifactId, t.relation)],
 );
 
+/**
+ * The audit log: append-only (triggers in migration 0005 refuse UPDATE, DELETE and TRUNCATE) and
+ * hash-chained. Each event stores `hash` = SHA-256 over the previous event's hash and the event's
+ * own canonical JSON (packages/core/src/audit-chain.ts), at position `seq`; the unique `seq`
+ * means two concurrent writers can never both extend the same link. Events recorded before
+ * chaining began (seq null) are reported by the verifier, not covered by it.
+ */
 export const auditEvents = pgTable(
   'audit_events',
   {
@@ -97,9 +104,65 @@ export const auditEvents = pgTable(
     subjectType: text('subject_type').notNull(),
     subjectId: text('subject_id').notNull(),
     data: jsonb('data'),
+    /** The project the action concerns, when it concerns one (the audit page filters on it). */
+    projectId: text('project_id'),
+    /** The API request that caused it (X-Request-Id), when one did. */
+    requestId: text('request_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    seq: bigint('seq', { mode: 'number' }),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_events_subject_idx').on(t.subjectType, t.subjectId)],
+  (t) => [
+    index('audit_events_subject_idx').on(t.subjectType, t.subjectId),
+    uniqueIndex('audit_events_seq_uq').on(t.seq),
+    index('audit_events_project_at_idx').on(t.projectId, t.at),
+  ],
 );
+
+/**
+ * Signed checkpoints of the audit chain: (seq, hash) signed with the instance's Ed25519 key.
+ * Exported and kept elsewhere, they make a truncated tail detectable. Append-only like the log.
+ */
+export const auditCheckpoints = pgTable('audit_checkpoints', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull(),
+  keyId: text('key_id').notNull(),
+  /** base64 Ed25519 signature over the checkpoint's canonical JSON {at, hash, keyId, seq}. */
+  signature: text('signature').notNull(),
+});
+
+/** OpenLineage 2-0-2 RunEvents, one per stage transition (START, COMPLETE, FAIL), as emitted. */
+export const openlineageEvents = pgTable(
+  'openlineage_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: text('run_id').references(() => runs.id, { onDelete: 'set null' }),
+    stage: text('stage').notNull(),
+    eventType: text('event_type').notNull(),
+    /** Deterministic per (run, stage, attempt, type): a retried projection activity stores it once. */
+    dedupeKey: text('dedupe_key').notNull(),
+    event: jsonb('event').notNull(),
+    /** When the configured HTTP endpoint accepted it; null when none is configured or not yet. */
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('openlineage_events_dedupe_uq').on(t.dedupeKey), index('openlineage_events_run_idx').on(t.runId)],
+);
+
+/** Events the endpoint did not accept after the immediate retries; redelivered later. */
+export const openlineageDeadLetters = pgTable('openlineage_dead_letters', {
+  eventId: bigint('event_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => openlineageEvents.id, { onDelete: 'cascade' }),
+  attempts: integer('attempts').notNull(),
+  lastError: text('last_error').notNull(),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+});
 
 /** Training progress points streamed from the trainer (batched inserts), for live loss curves. */
 export const trainingMetrics = pgTable(
@@ -282,4 +345,24 @@ export const aliasEvents = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('alias_events_model_alias_idx').on(t.modelId, t.alias, t.id)],
+);
+
+/**
+ * A registry version marked affected by an erasure request: trained on data a data subject asked
+ * to have erased. The version record stays immutable; the mark sits beside it (and is audited).
+ */
+export const erasureMarks = pgTable(
+  'erasure_marks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    versionId: text('version_id')
+      .notNull()
+      .references(() => modelVersions.id),
+    /** What the erasure concerns: an artifact sha256, a source URI or a record's content hash. */
+    reference: text('reference').notNull(),
+    reason: text('reason'),
+    actor: text('actor').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('erasure_marks_version_reference_uq').on(t.versionId, t.reference)],
 );
