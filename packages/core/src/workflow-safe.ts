@@ -12,3 +12,4 @@ export * from './approval';
 export * from './registry';
 export * from './model-card';
 export * from './take-home';
+export * from './lineage';

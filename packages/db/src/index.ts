@@ -8,3 +8,4 @@ export * from './artifacts';
 export * from './metrics';
 export * from './identity';
 export * from './registry';
+export * from './lineage';
