@@ -110,6 +110,8 @@ const PROBES: Record<RouteKey, () => Probe> = {
   }),
   'DELETE /api/v1/tokens/{id}': () => ({ method: 'DELETE', path: '/api/v1/tokens/tok_doesnotexist', allowed: (o) => o.status === 404 && /no API token/.test(o.body?.error?.message ?? '') }),
   'POST /api/v1/users': () => ({ method: 'POST', path: '/api/v1/users', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
+  'POST /api/v1/erasure/impact': () => ({ method: 'POST', path: '/api/v1/erasure/impact', body: JSON.stringify({ project: 'demo', reference: { type: 'sha256', value: '0'.repeat(64) } }), allowed: (o) => o.status === 200 && (o.body as { matched?: boolean } | null)?.matched === false }),
+  'POST /api/v1/erasure/marks': () => ({ method: 'POST', path: '/api/v1/erasure/marks', body: JSON.stringify({ project: 'demo', reference: { type: 'sha256', value: '0'.repeat(64) }, reason: 'matrix' }), allowed: (o) => o.status === 404 && code(o) === 'no_match' }),
 };
 
 /** What the rule says this caller gets: 'allowed', or the refusal's status and code. */

@@ -3,7 +3,7 @@ import { takeHomeCommands, type ModelDetail } from '@refinery/core';
 import { pickVersion } from '../src/commands/models';
 
 const version = (n: number) => ({ id: `v${n}`, version: n, runId: `r${n}`, createdAt: '', aliases: [], record: {} }) as unknown as ModelDetail['versions'][number];
-const model = { project: 'p', name: 'router', latestVersion: 3, aliases: { production: 2, v1: 3 }, createdAt: '', versions: [version(1), version(2), version(3)], history: [] } as ModelDetail;
+const model = { project: 'p', name: 'router', latestVersion: 3, aliases: { production: 2, v1: 3 }, affectedAliases: [], createdAt: '', versions: [version(1), version(2), version(3)], history: [] } as ModelDetail;
 
 describe('refinery models pull: which version', () => {
   it('by alias, by v<N>, by --version; an alias named like a version wins', () => {

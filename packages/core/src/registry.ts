@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErasureMarkSchema } from './erasure';
 import { ApprovalReportSchema, ChatFormatSchema, EvaluateReportSchema, GatesReportSchema } from './stage-reports';
 
 /**
@@ -44,7 +45,15 @@ export const ModelVersionRecordSchema = z
 export type ModelVersionRecord = z.infer<typeof ModelVersionRecordSchema>;
 
 export const ModelVersionSchema = z
-  .object({ id: z.string(), version: z.number().int(), runId: z.string(), createdAt: z.string(), aliases: z.array(z.string()), record: ModelVersionRecordSchema })
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    runId: z.string(),
+    createdAt: z.string(),
+    aliases: z.array(z.string()),
+    record: ModelVersionRecordSchema,
+    affected: z.array(ErasureMarkSchema).describe('erasure marks: requests concerning data this version was trained on (empty when none); the record itself never changes'),
+  })
   .meta({ id: 'ModelVersion' });
 export type ModelVersion = z.infer<typeof ModelVersionSchema>;
 
@@ -54,7 +63,14 @@ export const AliasEventSchema = z
 export type AliasEvent = z.infer<typeof AliasEventSchema>;
 
 export const ModelSummarySchema = z
-  .object({ project: z.string(), name: z.string(), latestVersion: z.number().int().nullable(), aliases: z.record(z.string(), z.number().int()), createdAt: z.string() })
+  .object({
+    project: z.string(),
+    name: z.string(),
+    latestVersion: z.number().int().nullable(),
+    aliases: z.record(z.string(), z.number().int()),
+    affectedAliases: z.array(z.string()).describe('aliases pointing at a version with an erasure mark'),
+    createdAt: z.string(),
+  })
   .meta({ id: 'ModelSummary' });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 

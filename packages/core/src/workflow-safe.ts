@@ -10,6 +10,7 @@ export * from './access';
 export * from './evaluation';
 export * from './approval';
 export * from './registry';
+export * from './erasure';
 export * from './model-card';
 export * from './take-home';
 export * from './lineage';

@@ -7,6 +7,7 @@ const version: ModelVersion = {
   runId: 'run_abc',
   createdAt: '2026-11-30T10:00:00.000Z',
   aliases: ['production'],
+  affected: [],
   record: {
     runId: 'run_abc',
     description: 'Route support tickets',

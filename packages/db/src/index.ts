@@ -8,4 +8,5 @@ export * from './artifacts';
 export * from './metrics';
 export * from './identity';
 export * from './registry';
+export * from './erasure';
 export * from './lineage';

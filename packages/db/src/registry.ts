@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { AliasEvent, ModelDetail, ModelSummary, ModelVersion, ModelVersionRecord, PromoteReport } from '@refinery/core';
 import type { Db } from './client';
 import { audit } from './audit';
+import { marksOf } from './erasure';
 import { newId } from './ids';
 import { aliasEvents, modelAliases, models, modelVersions } from './schema';
 
@@ -102,8 +103,20 @@ export async function listModels(db: Db, projectId: string): Promise<ModelSummar
 
 async function summary(db: Db, m: typeof models.$inferSelect): Promise<ModelSummary> {
   const [latest] = await db.select({ version: sql<number>`max(${modelVersions.version})` }).from(modelVersions).where(eq(modelVersions.modelId, m.id));
-  const aliases = await db.select({ alias: modelAliases.alias, version: modelVersions.version }).from(modelAliases).innerJoin(modelVersions, eq(modelAliases.versionId, modelVersions.id)).where(eq(modelAliases.modelId, m.id));
-  return { project: m.projectId, name: m.name, latestVersion: latest?.version == null ? null : Number(latest.version), aliases: Object.fromEntries(aliases.map((a) => [a.alias, a.version])), createdAt: m.createdAt.toISOString() };
+  const aliases = await db
+    .select({ alias: modelAliases.alias, version: modelVersions.version, versionId: modelAliases.versionId })
+    .from(modelAliases)
+    .innerJoin(modelVersions, eq(modelAliases.versionId, modelVersions.id))
+    .where(eq(modelAliases.modelId, m.id));
+  const marks = await marksOf(db, aliases.map((a) => a.versionId));
+  return {
+    project: m.projectId,
+    name: m.name,
+    latestVersion: latest?.version == null ? null : Number(latest.version),
+    aliases: Object.fromEntries(aliases.map((a) => [a.alias, a.version])),
+    affectedAliases: aliases.filter((a) => marks.has(a.versionId)).map((a) => a.alias).sort(),
+    createdAt: m.createdAt.toISOString(),
+  };
 }
 
 export async function getModel(db: Db, projectId: string, name: string): Promise<ModelDetail | null> {
@@ -122,7 +135,8 @@ export async function getModel(db: Db, projectId: string, name: string): Promise
     at: e.at.toISOString(),
   }));
   const aliasesOf = (version: number) => Object.entries(head.aliases).filter(([, v]) => v === version).map(([a]) => a);
-  const list: ModelVersion[] = versions.map((v) => ({ id: v.id, version: v.version, runId: v.runId, createdAt: v.createdAt.toISOString(), aliases: aliasesOf(v.version), record: v.record as ModelVersionRecord }));
+  const marks = await marksOf(db, versions.map((v) => v.id));
+  const list: ModelVersion[] = versions.map((v) => ({ id: v.id, version: v.version, runId: v.runId, createdAt: v.createdAt.toISOString(), aliases: aliasesOf(v.version), record: v.record as ModelVersionRecord, affected: marks.get(v.id) ?? [] }));
   return { ...head, versions: list, history };
 }
 

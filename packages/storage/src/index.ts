@@ -4,5 +4,6 @@ export * from './s3-store';
 export * from './sources';
 export * from './from-url';
 export * from './lines';
+export * from './record-hash';
 export * from './directories';
 export * from './directory-tar';

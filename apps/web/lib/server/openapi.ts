@@ -11,6 +11,10 @@ import {
   CreateTokenSchema,
   CreateUserSchema,
   DecisionRequestSchema,
+  ErasureImpactRequestSchema,
+  ErasureImpactSchema,
+  ErasureMarkRequestSchema,
+  ErasureMarkResultSchema,
   GenerateRequestSchema,
   HealthSchema,
   MemberSchema,
@@ -243,6 +247,20 @@ export function buildOpenApiDocument() {
   });
   add('DELETE /api/v1/tokens/{id}', { summary: "Revoke a token: one's own, or any in a project where one manages tokens", request: { params: z.object({ id: z.string() }) }, responses: { ...ok(200, 'revoked', ApiTokenSchema), ...errors(404, 409) } });
   add('POST /api/v1/users', { summary: 'Create an email + password account', request: jsonBody(CreateUserSchema), responses: { ...ok(201, 'the account', UserSchema), ...errors(400, 409) } });
+  add('POST /api/v1/erasure/impact', {
+    summary: 'Erasure impact: every run and registry version downstream of a dataset, artifact, source URI or record hash, and whether production is affected',
+    description:
+      'A sha256, artifact id or URI is looked up in the project\'s artifacts (a URI: raw datasets ingested from it, and runs submitted with it); a `record_hash` (sha256 of one JSONL line, without its line end) is searched by streaming every raw dataset of the project from the object store and hashing each line — O(the project\'s data) per query; `scan` says what was read. The closure follows lineage edges to every derived artifact and its run. Nothing is changed.',
+    request: jsonBody(ErasureImpactRequestSchema),
+    responses: { ...ok(200, 'the impact (matched: false when the reference names nothing in the project)', ErasureImpactSchema), ...errors(400) },
+  });
+  add('POST /api/v1/erasure/marks', {
+    summary: 'Mark every registry version downstream of the reference affected (idempotent, audited)',
+    description:
+      'Creates one erasure mark per affected version and reference (a second request changes nothing: `created: false`); each new mark is audited as `erasure.marked`. A record hash is stored as an HMAC under the project key. Marks do not delete or change versions: the operator decides what to retrain, roll back or withdraw. 404 `no_match` when the reference names nothing in the project.',
+    request: jsonBody(ErasureMarkRequestSchema),
+    responses: { ...ok(200, 'the marks and the impact after marking', ErasureMarkResultSchema), ...errors(400) },
+  });
 
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: '3.1.0',

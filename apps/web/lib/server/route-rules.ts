@@ -50,6 +50,8 @@ export const ROUTE_RULES = {
   'POST /api/v1/tokens': { action: 'tokens.create', project: 'body', sessionOnly: true },
   'DELETE /api/v1/tokens/{id}': { allow: 'signed-in' },
   'POST /api/v1/users': { allow: 'instance-admin', sessionOnly: true },
+  'POST /api/v1/erasure/impact': { action: 'data.erase', project: 'body' },
+  'POST /api/v1/erasure/marks': { action: 'data.erase', project: 'body' },
 } as const satisfies Record<string, Rule>;
 
 export type RouteKey = keyof typeof ROUTE_RULES;
