@@ -110,6 +110,12 @@ const PROBES: Record<RouteKey, () => Probe> = {
   }),
   'DELETE /api/v1/tokens/{id}': () => ({ method: 'DELETE', path: '/api/v1/tokens/tok_doesnotexist', allowed: (o) => o.status === 404 && /no API token/.test(o.body?.error?.message ?? '') }),
   'POST /api/v1/users': () => ({ method: 'POST', path: '/api/v1/users', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
+  // Signed-in: every caller gets a list (empty for roles without audit.read; audit.test.ts checks who sees what).
+  'GET /api/v1/audit/events': () => ({ method: 'GET', path: '/api/v1/audit/events?limit=1', allowed: (o) => o.status === 200 && Array.isArray((o.body as { events?: unknown } | null)?.events) }),
+  'GET /api/v1/audit/checkpoints': () => ({ method: 'GET', path: '/api/v1/audit/checkpoints', allowed: (o) => o.status === 200 }),
+  // Checkpoints are append-only and harmless: an allowed caller signs one.
+  'POST /api/v1/audit/checkpoints': () => ({ method: 'POST', path: '/api/v1/audit/checkpoints', allowed: (o) => o.status === 201 }),
+  'GET /api/v1/audit/verify': () => ({ method: 'GET', path: '/api/v1/audit/verify', allowed: (o) => o.status === 200 }),
   'POST /api/v1/erasure/impact': () => ({ method: 'POST', path: '/api/v1/erasure/impact', body: JSON.stringify({ project: 'demo', reference: { type: 'sha256', value: '0'.repeat(64) } }), allowed: (o) => o.status === 200 && (o.body as { matched?: boolean } | null)?.matched === false }),
   'POST /api/v1/erasure/marks': () => ({ method: 'POST', path: '/api/v1/erasure/marks', body: JSON.stringify({ project: 'demo', reference: { type: 'sha256', value: '0'.repeat(64) }, reason: 'matrix' }), allowed: (o) => o.status === 404 && code(o) === 'no_match' }),
 };

@@ -22,6 +22,7 @@ export const ACTIONS = {
   'model.promote': 'promote a model version to an alias',
   'model.rollback': 'roll an alias back to an earlier version',
   'data.erase': 'run an erasure request',
+  'audit.read': "read the project's audit events",
 } as const;
 export type Action = keyof typeof ACTIONS;
 
@@ -29,14 +30,14 @@ const READ: Action[] = ['run.read', 'members.read', 'tokens.create'];
 
 export const ROLE_PERMISSIONS: Record<ProjectRole, readonly Action[]> = {
   viewer: READ,
-  reviewer: [...READ, 'run.approve'],
+  reviewer: [...READ, 'run.approve', 'audit.read'],
   ml_engineer: [...READ, 'run.submit', 'run.cancel', 'data.upload', 'model.promote', 'model.rollback'],
   admin: Object.keys(ACTIONS) as Action[],
 };
 
 export const ROLE_DESCRIPTIONS: Record<ProjectRole, string> = {
   viewer: 'reads runs, reports and artifacts',
-  reviewer: 'reads everything and approves or rejects runs (never their own)',
+  reviewer: 'reads everything, including the project\'s audit log, and approves or rejects runs (never their own)',
   ml_engineer: 'uploads data, submits, cancels and promotes runs',
   admin: 'everything, including members, tokens and erasure',
 };

@@ -29,6 +29,8 @@ export const ConfigSchema = z.object({
   REFINERY_PUBLIC_URL: url(['http', 'https']).default('http://localhost:3000'),
   /** Other origins the dashboard is served from (comma-separated), e.g. http://127.0.0.1:3000. */
   REFINERY_TRUSTED_ORIGINS: z.string().default(''),
+  /** Signs the audit log's checkpoints: an Ed25519 private key, PKCS#8 PEM or base64 DER (the embedded launcher generates one). */
+  REFINERY_AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   /** OIDC single sign-on: all three set to enable it. */
   REFINERY_OIDC_ISSUER: url(['http', 'https']).optional(),
   REFINERY_OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -62,7 +64,7 @@ export function loadConfig<K extends keyof Config>(keys: readonly K[], env: Reco
   );
 }
 
-const SECRET_KEYS = new Set(['REFINERY_AUTH_SECRET', 'REFINERY_OIDC_CLIENT_SECRET']);
+const SECRET_KEYS = new Set(['REFINERY_AUTH_SECRET', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OIDC_CLIENT_SECRET']);
 
 /** Never print a password from a connection string. */
 export function redactUrl(u: string): string {

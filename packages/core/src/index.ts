@@ -4,6 +4,7 @@ export * from './runspec';
 export * from './api';
 export * from './identity-api';
 export * from './config';
+export * from './audit-chain';
 export * from './dataset';
 export * from './training';
 export * from './gpu-activities';

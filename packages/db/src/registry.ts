@@ -37,7 +37,7 @@ export async function registerVersion(db: Db, input: { projectId: string; model:
     if (existing) return { model, version: existing, created: false };
     const [{ next }] = (await tx.select({ next: sql<number>`coalesce(max(${modelVersions.version}), 0) + 1` }).from(modelVersions).where(eq(modelVersions.modelId, model.id))) as [{ next: number }];
     const [version] = await tx.insert(modelVersions).values({ id: newId('mv'), modelId: model.id, version: Number(next), runId: input.record.runId, record: input.record }).returning();
-    await audit(tx as unknown as Db, { actor: `workflow:${input.record.runId}`, action: 'model.version_registered', subjectType: 'model', subjectId: model.id, data: { name: model.name, version: version!.version } });
+    await audit(tx as unknown as Db, { actor: `workflow:${input.record.runId}`, action: 'model.version_registered', subjectType: 'model', subjectId: model.id, projectId: input.projectId, data: { name: model.name, version: version!.version } });
     return { model, version: version!, created: true };
   });
 }
@@ -65,7 +65,7 @@ export async function moveAlias(db: Db, input: { projectId: string; model: strin
       .onConflictDoUpdate({ target: [modelAliases.modelId, modelAliases.alias], set: { versionId: target.id, updatedAt: new Date() } });
     const action = input.action ?? 'promote';
     await tx.insert(aliasEvents).values({ modelId: model.id, alias: input.alias, action, fromVersionId: current?.versionId ?? null, toVersionId: target.id, actor: input.actor });
-    await audit(tx as unknown as Db, { actor: input.actor, action: `model.${action}`, subjectType: 'model', subjectId: model.id, data: { name: model.name, alias: input.alias, from: previous, to: input.version } });
+    await audit(tx as unknown as Db, { actor: input.actor, action: `model.${action}`, subjectType: 'model', subjectId: model.id, projectId: input.projectId, data: { name: model.name, alias: input.alias, from: previous, to: input.version }, before: { [input.alias]: previous }, after: { [input.alias]: input.version } });
     return { ...report, moved: true };
   });
 }

@@ -57,7 +57,7 @@ export async function createRun(
     .onConflictDoNothing({ target: runs.idempotencyKey })
     .returning();
   if (inserted[0]) {
-    await audit(db, { actor: input.actor, action: 'run.created', subjectType: 'run', subjectId: id, data: { specSha256: input.specSha256 } });
+    await audit(db, { actor: input.actor, action: 'run.created', subjectType: 'run', subjectId: id, projectId: input.spec.project, data: { specSha256: input.specSha256 } });
     return { run: toRunSummary(inserted[0]), created: true, specSha256: input.specSha256 };
   }
   const [existing] = await db.select().from(runs).where(eq(runs.idempotencyKey, input.idempotencyKey!));

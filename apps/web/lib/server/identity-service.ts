@@ -49,7 +49,7 @@ export async function newProject(server: ServerContext, principal: Principal, ac
   const db = server.database.db;
   if (!(await createProject(db, p))) throw new HttpError(409, 'already_exists', `a project with the id "${p.id}" already exists`);
   await setMember(db, { projectId: p.id, userId: principal.userId, role: 'admin' });
-  await audit(db, { actor, action: 'project.created', subjectType: 'project', subjectId: p.id });
+  await audit(db, { actor, action: 'project.created', subjectType: 'project', subjectId: p.id, projectId: p.id, after: { name: p.name ?? null, description: p.description ?? null } });
   return (await projectsFor(server, principal)).find((x) => x.id === p.id)!;
 }
 
@@ -58,7 +58,7 @@ export async function addMember(server: ServerContext, actor: string, projectId:
   const user = await getUserByEmail(db, m.email);
   if (!user) throw new HttpError(404, 'user_not_found', `no account with the email ${m.email}; an instance admin creates accounts (POST /api/v1/users), or the person signs in once with SSO`);
   await setMember(db, { projectId, userId: user.id, role: m.role });
-  await audit(db, { actor, action: 'member.added', subjectType: 'project', subjectId: projectId, data: { userId: user.id, role: m.role } });
+  await audit(db, { actor, action: 'member.added', subjectType: 'project', subjectId: projectId, projectId, data: { userId: user.id, role: m.role }, before: null, after: { userId: user.id, role: m.role } });
   return (await listMembers(db, projectId)).find((x) => x.userId === user.id)!;
 }
 
@@ -68,7 +68,7 @@ export async function changeMember(server: ServerContext, actor: string, project
   if (!current) throw new HttpError(404, 'not_found', `no member "${userId}" in project ${projectId}`);
   if (current.role === 'admin' && role !== 'admin') await keepOneAdmin(server, projectId);
   await setMember(db, { projectId, userId, role });
-  await audit(db, { actor, action: 'member.role_changed', subjectType: 'project', subjectId: projectId, data: { userId, from: current.role, to: role } });
+  await audit(db, { actor, action: 'member.role_changed', subjectType: 'project', subjectId: projectId, projectId, data: { userId, from: current.role, to: role }, before: { userId, role: current.role }, after: { userId, role } });
   return { ...current, role, source: 'manual' as const };
 }
 
@@ -78,7 +78,7 @@ export async function dropMember(server: ServerContext, actor: string, projectId
   if (!current) throw new HttpError(404, 'not_found', `no member "${userId}" in project ${projectId}`);
   if (current.role === 'admin') await keepOneAdmin(server, projectId);
   await removeMember(db, projectId, userId);
-  await audit(db, { actor, action: 'member.removed', subjectType: 'project', subjectId: projectId, data: { userId } });
+  await audit(db, { actor, action: 'member.removed', subjectType: 'project', subjectId: projectId, projectId, data: { userId }, before: { userId, role: current.role }, after: null });
 }
 
 async function keepOneAdmin(server: ServerContext, projectId: string) {
@@ -115,7 +115,7 @@ export async function createToken(server: ServerContext, principal: Principal, a
   }
   const user = (await getUser(server.database.db, principal.userId))!;
   const { token, row } = await issueToken(server.database.db, { userId: principal.userId, projectId: req.project, role: req.role, name: req.name, expiresInDays: req.expiresInDays });
-  await audit(server.database.db, { actor, action: 'token.created', subjectType: 'api_token', subjectId: row.id, data: { project: req.project, role: req.role, expiresAt: row.expiresAt.toISOString() } });
+  await audit(server.database.db, { actor, action: 'token.created', subjectType: 'api_token', subjectId: row.id, projectId: req.project, data: { project: req.project, role: req.role, expiresAt: row.expiresAt.toISOString() } });
   return { ...toApiToken(row, user.email), token };
 }
 
@@ -134,7 +134,7 @@ export async function revokeToken(server: ServerContext, principal: Principal, a
   if (!row || !(mayManage || isOwn)) throw new HttpError(404, 'not_found', `no API token "${id}"`);
   const revoked = await revokeApiToken(db, id);
   if (!revoked) throw new HttpError(409, 'already_revoked', `the API token "${row.name}" was already revoked on ${row.revokedAt?.toISOString()}`);
-  await audit(db, { actor, action: 'token.revoked', subjectType: 'api_token', subjectId: id, data: { project: row.projectId } });
+  await audit(db, { actor, action: 'token.revoked', subjectType: 'api_token', subjectId: id, projectId: row.projectId, data: { project: row.projectId } });
   return toApiToken(revoked, (await getUser(db, row.userId))!.email);
 }
 

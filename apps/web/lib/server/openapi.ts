@@ -262,6 +262,86 @@ export function buildOpenApiDocument() {
     responses: { ...ok(200, 'the marks and the impact after marking', ErasureMarkResultSchema), ...errors(400) },
   });
 
+  // The audit log (docs/security.md, Audit log).
+  const AuditEvent = z.object({
+    id: z.number().int(),
+    seq: z.number().int().nullable().describe('position in the hash chain; null for events written before chaining began'),
+    at: z.string().describe('ISO 8601, milliseconds'),
+    actor: z.string().describe('user:<id>, token:<id>, workflow:<run id> or anonymous'),
+    action: z.string(),
+    subjectType: z.string(),
+    subjectId: z.string(),
+    projectId: z.string().nullable(),
+    requestId: z.string().nullable().describe('the X-Request-Id of the API request that caused it'),
+    data: z.unknown(),
+    before: z.unknown(),
+    after: z.unknown(),
+    prevHash: z.string().nullable(),
+    hash: z.string().nullable().describe('SHA-256(prevHash + RFC 8785 canonical JSON of {seq, at, actor, action, subjectType, subjectId, projectId, requestId, data, before, after})'),
+  });
+  const AuditCheckpoint = z.object({ seq: z.number().int(), hash: z.string(), at: z.string(), keyId: z.string(), signature: z.string().describe('base64 Ed25519 over canonical JSON {at, hash, keyId, seq}') });
+  const CheckpointExport = z.object({ publicKeys: z.array(z.object({ keyId: z.string(), publicKeyPem: z.string() })), checkpoints: z.array(AuditCheckpoint) });
+  add('GET /api/v1/audit/events', {
+    summary: 'Audit events, newest first, or the whole hash chain as JSONL',
+    description:
+      'Filters: `actor`, `action` (exact, or a prefix ending in "."), `project`, `from`/`to` (ISO 8601); paged by `cursor` (the previous page\'s nextCursor) and `limit` (1-200). An instance admin reads every event; others the events of projects where their role allows `audit.read` (reviewer, admin), and none elsewhere. `?format=jsonl` (instance admins only) streams the whole log, legacy events first, then the chain in seq order: what `refinery audit verify` recomputes.',
+    request: {
+      query: z.object({
+        actor: z.string().optional(),
+        action: z.string().optional(),
+        project: z.string().optional(),
+        from: z.string().optional(),
+        to: z.string().optional(),
+        limit: z.coerce.number().int().min(1).max(200).optional(),
+        cursor: z.string().optional(),
+        format: z.enum(['json', 'jsonl']).optional(),
+      }),
+    },
+    responses: {
+      200: {
+        description: 'a page of events (json), or one event per line in export order (jsonl)',
+        content: { 'application/json': { schema: z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() }) }, 'application/x-ndjson': { schema: AuditEvent } },
+      },
+      ...errors(400),
+    },
+  });
+  add('GET /api/v1/audit/checkpoints', { summary: "The audit chain's signed checkpoints and the public key that verifies them (keep a copy elsewhere)", responses: ok(200, 'checkpoints and public keys', CheckpointExport) });
+  add('POST /api/v1/audit/checkpoints', {
+    summary: "Sign a checkpoint of the chain's head now (a Temporal Schedule does it daily)",
+    responses: { ...ok(201, 'the checkpoint', AuditCheckpoint), ...errors(409, 503) },
+  });
+  add('GET /api/v1/audit/verify', {
+    summary: 'The server recomputes the whole chain and checks every checkpoint (the dashboard banner); for independent proof run `refinery audit verify`',
+    responses: ok(
+      200,
+      'the result: verified count, events before the chain, the first broken link, failed checkpoints',
+      z.object({
+        ok: z.boolean(),
+        verified: z.number().int(),
+        legacy: z.number().int(),
+        head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+        firstBroken: z.object({ kind: z.enum(['gap', 'prev_hash_mismatch', 'hash_mismatch', 'malformed']), seq: z.number().int().nullable(), id: z.number().int().nullable(), detail: z.string() }).nullable(),
+        checkpoints: z.object({ total: z.number().int(), failed: z.array(z.object({ seq: z.number().int(), at: z.string(), problem: z.string() })), latest: AuditCheckpoint.nullable() }),
+        checkedAt: z.string(),
+      }),
+    ),
+  });
+
+  // OpenLineage (docs/lineage.md).
+  add('GET /api/v1/openlineage/events', {
+    summary: "The project's OpenLineage 2-0-2 RunEvents as JSON Lines (one event per line), streamed in the order they were emitted",
+    description:
+      'START and COMPLETE, FAIL or ABORT of each run (job `<run name>`) and of each of its stages (job `<run name>.<stage>`, with a parent facet naming the run); inputs and outputs are the artifacts with schema, version (sha256) and output statistics facets. Load into any OpenLineage consumer (e.g. POST each line to Marquez\'s /api/v1/lineage).',
+    request: { query: OpenLineageExportQuerySchema },
+    responses: { 200: { description: 'one RunEvent per line', content: { 'application/x-ndjson': { schema: z.object({}).passthrough().describe('an OpenLineage RunEvent (https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent)') } } }, ...errors(400, 404) },
+  });
+  add('POST /api/v1/openlineage/redeliver', {
+    summary: 'Send undelivered OpenLineage events to the configured endpoint (REFINERY_OPENLINEAGE_URL) now, instead of waiting for the minute-by-minute redelivery',
+    description: 'Runs one redelivery round on the pipeline worker (which holds the endpoint and its key) and answers its result; a round that takes longer than 55 s answers 202 with its workflow id. A round stops after 3 failures in a row. Audited as `openlineage.redelivered`.',
+    request: jsonBody(OpenLineageRedeliverRequestSchema),
+    responses: { ...ok(200, 'the round: attempted, delivered, failed, remaining', OpenLineageRedeliveryResultSchema), ...ok(202, 'still running', z.object({ workflowId: z.string(), status: z.literal('running') })), ...errors(400, 500, 503) },
+  });
+
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'Refinery API', version: 'v1', description: 'Fine-tune small language models on private data: runs, stages, artifacts.' },

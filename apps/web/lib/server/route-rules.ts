@@ -50,6 +50,11 @@ export const ROUTE_RULES = {
   'POST /api/v1/tokens': { action: 'tokens.create', project: 'body', sessionOnly: true },
   'DELETE /api/v1/tokens/{id}': { allow: 'signed-in' },
   'POST /api/v1/users': { allow: 'instance-admin', sessionOnly: true },
+  // Filtered to the projects whose role allows audit.read (all for an instance admin); ?format=jsonl (the whole chain) is instance-admin only.
+  'GET /api/v1/audit/events': { allow: 'signed-in' },
+  'GET /api/v1/audit/checkpoints': { allow: 'instance-admin' },
+  'POST /api/v1/audit/checkpoints': { allow: 'instance-admin' },
+  'GET /api/v1/audit/verify': { allow: 'instance-admin' },
   'POST /api/v1/erasure/impact': { action: 'data.erase', project: 'body' },
   'POST /api/v1/erasure/marks': { action: 'data.erase', project: 'body' },
 } as const satisfies Record<string, Rule>;

@@ -1,7 +1,8 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { actorOf, resolvePrincipal, roleIn, trustedOrigins, type Principal } from '@refinery/auth';
 import { ACTIONS, can, type Action } from '@refinery/core';
-import { audit, getArtifactRow, getRunRow } from '@refinery/db';
+import { randomUUID } from 'node:crypto';
+import { audit, getArtifactRow, getRunRow, withAuditRequest, type AuditRequestContext } from '@refinery/db';
 import { serverContext, type ServerContext } from './context';
 import { errorResponse, HttpError } from './http';
 import { ROUTE_RULES, type RouteKey, type Rule } from './route-rules';
@@ -42,6 +43,12 @@ const tokenGuesses = new RateLimiterMemory({ points: 30, duration: 60 });
 export function route<K extends RouteKey, P extends Params = ParamsOf<K> & Params>(key: K, handler: (ctx: ContextFor<K, P>) => Promise<Response>) {
   const rule: Rule = ROUTE_RULES[key];
   return async (req: Request, segment?: { params: Promise<P> }): Promise<Response> => {
+    // Every event the request causes carries its id (and, once the rule resolved it, its project).
+    const request: AuditRequestContext = { requestId: requestIdOf(req) };
+    return withRequestId(await withAuditRequest(request, () => handle(req, segment, request)), request.requestId);
+  };
+
+  async function handle(req: Request, segment: { params: Promise<P> } | undefined, request: AuditRequestContext): Promise<Response> {
     try {
       if (!key.startsWith(`${req.method} `)) throw new Error(`route ${key} is mounted as ${req.method}`);
       const params = ((await segment?.params) ?? {}) as P;
@@ -64,20 +71,41 @@ export function route<K extends RouteKey, P extends Params = ParamsOf<K> & Param
           if (!('action' in rule)) throw new Error(`route ${key} has no action to authorize`);
           requireAction(principal, projectId, rule.action, { kind: 'project', id: projectId });
           ctx.project = projectId;
+          request.projectId = projectId;
           authorized = true;
         },
       };
       if ('allow' in rule && rule.allow === 'instance-admin' && !(principal.kind === 'user' && principal.instanceAdmin)) {
         throw new HttpError(403, 'forbidden', 'only an instance admin may do this');
       }
-      if ('action' in rule && rule.project !== 'body') ctx.project = await projectForRule(server, principal, rule, req, params);
+      if ('action' in rule && rule.project !== 'body') ctx.project = request.projectId = await projectForRule(server, principal, rule, req, params);
       const res = await handler(ctx as ContextFor<K, P>);
       if (!authorized) throw new Error(`route ${key} returned without authorizing its project`);
       return res;
     } catch (err) {
       return errorResponse(err);
     }
-  };
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's X-Request-Id when it is a sane token (it ends up in the audit log), else a new one. */
+function requestIdOf(req: Request): string {
+  const given = req.headers.get('x-request-id');
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function withRequestId(res: Response, requestId: string): Response {
+  try {
+    res.headers.set('X-Request-Id', requestId);
+    return res;
+  } catch {
+    // Immutable headers (a response passed through from fetch): copy it.
+    const copy = new Response(res.body, res);
+    copy.headers.set('X-Request-Id', requestId);
+    return copy;
+  }
 }
 
 async function authenticate(server: ServerContext, req: Request): Promise<Principal> {

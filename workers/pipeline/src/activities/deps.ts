@@ -1,3 +1,4 @@
+import type { SigningKey } from '@refinery/core';
 import type { Db } from '@refinery/db';
 import type { SourceContext } from '@refinery/storage';
 
@@ -5,4 +6,6 @@ import type { SourceContext } from '@refinery/storage';
 export interface PipelineDeps {
   db: Db;
   sources: SourceContext;
+  /** Signs audit checkpoints (REFINERY_AUDIT_SIGNING_KEY); without it the checkpoint activity fails and says so. */
+  auditSigningKey?: SigningKey;
 }

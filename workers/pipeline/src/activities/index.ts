@@ -1,5 +1,6 @@
 import type { PipelineDeps } from './deps';
 import { approvalActivities } from './approval';
+import { auditCheckpointActivities } from './audit-checkpoint';
 import { promoteActivities } from './promote';
 import { gatesActivities } from './gates';
 import { ingestActivities } from './ingest';
@@ -16,7 +17,7 @@ export type { OpenApprovalInput, RecordApprovalInput } from './approval';
 export type { PromoteInput } from './promote';
 
 export function createActivities(deps: PipelineDeps) {
-  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps), ...approvalActivities(deps), ...promoteActivities(deps) };
+  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps), ...approvalActivities(deps), ...promoteActivities(deps), ...auditCheckpointActivities(deps) };
 }
 
 export type PipelineActivities = ReturnType<typeof createActivities>;

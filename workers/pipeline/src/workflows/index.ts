@@ -1,2 +1,3 @@
 export { fineTuneRun } from './fine-tune-run';
+export { auditCheckpoint } from './audit-checkpoint';
 export { decideUpdate, progressQuery } from './messages';

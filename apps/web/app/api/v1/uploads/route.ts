@@ -19,7 +19,7 @@ export const POST = route('POST /api/v1/uploads', async ({ req, server, actor, p
   try {
     const stored = await server.sources.store.put(Readable.fromWeb(req.body as WebReadableStream), { maxBytes: limit });
     await recordUpload(server.database.db, { projectId: project!, sha256: stored.sha256, bytes: stored.bytes, uploadedBy: actor });
-    await audit(server.database.db, { actor, action: 'object.uploaded', subjectType: 'object', subjectId: stored.sha256, data: { bytes: stored.bytes, project } });
+    await audit(server.database.db, { actor, action: 'object.uploaded', subjectType: 'object', subjectId: stored.sha256, projectId: project, data: { bytes: stored.bytes, project } });
     return json(stored, 201);
   } catch (err) {
     if (err instanceof ObjectTooLargeError) throw new HttpError(413, 'too_large', err.message);
