@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { generateSigningKeyPem } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
 import { startEmbeddedPostgres, type RunningPostgres } from './postgres';
@@ -106,6 +107,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ...(toolchain.llamaCpp ? { REFINERY_LLAMA_CPP: toolchain.llamaCpp } : {}),
       PORT: String(webPort),
       REFINERY_AUTH_SECRET: process.env.REFINERY_AUTH_SECRET ?? authSecret(o.dataDir),
+      REFINERY_AUDIT_SIGNING_KEY: process.env.REFINERY_AUDIT_SIGNING_KEY ?? auditSigningKey(o.dataDir),
       REFINERY_PUBLIC_URL: process.env.REFINERY_PUBLIC_URL ?? o.publicUrl ?? `http://127.0.0.1:${webPort}`,
       // The dashboard answers on both loopback names; a cookie write from either is same-site.
       REFINERY_TRUSTED_ORIGINS: process.env.REFINERY_TRUSTED_ORIGINS ?? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`].join(','),
@@ -163,4 +165,11 @@ function authSecret(dataDir: string): string {
   const file = join(dataDir, 'auth-secret');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
+}
+
+/** Embedded mode's audit checkpoint key (Ed25519, PKCS#8 PEM): made once, kept in <dataDir>/audit-signing-key.pem (0600). */
+function auditSigningKey(dataDir: string): string {
+  const file = join(dataDir, 'audit-signing-key.pem');
+  if (!existsSync(file)) writeFileSync(file, generateSigningKeyPem(), { mode: 0o600 });
+  return readFileSync(file, 'utf8');
 }

@@ -1,15 +1,17 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
-import { ConfigError, loadConfig } from '@refinery/core';
+import { ConfigError, loadConfig, loadSigningKey } from '@refinery/core';
+import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
 import { sourceContextFromConfig } from '@refinery/storage';
+import { ensureAuditCheckpointSchedule } from './audit-schedule';
 import { createPipelineWorker } from './worker';
 
 /** Entry point of the pipeline worker process; configured entirely from the environment. */
 async function main() {
   Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN') });
-  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR']);
+  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'REFINERY_AUDIT_SIGNING_KEY']);
   const database = connect(config.DATABASE_URL);
   await runMigrations(database); // a worker deployed alone still finds its schema current
   const sources = sourceContextFromConfig(config);
@@ -20,8 +22,22 @@ async function main() {
     deps: {
       db: database.db,
       sources,
+      auditSigningKey: config.REFINERY_AUDIT_SIGNING_KEY ? loadSigningKey(config.REFINERY_AUDIT_SIGNING_KEY) : undefined,
     },
   });
+  if (!config.REFINERY_AUDIT_SIGNING_KEY) console.warn('[pipeline-worker] REFINERY_AUDIT_SIGNING_KEY is not set: the daily audit checkpoint will fail until it is (docs/security.md, Audit log)');
+  // The daily checkpoint's schedule; a Temporal hiccup here must not keep the worker from its runs.
+  const schedule = temporalClientFromConfig(config).then(async (client) => {
+    try {
+      return await ensureAuditCheckpointSchedule(client);
+    } finally {
+      await client.connection.close();
+    }
+  });
+  await schedule.then(
+    (r) => r === 'created' && console.log('[pipeline-worker] scheduled the daily audit checkpoint'),
+    (err: Error) => console.warn(`[pipeline-worker] could not ensure the audit checkpoint schedule (${err.message}); it is retried at the next start`),
+  );
   console.log(`[pipeline-worker] polling ${worker.options.taskQueue} on ${config.TEMPORAL_ADDRESS}; objects in ${sources.store.description}`);
   await worker.run(); // resolves after SIGINT/SIGTERM (the SDK installs handlers) once in-flight tasks drain
   await connection.close();
