@@ -80,6 +80,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       await database.close().catch(() => {});
     }
 
+    const webPort = o.webPort ?? (await freePort());
+    const publicUrl = process.env.REFINERY_PUBLIC_URL ?? o.publicUrl ?? `http://127.0.0.1:${webPort}`;
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
     let temporalUi: string | null = null;
     if (!temporalAddress) {
@@ -87,6 +89,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         cli: toolchain.temporal,
         port: o.temporalPort ?? (await freePort()),
         uiPort: o.temporalUiPort,
+        // The Web UI decodes encrypted payloads through the dashboard (instance admins only).
+        uiCodecEndpoint: `${publicUrl}/api/v1/temporal/codec`,
         dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined,
         log: (l) => o.log('temporal', l),
       });
@@ -95,7 +99,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       temporalUi = t.uiUrl;
     }
 
-    const webPort = o.webPort ?? (await freePort());
     const env: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
@@ -108,9 +111,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       PORT: String(webPort),
       REFINERY_AUTH_SECRET: process.env.REFINERY_AUTH_SECRET ?? authSecret(o.dataDir),
       REFINERY_AUDIT_SIGNING_KEY: process.env.REFINERY_AUDIT_SIGNING_KEY ?? auditSigningKey(o.dataDir),
-      REFINERY_PUBLIC_URL: process.env.REFINERY_PUBLIC_URL ?? o.publicUrl ?? `http://127.0.0.1:${webPort}`,
+      REFINERY_PUBLIC_URL: publicUrl,
       // The dashboard answers on both loopback names; a cookie write from either is same-site.
       REFINERY_TRUSTED_ORIGINS: process.env.REFINERY_TRUSTED_ORIGINS ?? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`].join(','),
+      ...payloadKeyEnv(o.dataDir),
+      ...((process.env.REFINERY_TEMPORAL_UI_ORIGIN ?? temporalUi) ? { REFINERY_TEMPORAL_UI_ORIGIN: process.env.REFINERY_TEMPORAL_UI_ORIGIN ?? temporalUi! } : {}),
       ...o.extraEnv,
     };
 
@@ -158,6 +163,22 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * The Temporal payload encryption keys: REFINERY_PAYLOAD_KEYS/REFINERY_PAYLOAD_KEY_ID from the
+ * environment when set (production, or a rotation), else embedded mode's key, made once and kept
+ * in <dataDir>/payload-key (0600) as `<id>:<base64>`: losing it makes the kept Temporal history
+ * unreadable, as losing the Temporal database would.
+ */
+function payloadKeyEnv(dataDir: string): { REFINERY_PAYLOAD_KEYS: string; REFINERY_PAYLOAD_KEY_ID: string } {
+  if (process.env.REFINERY_PAYLOAD_KEYS) {
+    return { REFINERY_PAYLOAD_KEYS: process.env.REFINERY_PAYLOAD_KEYS, REFINERY_PAYLOAD_KEY_ID: process.env.REFINERY_PAYLOAD_KEY_ID ?? '' };
+  }
+  const file = join(dataDir, 'payload-key');
+  if (!existsSync(file)) writeFileSync(file, `local-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}`, { mode: 0o600 });
+  const entry = readFileSync(file, 'utf8').trim();
+  return { REFINERY_PAYLOAD_KEYS: entry, REFINERY_PAYLOAD_KEY_ID: entry.slice(0, entry.indexOf(':')) };
 }
 
 /** Embedded mode's session-signing secret: made once, kept in <dataDir>/auth-secret (0600). */

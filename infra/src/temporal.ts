@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnTied, stopChild, supervise } from './processes';
-import { temporalClientFromConfig } from '@refinery/temporal';
+import { temporalConnectionFromConfig } from '@refinery/temporal';
 import { waitFor } from './ports';
 import { STARTUP_TIMEOUTS_S, startupTimeoutMs } from './startup';
 
@@ -21,13 +21,15 @@ export async function startTemporalDevServer(o: {
   cli: string;
   port: number;
   uiPort?: number;
+  /** The Web UI's remote codec (decodes encrypted payloads for display). */
+  uiCodecEndpoint?: string;
   dbFile?: string;
   namespace?: string;
   log?: (line: string) => void;
 }): Promise<RunningTemporal> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace ?? 'default', '--log-level', 'warn'];
   if (o.dbFile) args.push('--db-filename', o.dbFile);
-  if (o.uiPort) args.push('--ui-port', String(o.uiPort));
+  if (o.uiPort) args.push('--ui-port', String(o.uiPort), ...(o.uiCodecEndpoint ? ['--ui-codec-endpoint', o.uiCodecEndpoint] : []));
   else args.push('--headless');
   const child = spawnTied(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const server = supervise('temporal dev server', child, (l) => o.log?.(l));
@@ -36,12 +38,13 @@ export async function startTemporalDevServer(o: {
     await waitFor(
       `its gRPC frontend on ${address} to answer getSystemInfo`,
       async () => {
-        const client = await temporalClientFromConfig({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: o.namespace ?? 'default' }, { connectTimeoutMs: 2000 });
+        // A bare connection: the probe carries no payloads, so it needs no keys.
+        const connection = await temporalConnectionFromConfig({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: o.namespace ?? 'default' }, { connectTimeoutMs: 2000 });
         try {
-          await client.workflowService.getSystemInfo({});
+          await connection.workflowService.getSystemInfo({});
           return true;
         } finally {
-          await client.connection.close();
+          await connection.close();
         }
       },
       startupTimeoutMs(STARTUP_TIMEOUTS_S.temporal),

@@ -112,6 +112,9 @@ const PROBES: Record<RouteKey, () => Probe> = {
   'POST /api/v1/users': () => ({ method: 'POST', path: '/api/v1/users', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
   // Signed-in: every caller gets a list (empty for roles without audit.read; audit.test.ts checks who sees what).
   'GET /api/v1/audit/events': () => ({ method: 'GET', path: '/api/v1/audit/events?limit=1', allowed: (o) => o.status === 200 && Array.isArray((o.body as { events?: unknown } | null)?.events) }),
+  // Not codec-server JSON: refused only after authorization (temporal-codec.test.ts decodes real payloads).
+  'POST /api/v1/temporal/codec/decode': () => ({ method: 'POST', path: '/api/v1/temporal/codec/decode', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
+  'POST /api/v1/temporal/codec/encode': () => ({ method: 'POST', path: '/api/v1/temporal/codec/encode', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
   'GET /api/v1/audit/checkpoints': () => ({ method: 'GET', path: '/api/v1/audit/checkpoints', allowed: (o) => o.status === 200 }),
   // Checkpoints are append-only and harmless: an allowed caller signs one.
   'POST /api/v1/audit/checkpoints': () => ({ method: 'POST', path: '/api/v1/audit/checkpoints', allowed: (o) => o.status === 201 }),

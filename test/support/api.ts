@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { temporalClientFromConfig } from '@refinery/temporal';
-import { isTerminalRunStatus, type ProjectRole, type RunDetail } from '@refinery/core';
+import { TEMPORAL_CONFIG_KEYS, temporalClientFromConfig } from '@refinery/temporal';
+import { isTerminalRunStatus, loadConfig, type ProjectRole, type RunDetail } from '@refinery/core';
 
 export const webUrl = () => inject('webUrl');
 export const stackEnv = () => inject('stackEnv');
@@ -46,6 +46,7 @@ export async function waitForRun(id: string, until: (r: RunDetail) => boolean = 
 
 let client: Promise<Client> | undefined;
 export function temporalClient(): Promise<Client> {
-  client ??= temporalClientFromConfig({ TEMPORAL_ADDRESS: stackEnv().TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default' });
+  // The stack's own keys: this client reads and writes payloads as the web app and workers do.
+  client ??= temporalClientFromConfig(loadConfig(TEMPORAL_CONFIG_KEYS, stackEnv()));
   return client;
 }

@@ -4,9 +4,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { TASK_QUEUES, validateRunSpec, type ApprovalReport, type FineTuneRunInput, type GatesReport, type RunSpec } from '@refinery/core';
+import { loadConfig, TASK_QUEUES, validateRunSpec, type ApprovalReport, type FineTuneRunInput, type GatesReport, type RunSpec } from '@refinery/core';
 import { WORKFLOWS_PATH } from '@refinery/pipeline-worker';
 import { decideUpdate, fineTuneRun, progressQuery } from '@refinery/pipeline-worker/workflows';
+import { TEMPORAL_CONFIG_KEYS, temporalDataConverterFromConfig } from '@refinery/temporal';
 import { stackEnv } from '../support/api';
 import { specObject } from '../support/specs';
 import { APPROVAL_REPORT, blockUntilCancelled, EVALUATE_REPORT, GATES_REPORT, INGEST_REPORT, MERGE_REPORT, mockActivities, QUANTIZE_REPORT, REDACT_REPORT, SPLIT_REPORT, TRAIN_REPORT } from './mock-activities';
@@ -17,10 +18,12 @@ import { APPROVAL_REPORT, blockUntilCancelled, EVALUATE_REPORT, GATES_REPORT, IN
  */
 const EVIDENCE = APPROVAL_REPORT.evidenceSha256; // what the stand-in openApproval puts in front of reviewers
 let env: TestWorkflowEnvironment;
+/** The stack's payload encryption, as every real client and worker has it. */
+const dataConverter = () => temporalDataConverterFromConfig(loadConfig(TEMPORAL_CONFIG_KEYS, stackEnv()));
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createFromExistingServer({ address: stackEnv().TEMPORAL_ADDRESS, namespace: 'default' });
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: stackEnv().TEMPORAL_ADDRESS, namespace: 'default', client: { dataConverter: dataConverter() } });
   bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
 });
 afterAll(async () => {
@@ -41,9 +44,9 @@ async function withWorkers<T>(mocks: ReturnType<typeof mockActivities>, body: (o
   const id = randomUUID().slice(0, 8);
   const taskQueue = `wf-test-${id}`;
   const pool = `wf-test-${id}`;
-  const pipeline = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: mocks.activities });
+  const pipeline = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: mocks.activities, dataConverter: dataConverter() });
   const { trainLora, mergeAdapter, quantizeModel, evaluateModels } = mocks.activities;
-  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.gpu(pool), activities: { trainLora, mergeAdapter, quantizeModel, evaluateModels } });
+  const gpu = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUES.gpu(pool), activities: { trainLora, mergeAdapter, quantizeModel, evaluateModels }, dataConverter: dataConverter() });
   return pipeline.runUntil(gpu.runUntil(body({ taskQueue, pool })));
 }
 

@@ -31,6 +31,9 @@ try {
   const session = await signedIn('ml_engineer');
   // The demo waits for approval: the seeded reviewer (not the submitter) approves it, as a person would.
   const reviewer = await signedIn('reviewer');
+  // Payloads are encrypted in Temporal; the instance admin decodes them through the dashboard's
+  // codec endpoint, so the committed histories are plaintext (the replay test has no keys).
+  const admin = await signedIn('admin');
   const demo = await spec('examples/specs/demo.yaml');
   const dataOnly = await spec('test/fixtures/ingest-only.yaml');
   const runs: Record<string, { yaml: string; cancelWhenTraining?: boolean }> = {
@@ -62,7 +65,9 @@ try {
       await new Promise((r) => setTimeout(r, 500));
     }
     // The Temporal CLI writes history in the canonical JSON form that historyFromJSON reads.
-    const history = execFileSync(loadToolchain().temporal, ['workflow', 'show', '--workflow-id', id, '--address', stack.env.TEMPORAL_ADDRESS!, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const codec = ['--codec-endpoint', `${stack.urls.web}/api/v1/temporal/codec`, '--codec-header', `cookie=${admin.cookie}`, '--codec-header', `origin=${admin.origin}`];
+    const history = execFileSync(loadToolchain().temporal, ['workflow', 'show', '--workflow-id', id, '--address', stack.env.TEMPORAL_ADDRESS!, '--output', 'json', ...codec], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (history.includes('YmluYXJ5L2VuY3J5cHRlZA')) throw new Error(`the history of ${name} still holds encrypted payloads (base64 "binary/encrypted"): the codec endpoint did not decode them`);
     await writeFile(join(OUT, `${name}.json`), history);
   }
 } finally {

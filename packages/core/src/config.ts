@@ -8,6 +8,26 @@ const port = z.coerce.number().int().min(1).max(65535);
 const url = (schemes: string[]) =>
   z.string().refine((v) => schemes.some((s) => v.startsWith(`${s}://`)), { message: `must start with ${schemes.map((s) => `${s}://`).join(' or ')}` });
 
+const PAYLOAD_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+// Standard base64 of exactly 32 bytes: 43 characters and one "=" of padding.
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+/** What is wrong with a REFINERY_PAYLOAD_KEYS value (empty when nothing); never echoes key material. */
+export function payloadKeysProblems(value: string): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const entries = value.split(',').map((e) => e.trim());
+  for (const [i, entry] of entries.entries()) {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon) : '';
+    if (!PAYLOAD_KEY_ID.test(id)) problems.push(`entry ${i + 1} must be <id>:<base64 key> with an id of letters, digits, ".", "_" or "-"`);
+    else if (seen.has(id)) problems.push(`key id "${id}" is listed twice`);
+    else if (!BASE64_32_BYTES.test(entry.slice(colon + 1))) problems.push(`key "${id}" must be 32 random bytes in standard base64 (e.g. \`openssl rand -base64 32\`)`);
+    seen.add(id);
+  }
+  return problems;
+}
+
 export const ConfigSchema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']),
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
@@ -39,6 +59,30 @@ export const ConfigSchema = z.object({
   REFINERY_OIDC_GROUP_ROLES: z.string().optional(),
   /** The label of the SSO button ("Sign in with <name>"). */
   REFINERY_OIDC_NAME: z.string().min(1).default('SSO'),
+  /**
+   * An OpenLineage HTTP endpoint (e.g. Marquez: http://marquez:5000/api/v1/lineage) every event is
+   * also POSTed to. An operator setting, never user input: it may name an internal address.
+   */
+  REFINERY_OPENLINEAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://marquez:5000/api/v1/lineage' }).optional(),
+  /** Sent as `Authorization: Bearer <key>` to REFINERY_OPENLINEAGE_URL when set. */
+  REFINERY_OPENLINEAGE_API_KEY: z.string().min(1).optional(),
+  /**
+   * Keys that encrypt Temporal payloads (AES-256-GCM): comma-separated `<id>:<base64 of 32 bytes>`.
+   * Every listed key decrypts; keep retired keys while histories written with them are retained.
+   */
+  REFINERY_PAYLOAD_KEYS: z.string().superRefine((v, ctx) => {
+    for (const problem of payloadKeysProblems(v)) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** The id (in REFINERY_PAYLOAD_KEYS) of the key new payloads are encrypted with. */
+  REFINERY_PAYLOAD_KEY_ID: z.string().regex(PAYLOAD_KEY_ID, 'must be a key id: letters, digits, ".", "_" or "-" (at most 64)'),
+  /**
+   * The Temporal Web UI's origin(s) (comma-separated, e.g. http://127.0.0.1:8233): the browser
+   * may call the payload codec endpoint from there (CORS, with the dashboard's session cookie).
+   */
+  REFINERY_TEMPORAL_UI_ORIGIN: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').every((o) => !o.trim() || /^https?:\/\/[^/?#\s]+$/.test(o.trim())), { message: 'must be origins: scheme://host[:port], no path, comma-separated' }),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -64,7 +108,7 @@ export function loadConfig<K extends keyof Config>(keys: readonly K[], env: Reco
   );
 }
 
-const SECRET_KEYS = new Set(['REFINERY_AUTH_SECRET', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OIDC_CLIENT_SECRET']);
+const SECRET_KEYS = new Set(['REFINERY_AUTH_SECRET', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OIDC_CLIENT_SECRET', 'REFINERY_OPENLINEAGE_API_KEY', 'REFINERY_PAYLOAD_KEYS']);
 
 /** Never print a password from a connection string. */
 export function redactUrl(u: string): string {

@@ -1,21 +1,32 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { Config } from '@refinery/core';
+import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-converter';
 
-export type TemporalConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>;
+export * from './data-converter';
+export { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError, isEncrypted, payloadKeyId, type PayloadKeys } from './payload-codec';
+export { codecServerCall, CodecRequestError } from './codec-server';
+export { decodeHistory, historyPayloads, mapHistoryPayloads } from './history';
+
+export type TemporalAddressConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>;
+export type TemporalConfig = TemporalAddressConfig & PayloadKeyConfig;
+/** What a Temporal client needs from the environment: `loadConfig(TEMPORAL_CONFIG_KEYS, env)`. */
+export const TEMPORAL_CONFIG_KEYS = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID'] as const;
 
 /**
  * How every Refinery process reaches Temporal: the web app and tests through a Client, the
- * workers through a NativeConnection (./worker). The one place where TLS and a payload codec
- * (encrypted workflow payloads) will be configured.
+ * workers through a NativeConnection (./worker), both with the data converter of
+ * ./data-converter (payloads encrypted with AES-256-GCM). The one place where TLS will be configured.
  */
-export function temporalConnectionOptions(config: TemporalConfig): Pick<ConnectionOptions, 'address'> {
+export function temporalConnectionOptions(config: TemporalAddressConfig): Pick<ConnectionOptions, 'address'> {
   return { address: config.TEMPORAL_ADDRESS };
 }
 
 export async function temporalClientFromConfig(config: TemporalConfig, o: { connectTimeoutMs?: number } = {}): Promise<Client> {
-  const connection = await Connection.connect({
-    ...temporalConnectionOptions(config),
-    ...(o.connectTimeoutMs ? { connectTimeout: o.connectTimeoutMs } : {}),
-  });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = await temporalConnectionFromConfig(config, o);
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverterFromConfig(config) });
+}
+
+/** A bare connection, for calls that carry no payloads (health probes): it needs no keys. */
+export function temporalConnectionFromConfig(config: TemporalAddressConfig, o: { connectTimeoutMs?: number } = {}): Promise<Connection> {
+  return Connection.connect({ ...temporalConnectionOptions(config), ...(o.connectTimeoutMs ? { connectTimeout: o.connectTimeoutMs } : {}) });
 }

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { temporalDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
@@ -12,7 +12,7 @@ import { createGpuWorker } from './worker';
 /** Entry point of a GPU worker process (one per GPU host); configured from the environment. */
 async function main() {
   Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN') });
-  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'GPU_POOL', 'REFINERY_PYTHON']);
+  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'GPU_POOL', 'REFINERY_PYTHON', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID']);
   if (!config.REFINERY_PYTHON) throw new ConfigError(['REFINERY_PYTHON: the trainer venv python is required (bash scripts/bootstrap prints it to .data/toolchain.env) (not set)']);
   const database = connect(config.DATABASE_URL, { max: 4 });
   await runMigrations(database);
@@ -22,6 +22,7 @@ async function main() {
   const worker = await createGpuWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: temporalDataConverterFromConfig(config),
     pool: config.GPU_POOL,
     gpus,
     deps: {

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
 import { stageAttemptsInterceptor } from '@refinery/temporal/worker';
@@ -11,10 +12,12 @@ import { trainActivities } from './train-activity';
  * A GPU worker polls `refinery-gpu-<pool>` and runs at most one compute activity per GPU
  * (one on a CPU-only host), so a host is never oversubscribed.
  */
-export async function createGpuWorker(o: { connection: NativeConnection; namespace: string; pool: string; gpus: number; deps: GpuDeps; identity?: string }) {
+export async function createGpuWorker(o: { connection: NativeConnection; namespace: string; dataConverter: DataConverter; pool: string; gpus: number; deps: GpuDeps; identity?: string }) {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
+    // Heartbeats (checkpoints) and reports are encrypted like every other payload.
+    dataConverter: o.dataConverter,
     taskQueue: TASK_QUEUES.gpu(o.pool),
     activities: { ...trainActivities(o.deps), ...mergeActivities(o.deps), ...quantizeActivities(o.deps), ...evaluateActivities(o.deps) },
     interceptors: { activity: [stageAttemptsInterceptor(o.deps.db)] },

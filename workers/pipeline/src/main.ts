@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { temporalDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig, loadSigningKey } from '@refinery/core';
 import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect } from '@refinery/db';
@@ -11,7 +11,7 @@ import { createPipelineWorker } from './worker';
 /** Entry point of the pipeline worker process; configured entirely from the environment. */
 async function main() {
   Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN') });
-  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'REFINERY_AUDIT_SIGNING_KEY']);
+  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OPENLINEAGE_URL', 'REFINERY_OPENLINEAGE_API_KEY']);
   const database = connect(config.DATABASE_URL);
   await runMigrations(database); // a worker deployed alone still finds its schema current
   const sources = sourceContextFromConfig(config);
@@ -23,6 +23,7 @@ async function main() {
       db: database.db,
       sources,
       auditSigningKey: config.REFINERY_AUDIT_SIGNING_KEY ? loadSigningKey(config.REFINERY_AUDIT_SIGNING_KEY) : undefined,
+    dataConverter: temporalDataConverterFromConfig(config),
     },
   });
   if (!config.REFINERY_AUDIT_SIGNING_KEY) console.warn('[pipeline-worker] REFINERY_AUDIT_SIGNING_KEY is not set: the daily audit checkpoint will fail until it is (docs/security.md, Audit log)');

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
 import { stageAttemptsInterceptor } from '@refinery/temporal/worker';
@@ -6,11 +7,15 @@ import { createActivities, type PipelineDeps } from './activities';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
-/** The pipeline worker: runs fineTuneRun workflows and the CPU stage activities. */
-export async function createPipelineWorker(o: { connection: NativeConnection; namespace: string; deps: PipelineDeps }): Promise<Worker> {
+/**
+ * The pipeline worker: runs fineTuneRun workflows and the CPU stage activities. `dataConverter`
+ * is temporalDataConverterFromConfig's (payloads encrypted like every other process's).
+ */
+export async function createPipelineWorker(o: { connection: NativeConnection; namespace: string; dataConverter: DataConverter; deps: PipelineDeps }): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
+    dataConverter: o.dataConverter,
     taskQueue: TASK_QUEUES.pipeline,
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities(o.deps),

@@ -5,7 +5,7 @@ import { connect, type Database } from '@refinery/db';
 import { sourceContextFromConfig, type SourceContext } from '@refinery/storage';
 import { temporalClientFromConfig } from '@refinery/temporal';
 
-const WEB_CONFIG_KEYS = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'MAX_UPLOAD_BYTES', 'REFINERY_PLAYGROUND_CONCURRENCY', 'REFINERY_AUDIT_SIGNING_KEY', ...AUTH_CONFIG_KEYS] as const;
+const WEB_CONFIG_KEYS = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'MAX_UPLOAD_BYTES', 'REFINERY_PLAYGROUND_CONCURRENCY', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID', 'REFINERY_TEMPORAL_UI_ORIGIN', 'REFINERY_AUDIT_SIGNING_KEY', ...AUTH_CONFIG_KEYS] as const;
 type WebConfig = Pick<Config, (typeof WEB_CONFIG_KEYS)[number]> & AuthConfig;
 
 export interface ServerContext {

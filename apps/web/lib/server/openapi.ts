@@ -259,6 +259,24 @@ export function buildOpenApiDocument() {
     description:
       'Creates one erasure mark per affected version and reference (a second request changes nothing: `created: false`); each new mark is audited as `erasure.marked`. A record hash is stored as an HMAC under the project key. Marks do not delete or change versions: the operator decides what to retrain, roll back or withdraw. 404 `no_match` when the reference names nothing in the project.',
     request: jsonBody(ErasureMarkRequestSchema),
+  // Temporal's codec-server protocol (proto JSON payloads: metadata values and data in base64).
+  const codecPayloads = z.object({
+    payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional().describe('metadata key → base64 value'), data: z.string().optional().describe('base64') })),
+  });
+  const codecDescription =
+    'Temporal\'s codec-server protocol, for the Temporal Web UI (set its codec endpoint to `<dashboard>/api/v1/temporal/codec` with "Include cross-origin credentials") and `temporal workflow show --codec-endpoint`. Instance admins only: a payload does not say which project it belongs to. Calls from REFINERY_TEMPORAL_UI_ORIGIN get CORS headers and may carry the session cookie.';
+  add('POST /api/v1/temporal/codec/decode', {
+    summary: 'Decrypt Temporal payloads (audited as temporal.payloads_decoded, counts only)',
+    description: `${codecDescription} Payloads that are not encrypted come back unchanged. 400 \`undecryptable_payload\` names a key id that is not configured, or says the payload failed authentication.`,
+    request: { headers: z.object({ 'X-Namespace': z.string().optional().describe('the Temporal namespace (the Web UI sends it); recorded in the audit event') }), ...jsonBody(codecPayloads) },
+    responses: { ...ok(200, 'the payloads, decrypted', codecPayloads), ...errors(400, 413) },
+  });
+  add('POST /api/v1/temporal/codec/encode', {
+    summary: 'Encrypt Temporal payloads with the active key',
+    description: codecDescription,
+    request: jsonBody(codecPayloads),
+    responses: { ...ok(200, 'the payloads, encrypted', codecPayloads), ...errors(400, 413) },
+  });
     responses: { ...ok(200, 'the marks and the impact after marking', ErasureMarkResultSchema), ...errors(400) },
   });
 

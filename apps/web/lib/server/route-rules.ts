@@ -14,11 +14,13 @@ import type { Action } from '@refinery/core';
  *   calls `authorize(project)` before acting).
  *   A caller with no role in the project gets 404, as if it did not exist.
  * - sessionOnly: API tokens may not call it (tokens cannot mint tokens or accounts).
+ * - crossOrigin 'temporal-ui': a signed-in write may also come from the Temporal Web UI's origin
+ *   (REFINERY_TEMPORAL_UI_ORIGIN), which calls the payload codec endpoints from the browser.
  */
 export type Rule =
   | { allow: 'anyone'; sessionOnly?: never }
   | { allow: 'signed-in'; sessionOnly?: true }
-  | { allow: 'instance-admin'; sessionOnly?: true }
+  | { allow: 'instance-admin'; sessionOnly?: true; crossOrigin?: 'temporal-ui' }
   | { action: Action; project: 'run' | 'artifact' | 'param' | 'query' | 'body'; sessionOnly?: true };
 
 export const ROUTE_RULES = {
@@ -58,5 +60,9 @@ export const ROUTE_RULES = {
   'POST /api/v1/erasure/impact': { action: 'data.erase', project: 'body' },
   'POST /api/v1/erasure/marks': { action: 'data.erase', project: 'body' },
 } as const satisfies Record<string, Rule>;
+  // Payloads do not name their project, so only instance admins may decode (or encode) them.
+  'POST /api/v1/temporal/codec/decode': { allow: 'instance-admin', sessionOnly: true, crossOrigin: 'temporal-ui' },
+  'POST /api/v1/temporal/codec/encode': { allow: 'instance-admin', sessionOnly: true, crossOrigin: 'temporal-ui' },
+  // Erasure: the impact query reveals whether a record was in the data, so it needs data.erase too.
 
 export type RouteKey = keyof typeof ROUTE_RULES;

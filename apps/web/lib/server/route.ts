@@ -55,7 +55,7 @@ export function route<K extends RouteKey, P extends Params = ParamsOf<K> & Param
       const server = await serverContext();
       if ('allow' in rule && rule.allow === 'anyone') return await handler({ req, params, server } as ContextFor<K, P>);
       const principal = await authenticate(server, req);
-      if (principal.kind === 'user' && !READS.has(req.method)) checkOrigin(server, req);
+      if (principal.kind === 'user' && !READS.has(req.method)) checkOrigin(server, req, rule);
       if (rule.sessionOnly && principal.kind === 'token') {
         throw new HttpError(403, 'session_required', 'API tokens cannot do this; sign in to the dashboard (or `refinery login`) as a user');
       }
@@ -120,10 +120,14 @@ async function authenticate(server: ServerContext, req: Request): Promise<Princi
   throw new HttpError(401, resolved.reason === 'no_credentials' ? 'unauthenticated' : resolved.reason, resolved.message, undefined, { 'WWW-Authenticate': 'Bearer' });
 }
 
-/** Cookie-authenticated writes must come from the dashboard's own origin (CSRF). */
-function checkOrigin(server: ServerContext, req: Request) {
+/**
+ * Cookie-authenticated writes must come from the dashboard's own origin (CSRF); a rule marked
+ * crossOrigin 'temporal-ui' also accepts the Temporal Web UI's (REFINERY_TEMPORAL_UI_ORIGIN).
+ */
+function checkOrigin(server: ServerContext, req: Request, rule: Rule) {
   const origin = req.headers.get('origin');
-  if (!origin || !trustedOrigins(server.config).includes(origin)) {
+  const uiOrigins = 'crossOrigin' in rule && rule.crossOrigin === 'temporal-ui' ? temporalUiOrigins(server.config) : [];
+  if (!origin || !(trustedOrigins(server.config).includes(origin) || uiOrigins.includes(origin))) {
     throw new HttpError(403, 'cross_site_request', `a signed-in write must come from the dashboard's origin (${server.config.REFINERY_PUBLIC_URL}); got ${origin ?? 'no Origin header'}`);
   }
 }
@@ -156,4 +160,9 @@ function requireAction(principal: Principal, projectId: string, action: Action, 
     const who = principal.kind === 'token' ? 'this API token has' : 'you have';
     throw new HttpError(403, 'forbidden', `${who} the ${role} role in project ${projectId}, which does not allow this (${ACTIONS[action]})`);
   }
+}
+
+/** The Temporal Web UI origins from config (comma-separated), for its codec-endpoint calls. */
+export function temporalUiOrigins(config: { REFINERY_TEMPORAL_UI_ORIGIN: string }): string[] {
+  return config.REFINERY_TEMPORAL_UI_ORIGIN.split(',').map((o) => o.trim()).filter(Boolean);
 }
