@@ -158,6 +158,14 @@ export class RefineryApi {
     return this.request<{ report: PromoteReport; model: ModelDetail }>('POST', `/api/v1/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}/rollback?project=${encodeURIComponent(project)}`);
   }
 
+  erasureImpact(body: import('@refinery/core').ErasureImpactRequest) {
+    return this.request<import('@refinery/core').ErasureImpact>('POST', '/api/v1/erasure/impact', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  }
+
+  markErasure(body: import('@refinery/core').ErasureMarkRequest) {
+    return this.request<import('@refinery/core').ErasureMarkResult>('POST', '/api/v1/erasure/marks', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  }
+
   decideRun(id: string, body: { decision: 'approve' | 'reject'; comment: string; evidenceSha256?: string }) {
     return this.request<{ run: RunDetail }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/approval`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   }

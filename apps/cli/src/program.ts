@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { artifactsCommand } from './commands/artifacts';
 import { loginCommand, logoutCommand, tokensCommand, whoamiCommand } from './commands/auth';
+import { erasureCommand } from './commands/erasure';
 import { modelsCommand } from './commands/models';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   program.addCommand(artifactsCommand(globals));
   program.addCommand(modelsCommand(globals));
   program.addCommand(redactCommand(globals));
+  program.addCommand(erasureCommand(globals));
   return program;
 }

@@ -22,15 +22,17 @@ const needAlias = (ref: string) => {
 const moved = (r: PromoteReport) => `${r.model}@${r.alias} ${r.moved ? `→ version ${r.version}${r.previousVersion === null ? '' : ` (was ${r.previousVersion})`}` : `already at version ${r.version}; nothing moved`}`;
 
 function modelText(m: ModelDetail): string {
-  const aliases = Object.entries(m.aliases).map(([a, v]) => `${a} → v${v}`).join(', ') || 'no aliases';
+  const affectedAliases = m.affectedAliases ?? [];
+  const aliases = Object.entries(m.aliases).map(([a, v]) => `${a} → v${v}${affectedAliases.includes(a) ? ' (AFFECTED by an erasure request)' : ''}`).join(', ') || 'no aliases';
   const versions = m.versions.map((v) => {
     const merged = v.record.evaluation?.variants.find((x) => x.variant === 'merged');
     const metrics = merged ? Object.entries(merged.metrics).filter(([k]) => !k.includes('.')).map(([k, x]) => `${k} ${x.toFixed(2)}`).join(', ') : 'not evaluated';
     const approvals = v.record.approval?.decisions.filter((d) => d.decision === 'approve').map((d) => d.actor).join(', ');
-    return `  v${v.version}  ${v.createdAt.slice(0, 19)}  run ${v.runId}  ${metrics}${v.record.ggufs.length ? `  gguf: ${v.record.ggufs.map((g) => g.format).join(', ')}` : ''}${approvals ? `  approved by ${approvals}` : ''}${v.aliases.length ? `  [${v.aliases.join(', ')}]` : ''}`;
+    return `  v${v.version}  ${v.createdAt.slice(0, 19)}  run ${v.runId}  ${metrics}${v.record.ggufs.length ? `  gguf: ${v.record.ggufs.map((g) => g.format).join(', ')}` : ''}${approvals ? `  approved by ${approvals}` : ''}${v.aliases.length ? `  [${v.aliases.join(', ')}]` : ''}${v.affected?.length ? `  AFFECTED: ${v.affected.map((a) => `${a.reference}${a.reason ? ` "${a.reason}"` : ''} by ${a.actor} at ${a.at.slice(0, 19)}`).join('; ')}` : ''}`;
   });
   const history = m.history.map((e) => `  ${e.at.slice(0, 19)}  ${e.alias}: ${e.action} ${e.fromVersion === null ? '' : `v${e.fromVersion} `}→ v${e.toVersion} by ${e.actor}`);
-  return [`${m.project}/${m.name}: ${aliases}`, 'versions:', ...versions, 'alias history:', ...(history.length ? history : ['  (none)'])].join('\n');
+  const warning = affectedAliases.includes('production') ? ['WARNING: production points at a version affected by an erasure request (`refinery erasure impact` shows what)'] : [];
+  return [`${m.project}/${m.name}: ${aliases}`, ...warning, 'versions:', ...versions, 'alias history:', ...(history.length ? history : ['  (none)'])].join('\n');
 }
 
 const versionNumber = (v: string) => {

@@ -11,6 +11,7 @@ const LINKS = [
   { href: '/runs/new', label: 'New run', isActive: (p: string) => p === '/runs/new' },
   { href: '/approvals', label: 'Approvals', isActive: (p: string) => p.startsWith('/approvals') },
   { href: '/models', label: 'Models', isActive: (p: string) => p.startsWith('/models') },
+  { href: '/erasure', label: 'Erasure', isActive: (p: string) => p.startsWith('/erasure') },
   { href: '/docs', label: 'API docs', isActive: (p: string) => p.startsWith('/docs') },
 ];
 
@@ -38,7 +39,7 @@ export function NavBar() {
 function NavLinks({ pathname }: { pathname: string }) {
   const { data: me } = useMe();
   // Unknown until /me answers: shown enabled meanwhile, the API refuses anyway.
-  const disabledReason = (href: string) => (href === '/runs/new' ? whyNot(me, 'run.submit', 'submit runs') : null);
+  const disabledReason = (href: string) => (href === '/runs/new' ? whyNot(me, 'run.submit', 'submit runs') : href === '/erasure' ? whyNot(me, 'data.erase', 'handle erasure requests') : null);
   return (
     <ul className="flex items-center gap-1 text-sm">
       {LINKS.map((link) => {

@@ -33,6 +33,11 @@ export function ModelView({ project, name }: { project: string; name: string }) 
       </nav>
       <section className="space-y-2">
         <h1 className="text-lg font-semibold">{name}</h1>
+        {model.affectedAliases?.includes('production') && (
+          <p role="alert" data-testid="production-affected" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+            <strong>Production is affected by an erasure request:</strong> the version <span className="font-mono">production</span> points at was trained on data a data subject asked to have erased. Nothing was changed; roll the alias back or retrain without the data.
+          </p>
+        )}
         <Aliases model={model} />
       </section>
       {metricNames.length > 0 && (
@@ -76,7 +81,10 @@ export function ModelView({ project, name }: { project: string; name: string }) 
               <td className="text-xs">{v.record.ggufs.map((g) => `${g.format} ${formatBytes(g.bytes)}`).join(', ') || '—'}</td>
               <td className="font-mono text-xs">{Object.entries(mergedMetrics(v)).filter(([k]) => !k.includes('.')).map(([k, x]) => `${k} ${x.toFixed(2)}`).join(', ') || 'not evaluated'}</td>
               <td className="text-xs">{v.record.approval?.decisions.filter((d) => d.decision === 'approve').map((d) => d.actor).join(', ') || '—'}</td>
-              <td className="font-mono text-xs">{v.aliases.join(', ')}</td>
+              <td className="font-mono text-xs">
+                {v.aliases.join(', ')}
+                {v.affected?.length ? <AffectedMarks marks={v.affected} production={v.aliases.includes('production')} /> : null}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -121,6 +129,7 @@ function Aliases({ model }: { model: ModelDetail }) {
           <span className="font-mono">
             {alias} → v{version}
           </span>
+          {model.affectedAliases?.includes(alias) && <AffectedBadge production={alias === 'production'} />}
           <button type="button" className={buttonClasses.secondary} disabled={Boolean(notAllowed) || rollback.isPending} title={notAllowed ?? 'move it back to the version it held before'} onClick={() => rollback.mutate(alias)}>
             Roll back
           </button>
@@ -132,5 +141,24 @@ function Aliases({ model }: { model: ModelDetail }) {
         </span>
       )}
     </div>
+  );
+}
+
+/** The badge on an alias or version that an erasure request concerns (red on production). */
+function AffectedBadge({ production, title }: { production: boolean; title?: string }) {
+  return (
+    <span data-testid="affected-badge" title={title ?? 'an erasure request concerns data this version was trained on'} className={`rounded px-1.5 py-0.5 text-xs font-semibold ${production ? 'bg-red-600 text-white' : 'bg-amber-100 text-amber-900'}`}>
+      affected
+    </span>
+  );
+}
+
+function AffectedMarks({ marks, production }: { marks: NonNullable<ModelDetail['versions'][number]['affected']>; production: boolean }) {
+  const title = marks.map((m) => `${m.reference}${m.reason ? ` — ${m.reason}` : ''} (by ${m.actor}, ${m.at.slice(0, 10)})`).join('\n');
+  return (
+    <span className="ml-2 inline-flex items-center gap-1" data-testid="version-affected">
+      <AffectedBadge production={production} title={title} />
+      <span className="text-slate-500">{marks.length === 1 ? '1 erasure request' : `${marks.length} erasure requests`}</span>
+    </span>
   );
 }

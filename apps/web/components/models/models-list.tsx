@@ -40,7 +40,7 @@ export function ModelsList() {
                   </Link>
                 </td>
                 <td className="text-right font-mono">v{m.latestVersion ?? '-'}</td>
-                <td className="font-mono text-xs">{Object.entries(m.aliases).map(([a, v]) => `${a} → v${v}`).join(', ') || '—'}</td>
+                <td className="font-mono text-xs">{Object.entries(m.aliases).map(([a, v]) => `${a} → v${v}${m.affectedAliases?.includes(a) ? ' (affected)' : ''}`).join(', ') || '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -112,3 +112,8 @@ export interface NewToken {
 export const createToken = (t: NewToken) => request<CreatedToken>('/api/v1/tokens', json('POST', t));
 
 export const revokeToken = (id: string) => request<ApiToken>(`/api/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
+
+export const erasureImpact = (body: import('@refinery/core').ErasureImpactRequest) =>
+  request<import('@refinery/core').ErasureImpact>('/api/v1/erasure/impact', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+export const markErasure = (body: import('@refinery/core').ErasureMarkRequest) =>
+  request<import('@refinery/core').ErasureMarkResult>('/api/v1/erasure/marks', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
