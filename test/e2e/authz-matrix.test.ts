@@ -92,6 +92,8 @@ const PROBES: Record<RouteKey, () => Probe> = {
     // bytes themselves are not JSON; artifacts-download.test.ts checks them and who gets them).
     allowed: (o) => o.status === 400 && code(o) === 'invalid_query',
   }),
+  // The run's graph: another project's caller gets 404 for the start node, like a missing one.
+  'GET /api/v1/lineage': () => ({ method: 'GET', path: `/api/v1/lineage?node=${runId}&depth=1`, allowed: (o) => o.status === 200 && Array.isArray((o.body as { nodes?: unknown }).nodes) }),
   'GET /api/v1/models': () => ({ method: 'GET', path: '/api/v1/models?project=demo', allowed: (o) => o.status === 200 }),
   // No model is named "matrix": an allowed caller reaches the registry and is told so.
   'GET /api/v1/models/{name}': () => ({ method: 'GET', path: '/api/v1/models/matrix?project=demo', allowed: noModel }),
@@ -110,17 +112,20 @@ const PROBES: Record<RouteKey, () => Probe> = {
   }),
   'DELETE /api/v1/tokens/{id}': () => ({ method: 'DELETE', path: '/api/v1/tokens/tok_doesnotexist', allowed: (o) => o.status === 404 && /no API token/.test(o.body?.error?.message ?? '') }),
   'POST /api/v1/users': () => ({ method: 'POST', path: '/api/v1/users', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
-  // Signed-in: every caller gets a list (empty for roles without audit.read; audit.test.ts checks who sees what).
-  'GET /api/v1/audit/events': () => ({ method: 'GET', path: '/api/v1/audit/events?limit=1', allowed: (o) => o.status === 200 && Array.isArray((o.body as { events?: unknown } | null)?.events) }),
   // Not codec-server JSON: refused only after authorization (temporal-codec.test.ts decodes real payloads).
   'POST /api/v1/temporal/codec/decode': () => ({ method: 'POST', path: '/api/v1/temporal/codec/decode', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
   'POST /api/v1/temporal/codec/encode': () => ({ method: 'POST', path: '/api/v1/temporal/codec/encode', body: '{}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
+  // Signed-in: every caller gets a list (empty for roles without audit.read; audit.test.ts checks who sees what).
+  'GET /api/v1/audit/events': () => ({ method: 'GET', path: '/api/v1/audit/events?limit=1', allowed: (o) => o.status === 200 && Array.isArray((o.body as { events?: unknown } | null)?.events) }),
   'GET /api/v1/audit/checkpoints': () => ({ method: 'GET', path: '/api/v1/audit/checkpoints', allowed: (o) => o.status === 200 }),
   // Checkpoints are append-only and harmless: an allowed caller signs one.
   'POST /api/v1/audit/checkpoints': () => ({ method: 'POST', path: '/api/v1/audit/checkpoints', allowed: (o) => o.status === 201 }),
   'GET /api/v1/audit/verify': () => ({ method: 'GET', path: '/api/v1/audit/verify', allowed: (o) => o.status === 200 }),
   'POST /api/v1/erasure/impact': () => ({ method: 'POST', path: '/api/v1/erasure/impact', body: JSON.stringify({ project: 'demo', reference: { type: 'sha256', value: '0'.repeat(64) } }), allowed: (o) => o.status === 200 && (o.body as { matched?: boolean } | null)?.matched === false }),
   'POST /api/v1/erasure/marks': () => ({ method: 'POST', path: '/api/v1/erasure/marks', body: JSON.stringify({ project: 'demo', reference: { type: 'sha256', value: '0'.repeat(64) }, reason: 'matrix' }), allowed: (o) => o.status === 404 && code(o) === 'no_match' }),
+  // One line of JSONL (limit=1): the run's first event, its pipeline START.
+  'GET /api/v1/openlineage/events': () => ({ method: 'GET', path: `/api/v1/openlineage/events?project=demo&run=${runId}&limit=1`, allowed: (o) => o.status === 200 && (o.body as { eventType?: string } | null)?.eventType === 'START' }),
+  'POST /api/v1/openlineage/redeliver': () => ({ method: 'POST', path: '/api/v1/openlineage/redeliver', body: '{"dueOnly":"soon"}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
 };
 
 /** What the rule says this caller gets: 'allowed', or the refusal's status and code. */

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import type { ProjectRole } from '@refinery/core';
 import { ensureDemoModel, freePort, loadToolchain, REPO_ROOT, seedDemoAccounts, signIn, startStack, StartupError, type DemoAccount, type Stack } from '../../infra/src';
 import { SSO_GROUP_ROLES, startOidcProvider, type RunningOidcProvider } from './oidc-provider';
+import { OPENLINEAGE_TEST_API_KEY } from './openlineage';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,8 @@ declare module 'vitest' {
     sessions: Record<ProjectRole, string>;
     /** The loopback OpenID Provider the stack's SSO is configured with. */
     oidcIssuer: string;
+    /** The loopback port REFINERY_OPENLINEAGE_URL points at; nothing listens there until a test starts a server. */
+    openlineagePort: number;
   }
 }
 
@@ -29,7 +32,10 @@ declare module 'vitest' {
  * name, what was awaited and its last output lines, printed in full to stderr.
  */
 let stack: Stack | undefined;
+/** The Temporal Web UI origin the test stack's codec endpoint allows (CORS). */
+const TEMPORAL_UI_TEST_ORIGIN = 'http://127.0.0.1:8233';
 let oidc: RunningOidcProvider | undefined;
+let openlineagePort = 0;
 
 export default async function setup(project: TestProject) {
   const dataDir = join(REPO_ROOT, '.data', 'test-stack');
@@ -41,6 +47,9 @@ export default async function setup(project: TestProject) {
   try {
     ensureDemoModel(loadToolchain().python, (line) => logFile.write(`[demo-model] ${line}\n`));
     const webPort = await freePort();
+    // OpenLineage delivery goes to a port where nothing listens (every event fails fast and waits
+    // in the dead-letter table) until test/e2e/openlineage.test.ts listens there and redelivers.
+    openlineagePort = await freePort();
     oidc = await startOidcProvider(await freePort(), `http://127.0.0.1:${webPort}/api/auth/callback/sso`);
     stack = await startStack({
       dataDir,
@@ -50,6 +59,10 @@ export default async function setup(project: TestProject) {
         REFINERY_OIDC_CLIENT_ID: oidc.clientId,
         REFINERY_OIDC_CLIENT_SECRET: oidc.clientSecret,
         REFINERY_OIDC_GROUP_ROLES: JSON.stringify(SSO_GROUP_ROLES),
+        // The stack's Temporal runs headless; the codec endpoint's CORS is tested against this origin.
+        REFINERY_TEMPORAL_UI_ORIGIN: TEMPORAL_UI_TEST_ORIGIN,
+        REFINERY_OPENLINEAGE_URL: `http://127.0.0.1:${openlineagePort}/api/v1/lineage`,
+        REFINERY_OPENLINEAGE_API_KEY: OPENLINEAGE_TEST_API_KEY,
       },
       persistTemporal: false,
       processes: { pipelineWorker: true, gpuWorker: true, web: true },
@@ -77,6 +90,7 @@ export default async function setup(project: TestProject) {
   project.provide('tokens', tokens);
   project.provide('sessions', sessions);
   project.provide('oidcIssuer', oidc.issuer);
+  project.provide('openlineagePort', openlineagePort);
   return async () => {
     await stack?.stop();
     await oidc?.stop();

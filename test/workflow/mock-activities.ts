@@ -4,8 +4,8 @@ import type { PipelineActivities } from '@refinery/pipeline-worker';
 
 /** Stand-ins for the stage activities, recording what the workflow asked for and in what order. */
 export type Call = { activity: string; input: Record<string, unknown> };
-// fineTuneRun's activities (the audit checkpoint belongs to its own scheduled workflow).
-type Activities = Omit<PipelineActivities, 'signAuditCheckpoint'> & GpuActivities;
+// fineTuneRun's activities (the audit checkpoint and OpenLineage redelivery belong to their own scheduled workflows).
+type Activities = Omit<PipelineActivities, 'signAuditCheckpoint' | 'redeliverOpenLineage'> & GpuActivities;
 type Overrides = Partial<{ [K in keyof Activities]: (input: Parameters<Activities[K]>[0]) => ReturnType<Activities[K]> }>;
 
 const artifact = (name: string) => ({ artifactId: `art_${name}`, uri: `object://sha256/${name.padEnd(64, '0')}`, sha256: name.padEnd(64, '0'), bytes: 100 });

@@ -8,3 +8,4 @@ export * from './audit-chain';
 export * from './dataset';
 export * from './training';
 export * from './gpu-activities';
+export * from './openlineage';

@@ -10,3 +10,4 @@ export * from './identity';
 export * from './registry';
 export * from './erasure';
 export * from './lineage';
+export * from './openlineage';

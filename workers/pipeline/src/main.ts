@@ -6,6 +6,8 @@ import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
 import { sourceContextFromConfig } from '@refinery/storage';
 import { ensureAuditCheckpointSchedule } from './audit-schedule';
+import { openLineageEmitter } from './openlineage/emitter';
+import { ensureOpenLineageRedeliverySchedule } from './openlineage/schedule';
 import { createPipelineWorker } from './worker';
 
 /** Entry point of the pipeline worker process; configured entirely from the environment. */
@@ -16,14 +18,18 @@ async function main() {
   await runMigrations(database); // a worker deployed alone still finds its schema current
   const sources = sourceContextFromConfig(config);
   const connection = await temporalWorkerConnectionFromConfig(config);
+  const openlineageEndpoint = config.REFINERY_OPENLINEAGE_URL ? { url: config.REFINERY_OPENLINEAGE_URL, apiKey: config.REFINERY_OPENLINEAGE_API_KEY } : undefined;
+  const openlineage = openLineageEmitter(database.db, openlineageEndpoint);
   const worker = await createPipelineWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: temporalDataConverterFromConfig(config),
     deps: {
       db: database.db,
       sources,
       auditSigningKey: config.REFINERY_AUDIT_SIGNING_KEY ? loadSigningKey(config.REFINERY_AUDIT_SIGNING_KEY) : undefined,
-    dataConverter: temporalDataConverterFromConfig(config),
+      openlineage,
+      openlineageEndpoint,
     },
   });
   if (!config.REFINERY_AUDIT_SIGNING_KEY) console.warn('[pipeline-worker] REFINERY_AUDIT_SIGNING_KEY is not set: the daily audit checkpoint will fail until it is (docs/security.md, Audit log)');
@@ -39,8 +45,23 @@ async function main() {
     (r) => r === 'created' && console.log('[pipeline-worker] scheduled the daily audit checkpoint'),
     (err: Error) => console.warn(`[pipeline-worker] could not ensure the audit checkpoint schedule (${err.message}); it is retried at the next start`),
   );
+  // OpenLineage redelivery every minute while an endpoint is configured; same care as above.
+  await temporalClientFromConfig(config)
+    .then(async (client) => {
+      try {
+        return await ensureOpenLineageRedeliverySchedule(client, !!openlineageEndpoint);
+      } finally {
+        await client.connection.close();
+      }
+    })
+    .then(
+      (r) => (r === 'created' || r === 'removed') && console.log(`[pipeline-worker] OpenLineage redelivery schedule ${r}`),
+      (err: Error) => console.warn(`[pipeline-worker] could not ensure the OpenLineage redelivery schedule (${err.message}); it is retried at the next start`),
+    );
   console.log(`[pipeline-worker] polling ${worker.options.taskQueue} on ${config.TEMPORAL_ADDRESS}; objects in ${sources.store.description}`);
   await worker.run(); // resolves after SIGINT/SIGTERM (the SDK installs handlers) once in-flight tasks drain
+  // Give the background OpenLineage sends a moment; what is left is redelivered later (the outbox).
+  await Promise.race([openlineage.drained(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   await connection.close();
   await database.close();
 }

@@ -17,7 +17,12 @@ import {
   ErasureMarkResultSchema,
   GenerateRequestSchema,
   HealthSchema,
+  LineageGraphSchema,
+  LineageQuerySchema,
   MemberSchema,
+  OpenLineageExportQuerySchema,
+  OpenLineageRedeliverRequestSchema,
+  OpenLineageRedeliveryResultSchema,
   MeSchema,
   ProjectSchema,
   MetricsResponseSchema,
@@ -167,6 +172,13 @@ export function buildOpenApiDocument() {
       ...errors(400, 500),
     },
   });
+  add('GET /api/v1/lineage', {
+    summary: 'The lineage graph around a node: artifacts, stage executions, runs, approvals and registry versions',
+    description:
+      'Start from an artifact sha256 (every artifact with that content in your projects) or id, a run id, or a registry version `<project>/<model>@v<N>` (or `@<alias>`). `up` follows where it came from (to the raw dataset), `down` what was made from it (to approvals and versions), `both` both. Edges: consumed (artifact → stage), produced (stage → artifact or version), part_of (stage → run), approved (evaluation report and gates → approval → version), registered (artifact → version). Nodes of projects you may not read are left out; a start node in one answers 404.',
+    request: { query: LineageQuerySchema },
+    responses: { 200: { description: 'the graph', content: { 'application/json': { schema: LineageGraphSchema } } }, ...errors(400, 404) },
+  });
   const projectQuery = z.object({ project: z.string().describe('the project the model belongs to') });
   const modelParams = z.object({ name: z.string().describe('model name, e.g. support-router') });
   const aliasParams = modelParams.extend({ alias: z.string().describe('alias, e.g. staging or production') });
@@ -247,18 +259,6 @@ export function buildOpenApiDocument() {
   });
   add('DELETE /api/v1/tokens/{id}', { summary: "Revoke a token: one's own, or any in a project where one manages tokens", request: { params: z.object({ id: z.string() }) }, responses: { ...ok(200, 'revoked', ApiTokenSchema), ...errors(404, 409) } });
   add('POST /api/v1/users', { summary: 'Create an email + password account', request: jsonBody(CreateUserSchema), responses: { ...ok(201, 'the account', UserSchema), ...errors(400, 409) } });
-  add('POST /api/v1/erasure/impact', {
-    summary: 'Erasure impact: every run and registry version downstream of a dataset, artifact, source URI or record hash, and whether production is affected',
-    description:
-      'A sha256, artifact id or URI is looked up in the project\'s artifacts (a URI: raw datasets ingested from it, and runs submitted with it); a `record_hash` (sha256 of one JSONL line, without its line end) is searched by streaming every raw dataset of the project from the object store and hashing each line — O(the project\'s data) per query; `scan` says what was read. The closure follows lineage edges to every derived artifact and its run. Nothing is changed.',
-    request: jsonBody(ErasureImpactRequestSchema),
-    responses: { ...ok(200, 'the impact (matched: false when the reference names nothing in the project)', ErasureImpactSchema), ...errors(400) },
-  });
-  add('POST /api/v1/erasure/marks', {
-    summary: 'Mark every registry version downstream of the reference affected (idempotent, audited)',
-    description:
-      'Creates one erasure mark per affected version and reference (a second request changes nothing: `created: false`); each new mark is audited as `erasure.marked`. A record hash is stored as an HMAC under the project key. Marks do not delete or change versions: the operator decides what to retrain, roll back or withdraw. 404 `no_match` when the reference names nothing in the project.',
-    request: jsonBody(ErasureMarkRequestSchema),
   // Temporal's codec-server protocol (proto JSON payloads: metadata values and data in base64).
   const codecPayloads = z.object({
     payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional().describe('metadata key → base64 value'), data: z.string().optional().describe('base64') })),
@@ -277,6 +277,18 @@ export function buildOpenApiDocument() {
     request: jsonBody(codecPayloads),
     responses: { ...ok(200, 'the payloads, encrypted', codecPayloads), ...errors(400, 413) },
   });
+  add('POST /api/v1/erasure/impact', {
+    summary: 'Erasure impact: every run and registry version downstream of a dataset, artifact, source URI or record hash, and whether production is affected',
+    description:
+      'A sha256, artifact id or URI is looked up in the project\'s artifacts (a URI: raw datasets ingested from it, and runs submitted with it); a `record_hash` (sha256 of one JSONL line, without its line end) is searched by streaming every raw dataset of the project from the object store and hashing each line — O(the project\'s data) per query; `scan` says what was read. The closure follows lineage edges to every derived artifact and its run. Nothing is changed.',
+    request: jsonBody(ErasureImpactRequestSchema),
+    responses: { ...ok(200, 'the impact (matched: false when the reference names nothing in the project)', ErasureImpactSchema), ...errors(400) },
+  });
+  add('POST /api/v1/erasure/marks', {
+    summary: 'Mark every registry version downstream of the reference affected (idempotent, audited)',
+    description:
+      'Creates one erasure mark per affected version and reference (a second request changes nothing: `created: false`); each new mark is audited as `erasure.marked`. A record hash is stored as an HMAC under the project key. Marks do not delete or change versions: the operator decides what to retrain, roll back or withdraw. 404 `no_match` when the reference names nothing in the project.',
+    request: jsonBody(ErasureMarkRequestSchema),
     responses: { ...ok(200, 'the marks and the impact after marking', ErasureMarkResultSchema), ...errors(400) },
   });
 

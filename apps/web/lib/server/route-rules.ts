@@ -40,6 +40,9 @@ export const ROUTE_RULES = {
   'POST /api/v1/runs/{id}/approval': { action: 'run.approve', project: 'run' },
   'GET /api/v1/runs/{id}/metrics': { action: 'run.read', project: 'run' },
   'GET /api/v1/artifacts/{id}/content': { action: 'run.read', project: 'artifact' },
+  // The project is the start node's (?node=): the handler resolves it and authorizes it; nodes of
+  // projects the caller may not read are left out, and a start node there answers 404.
+  'GET /api/v1/lineage': { action: 'run.read', project: 'body' },
   'GET /api/v1/models': { action: 'run.read', project: 'query' },
   'GET /api/v1/models/{name}': { action: 'run.read', project: 'query' },
   'GET /api/v1/models/{name}/versions/{version}/card': { action: 'run.read', project: 'query' },
@@ -57,12 +60,15 @@ export const ROUTE_RULES = {
   'GET /api/v1/audit/checkpoints': { allow: 'instance-admin' },
   'POST /api/v1/audit/checkpoints': { allow: 'instance-admin' },
   'GET /api/v1/audit/verify': { allow: 'instance-admin' },
-  'POST /api/v1/erasure/impact': { action: 'data.erase', project: 'body' },
-  'POST /api/v1/erasure/marks': { action: 'data.erase', project: 'body' },
-} as const satisfies Record<string, Rule>;
   // Payloads do not name their project, so only instance admins may decode (or encode) them.
   'POST /api/v1/temporal/codec/decode': { allow: 'instance-admin', sessionOnly: true, crossOrigin: 'temporal-ui' },
   'POST /api/v1/temporal/codec/encode': { allow: 'instance-admin', sessionOnly: true, crossOrigin: 'temporal-ui' },
   // Erasure: the impact query reveals whether a record was in the data, so it needs data.erase too.
+  'POST /api/v1/erasure/impact': { action: 'data.erase', project: 'body' },
+  'POST /api/v1/erasure/marks': { action: 'data.erase', project: 'body' },
+  // OpenLineage: a project's events (?project=, optionally one of its runs); redelivery touches every project's events.
+  'GET /api/v1/openlineage/events': { action: 'run.read', project: 'query' },
+  'POST /api/v1/openlineage/redeliver': { allow: 'instance-admin' },
+} as const satisfies Record<string, Rule>;
 
 export type RouteKey = keyof typeof ROUTE_RULES;

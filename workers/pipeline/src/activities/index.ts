@@ -4,6 +4,7 @@ import { auditCheckpointActivities } from './audit-checkpoint';
 import { promoteActivities } from './promote';
 import { gatesActivities } from './gates';
 import { ingestActivities } from './ingest';
+import { openLineageActivities } from './openlineage';
 import { runProjectionActivities } from './run-projection';
 import { splitActivities } from './split';
 import { redactActivities } from './redact';
@@ -17,7 +18,7 @@ export type { OpenApprovalInput, RecordApprovalInput } from './approval';
 export type { PromoteInput } from './promote';
 
 export function createActivities(deps: PipelineDeps) {
-  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps), ...approvalActivities(deps), ...promoteActivities(deps), ...auditCheckpointActivities(deps) };
+  return { ...runProjectionActivities(deps), ...ingestActivities(deps), ...redactActivities(deps), ...splitActivities(deps), ...gatesActivities(deps), ...approvalActivities(deps), ...promoteActivities(deps), ...auditCheckpointActivities(deps), ...openLineageActivities(deps) };
 }
 
 export type PipelineActivities = ReturnType<typeof createActivities>;
