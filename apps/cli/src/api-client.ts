@@ -1,4 +1,4 @@
-import type { ApiError, ApiToken, CreatedToken, Me, MetricPoint, ModelDetail, ModelSummary, PromoteReport, RunDetail, RunList, RunSummary } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, LineageGraph, Me, MetricPoint, ModelDetail, ModelSummary, PromoteReport, RunDetail, RunList, RunSummary } from '@refinery/core';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -168,5 +168,10 @@ export class RefineryApi {
 
   decideRun(id: string, body: { decision: 'approve' | 'reject'; comment: string; evidenceSha256?: string }) {
     return this.request<{ run: RunDetail }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/approval`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  }
+
+  lineage(node: string, o: { direction?: string; depth?: number } = {}) {
+    const params = new URLSearchParams({ node, ...(o.direction ? { direction: o.direction } : {}), ...(o.depth !== undefined ? { depth: String(o.depth) } : {}) });
+    return this.request<LineageGraph>('GET', `/api/v1/lineage?${params}`);
   }
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { artifactsCommand } from './commands/artifacts';
 import { loginCommand, logoutCommand, tokensCommand, whoamiCommand } from './commands/auth';
 import { erasureCommand } from './commands/erasure';
+import { lineageCommand } from './commands/lineage';
 import { modelsCommand } from './commands/models';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(runsCommand(globals));
   program.addCommand(artifactsCommand(globals));
   program.addCommand(modelsCommand(globals));
+  program.addCommand(lineageCommand(globals));
   program.addCommand(redactCommand(globals));
   program.addCommand(erasureCommand(globals));
   return program;

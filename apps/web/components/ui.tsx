@@ -2,9 +2,9 @@ import type { ReactNode } from 'react';
 
 /** Small presentational building blocks shared by the dashboard pages. */
 
-export function Card({ title, actions, children, testId }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; testId?: string }) {
+export function Card({ title, actions, children, testId, id }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; testId?: string; id?: string }) {
   return (
-    <section data-testid={testId} className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
+    <section id={id} data-testid={testId} className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
       {(title || actions) && (
         <header className="flex items-center gap-3 border-b border-slate-200 px-4 py-2.5">
           {title && <h2 className="text-sm font-semibold text-slate-800">{title}</h2>}

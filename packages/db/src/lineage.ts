@@ -358,6 +358,6 @@ async function assemble(
     direction: o.direction,
     depth: o.depth,
     nodes: [...nodes.values()].sort((a, b) => order[a.type] - order[b.type] || (a.depth ?? 0) - (b.depth ?? 0) || a.id.localeCompare(b.id)),
-    edges: [...edges.values()],
+    edges: [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.type.localeCompare(b.type) || (a.relation ?? '').localeCompare(b.relation ?? '')),
   };
 }

@@ -11,6 +11,7 @@ const LINKS = [
   { href: '/runs/new', label: 'New run', isActive: (p: string) => p === '/runs/new' },
   { href: '/approvals', label: 'Approvals', isActive: (p: string) => p.startsWith('/approvals') },
   { href: '/models', label: 'Models', isActive: (p: string) => p.startsWith('/models') },
+  { href: '/lineage', label: 'Lineage', isActive: (p: string) => p.startsWith('/lineage') },
   { href: '/erasure', label: 'Erasure', isActive: (p: string) => p.startsWith('/erasure') },
   { href: '/docs', label: 'API docs', isActive: (p: string) => p.startsWith('/docs') },
 ];

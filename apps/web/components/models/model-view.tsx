@@ -70,8 +70,13 @@ export function ModelView({ project, name }: { project: string; name: string }) 
         </thead>
         <tbody>
           {model.versions.map((v) => (
-            <tr key={v.id} data-testid="model-version" data-version={v.version}>
-              <td className="font-mono">v{v.version}</td>
+            <tr key={v.id} id={`v${v.version}`} data-testid="model-version" data-version={v.version}>
+              <td className="font-mono">
+                v{v.version}{' '}
+                <Link className="font-sans text-xs text-emerald-800 underline" href={`/lineage?${new URLSearchParams({ node: `${model.project}/${model.name}@v${v.version}`, direction: 'up' })}`} data-testid="version-lineage-link">
+                  Lineage
+                </Link>
+              </td>
               <td>
                 <Link className="font-mono text-xs text-emerald-800 underline" href={`/runs/${encodeURIComponent(v.runId)}`}>
                   {v.runId}

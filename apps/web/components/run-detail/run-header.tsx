@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { RunDetail } from '@refinery/core';
 import { StatusBadge } from '@/components/status-badge';
 import { Stat } from '@/components/ui';
@@ -19,7 +20,12 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
           </h1>
           {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
         </div>
-        <div className="ml-auto">{!isTerminalRunStatus(run.status) && <CancelButton runId={run.id} project={run.project} />}</div>
+        <div className="ml-auto flex items-center gap-3">
+          <Link href={`/lineage?node=${encodeURIComponent(run.id)}`} className="text-sm text-emerald-800 underline" data-testid="run-lineage-link">
+            Lineage
+          </Link>
+          {!isTerminalRunStatus(run.status) && <CancelButton runId={run.id} project={run.project} />}
+        </div>
       </div>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm sm:grid-cols-3 lg:grid-cols-6">
         <Stat label="Run id" wrap value={<span data-testid="run-id">{run.id}</span>} />

@@ -21,6 +21,7 @@ export function StagePanelsList({ run, only }: { run: RunDetail; only?: readonly
         return (
           <Card
             key={stage.stage}
+            id={`stage-${stage.stage}`}
             testId={`stage-panel-${stage.stage}`}
             title={
               <span className="font-mono" title={STAGE_DEFINITIONS[stage.stage].summary}>

@@ -1,4 +1,4 @@
-import type { ApiError, ApiToken, CreatedToken, Health, Me, Member, MetricPoint, ModelDetail, ModelSummary, ProjectRole, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, Health, LineageGraph, Me, Member, MetricPoint, ModelDetail, ModelSummary, ProjectRole, RunDetail, RunList, RunSummary, SpecIssue } from '@refinery/core';
 
 export interface MetricsResponse {
   points: MetricPoint[];
@@ -54,6 +54,9 @@ export const rollbackModel = (project: string, name: string, alias: string) =>
   request<{ model: ModelDetail }>(`/api/v1/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}/rollback?project=${encodeURIComponent(project)}`, { method: 'POST' });
 export const decideRun = (id: string, body: { decision: 'approve' | 'reject'; comment: string; evidenceSha256: string }) =>
   request<{ run: RunDetail }>(`/api/v1/runs/${encodeURIComponent(id)}/approval`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+export const getLineage = (q: { node: string; direction: string; depth: number }) =>
+  request<LineageGraph>(`/api/v1/lineage?${new URLSearchParams({ node: q.node, direction: q.direction, depth: String(q.depth) })}`);
 
 export const cancelRun = (id: string) => request<RunDetail>(`/api/v1/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
 

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunDetail } from '@refinery/core';
+import { asNewClient, INGEST_ONLY_SPEC, specWith, submitYaml, waitForRun } from '../support/api';
+
+/**
+ * The lineage view in a real browser: from the run page's "Lineage" link to the graph (React
+ * Flow, laid out by dagre), its nodes by kind, and a click through to the run. An ingest-only run
+ * keeps it short: run → ingest stage → raw dataset.
+ */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+describe('lineage view', () => {
+  const webUrl = inject('webUrl');
+  let browser: Browser;
+  let page: Page;
+  let run: RunDetail;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const submitted = await submitYaml(specWith({ name: 'lineage-browser' }, INGEST_ONLY_SPEC));
+    run = await waitForRun(submitted.body.id);
+    expect(run.status).toBe('succeeded');
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: asNewClient() });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    const viewer = inject('accounts').find((a) => a.role === 'viewer')!;
+    await page.goto(`${webUrl}/runs/${run.id}`);
+    await page.waitForURL(/\/sign-in\?next=/);
+    await page.getByTestId('sign-in-email').fill(viewer.email);
+    await page.getByTestId('sign-in-password').fill(viewer.password);
+    await page.getByTestId('sign-in-submit').click();
+    await page.waitForURL(`${webUrl}/runs/${run.id}`, { timeout: 30_000 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('opens from the run page, shows the run, its stage and its artifact, and clicks through to the run', async () => {
+    await page.getByTestId('run-lineage-link').click();
+    await page.waitForURL(`${webUrl}/lineage?node=${run.id}`);
+    const nodes = page.getByTestId('lineage-node');
+    await expect.poll(() => nodes.count(), { timeout: 30_000 }).toBe(3);
+    const types = await nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-node-type')).sort());
+    expect(types).toEqual(['artifact', 'run', 'stage']);
+    const raw = run.artifacts.find((a) => a.kind === 'raw_dataset')!;
+    const artifact = page.locator(`[data-node-id="artifact:${raw.id}"]`);
+    expect(await artifact.getByTestId('lineage-node-link').getAttribute('href')).toBe(`/api/v1/artifacts/${raw.id}/content`);
+    expect(await artifact.textContent()).toContain(`raw_dataset ${raw.sha256.slice(0, 12)}`);
+    // Laid out left to right by dagre: the stage and its output are in different columns.
+    const boxes = await nodes.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().x));
+    expect(new Set(boxes.map(Math.round)).size).toBeGreaterThan(1);
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+
+    await page.locator(`[data-node-id="run:${run.id}"]`).getByTestId('lineage-node-link').click();
+    await page.waitForURL(`${webUrl}/runs/${run.id}`);
+    await page.getByTestId('run-name').waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('says what is wrong with a bad start node', async () => {
+    await page.goto(`${webUrl}/lineage?node=nope`);
+    await page.getByTestId('lineage-error').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('lineage-error').textContent()).toMatch(/not a lineage start node/);
+  });
+});
