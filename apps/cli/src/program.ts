@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { artifactsCommand } from './commands/artifacts';
+import { auditCommand } from './commands/audit';
 import { loginCommand, logoutCommand, tokensCommand, whoamiCommand } from './commands/auth';
 import { erasureCommand } from './commands/erasure';
 import { lineageCommand } from './commands/lineage';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(modelsCommand(globals));
   program.addCommand(lineageCommand(globals));
   program.addCommand(redactCommand(globals));
+  program.addCommand(auditCommand(globals));
   program.addCommand(erasureCommand(globals));
   return program;
 }

@@ -107,7 +107,7 @@ function pickProject(me: Me, wanted: string | undefined) {
 }
 
 /** One line from the terminal (not echoed when hidden) or from piped stdin. */
-async function readLine(prompt: string, hidden = false): Promise<string> {
+export async function readLine(prompt: string, hidden = false): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY && hidden });
   if (hidden && process.stdin.isTTY) {
     // Print the prompt, then swallow the echo of what is typed.
