@@ -51,7 +51,7 @@ describe('lineage view', () => {
     // Laid out left to right by dagre: the stage and its output are in different columns.
     const boxes = await nodes.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().x));
     expect(new Set(boxes.map(Math.round)).size).toBeGreaterThan(1);
-    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+    await expect.poll(() => page.locator('.react-flow__edge').count(), { timeout: 10_000 }).toBe(2);
 
     await page.locator(`[data-node-id="run:${run.id}"]`).getByTestId('lineage-node-link').click();
     await page.waitForURL(`${webUrl}/runs/${run.id}`);
