@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useMe, whyNot } from '@/lib/client/use-me';
+import { mayAnywhere, useMe, whyNot } from '@/lib/client/use-me';
 import { HealthIndicator } from './health-indicator';
 import { UserMenu } from './user-menu';
 
@@ -13,6 +13,7 @@ const LINKS = [
   { href: '/models', label: 'Models', isActive: (p: string) => p.startsWith('/models') },
   { href: '/lineage', label: 'Lineage', isActive: (p: string) => p.startsWith('/lineage') },
   { href: '/erasure', label: 'Erasure', isActive: (p: string) => p.startsWith('/erasure') },
+  { href: '/audit', label: 'Audit', isActive: (p: string) => p.startsWith('/audit') },
   { href: '/docs', label: 'API docs', isActive: (p: string) => p.startsWith('/docs') },
 ];
 
@@ -43,7 +44,7 @@ function NavLinks({ pathname }: { pathname: string }) {
   const disabledReason = (href: string) => (href === '/runs/new' ? whyNot(me, 'run.submit', 'submit runs') : href === '/erasure' ? whyNot(me, 'data.erase', 'handle erasure requests') : null);
   return (
     <ul className="flex items-center gap-1 text-sm">
-      {LINKS.map((link) => {
+      {LINKS.filter((link) => link.href !== '/audit' || mayReadAudit(me)).map((link) => {
         const active = link.isActive(pathname);
         const testId = `nav-${link.label.toLowerCase().replace(/\s+/g, '-')}`;
         const reason = disabledReason(link.href);
@@ -69,3 +70,6 @@ function NavLinks({ pathname }: { pathname: string }) {
     </ul>
   );
 }
+
+/** The audit page is for instance admins and those with audit.read in a project (shown while /me is unknown). */
+const mayReadAudit = (me: ReturnType<typeof useMe>['data']) => !me || me.user.instanceAdmin || mayAnywhere(me, 'audit.read');
