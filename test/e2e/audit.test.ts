@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,12 +96,12 @@ describe('audit log', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'audit-e2e-'));
     const checkpoints = join(dir, 'checkpoints.json');
-    const taken = await refinery(['audit', 'checkpoint', '-o', checkpoints, ...asAdminCli()], undefined, adminEnv());
+    const publicKey = join(dir, 'public.pem');
+    const taken = await refinery(['audit', 'checkpoint', '-o', checkpoints, '--public-key-out', publicKey, ...asAdminCli()], undefined, adminEnv());
     expect(taken.stderr).toBe('');
     expect(taken.stdout).toMatch(/signed checkpoint at seq \d+/);
     const saved = JSON.parse(readFileSync(checkpoints, 'utf8')) as CheckpointExport;
-    const publicKey = join(dir, 'public.pem');
-    writeFileSync(publicKey, saved.publicKeys[0]!.publicKeyPem);
+    expect(readFileSync(publicKey, 'utf8')).toBe(saved.publicKeys[0]!.publicKeyPem);
 
     const verified = await refinery(['audit', 'verify', '--checkpoints', checkpoints, '--public-key', publicKey, ...asAdminCli()], undefined, adminEnv());
     expect(verified.stderr).toBe('');

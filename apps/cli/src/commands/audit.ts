@@ -111,17 +111,20 @@ export function auditCommand(globals: () => GlobalOpts): Command {
     .description('sign a checkpoint of the chain\'s head now (the server also signs one daily), and export every checkpoint with the public key: keep the file where the server cannot change it')
     .option('--list', 'only export the existing checkpoints; sign nothing')
     .option('-o, --output <file>', 'write the export (checkpoints + public keys, JSON) here')
+    .option('--public-key-out <file.pem>', "write the instance's public key here (PEM), for `verify --public-key`")
     .option('--email <email>', 'sign in as this instance admin')
-    .action(async (o: AuthOpts & { list?: boolean; output?: string }) => {
+    .action(async (o: AuthOpts & { list?: boolean; output?: string; publicKeyOut?: string }) => {
       const { apiUrl, json } = globals();
       const auth = await auditAuth(apiUrl, o);
       const taken = o.list ? null : await getJson<AuditCheckpoint>(apiUrl, auth, 'POST', '/api/v1/audit/checkpoints');
       const exported = await getJson<CheckpointExport>(apiUrl, auth, 'GET', '/api/v1/audit/checkpoints');
       if (o.output) await writeAtomically(o.output, (tmp) => writeFile(tmp, `${JSON.stringify(exported, null, 2)}\n`));
+      if (o.publicKeyOut) await writeAtomically(o.publicKeyOut, (tmp) => writeFile(tmp, exported.publicKeys[0]!.publicKeyPem));
       print(json, { taken, ...(o.output ? { file: o.output, checkpoints: exported.checkpoints.length } : exported) }, () =>
         [
           taken ? `signed checkpoint at seq ${taken.seq} (hash ${taken.hash}, key ${taken.keyId}, ${taken.at})` : null,
           o.output ? `wrote ${exported.checkpoints.length} checkpoint(s) and the public key to ${o.output}` : JSON.stringify(exported, null, 2),
+          o.publicKeyOut ? `wrote the public key (key ${exported.publicKeys[0]!.keyId}) to ${o.publicKeyOut}` : null,
         ]
           .filter(Boolean)
           .join('\n'),
