@@ -14,6 +14,7 @@ describe('the role matrix', () => {
     expect(PROJECT_ROLES.filter((r) => can(r, 'run.submit'))).toEqual(['ml_engineer', 'admin']);
     expect(PROJECT_ROLES.filter((r) => can(r, 'members.manage'))).toEqual(['admin']);
     expect(PROJECT_ROLES.filter((r) => can(r, 'data.erase'))).toEqual(['admin']);
+    expect(PROJECT_ROLES.filter((r) => can(r, 'audit.read'))).toEqual(['reviewer', 'admin']);
     expect(can(null, 'run.read')).toBe(false);
   });
 
