@@ -19,9 +19,11 @@ export interface VerifyOutcome {
   checkpoints: { checked: number; failed: { seq: number; at: string; problem: string }[] };
   /** Whose public keys checked the signatures: files the user gave, or what came with the checkpoints. */
   keysFrom: 'given' | 'checkpoint export';
+  /** Set when the download ended before the head the server announced (a cut connection, not a verdict on the chain). */
+  incomplete: string | null;
 }
 
-export async function verifyExport(lines: Readable, checkpoints: readonly AuditCheckpoint[], keys: readonly AuditPublicKey[], keysFrom: VerifyOutcome['keysFrom']): Promise<VerifyOutcome> {
+export async function verifyExport(lines: Readable, checkpoints: readonly AuditCheckpoint[], keys: readonly AuditPublicKey[], keysFrom: VerifyOutcome['keysFrom'], announcedHead: number | null = null): Promise<VerifyOutcome> {
   const verifier = new ChainVerifier(new Set(checkpoints.map((c) => c.seq)));
   let lineNo = 0;
   for await (const line of createInterface({ input: lines, crlfDelay: Infinity })) {
@@ -32,7 +34,9 @@ export async function verifyExport(lines: Readable, checkpoints: readonly AuditC
   const chain = verifier.finish();
   const checks: CheckpointCheck[] = checkCheckpoints(checkpoints, keys, chain);
   const failed = checks.filter((c) => !c.ok).map((c) => ({ seq: c.checkpoint.seq, at: c.checkpoint.at, problem: c.problem! }));
-  return { ok: chain.ok && failed.length === 0, verified: chain.verified, legacy: chain.legacy, head: chain.head, firstBroken: chain.firstBroken, checkpoints: { checked: checks.length, failed }, keysFrom };
+  const reached = chain.head?.seq ?? 0;
+  const incomplete = announcedHead !== null && reached < announcedHead ? `the download ended at seq ${reached} but the server's chain reached seq ${announcedHead} when the export began; run it again` : null;
+  return { ok: chain.ok && failed.length === 0 && !incomplete, verified: chain.verified, legacy: chain.legacy, head: chain.head, firstBroken: chain.firstBroken, checkpoints: { checked: checks.length, failed }, keysFrom, incomplete };
 }
 
 export const openExportFile = (path: string): Readable => createReadStream(path, { encoding: 'utf8' });
@@ -89,6 +93,7 @@ export function describeOutcome(o: VerifyOutcome): string {
   if (o.checkpoints.checked === 0) lines.push('no signed checkpoints to check: a truncated tail would go unnoticed (take one with `refinery audit checkpoint -o <file>`)');
   else if (o.checkpoints.failed.length === 0) lines.push(`${o.checkpoints.checked} signed checkpoint(s) verified ${keyNote}; the chain still reaches each with the signed hash`);
   else for (const f of o.checkpoints.failed) lines.push(`CHECKPOINT FAILED: ${f.problem}`);
+  if (o.incomplete) lines.push(`INCOMPLETE DOWNLOAD: ${o.incomplete}`);
   lines.push(o.ok ? 'OK' : 'FAILED');
   return lines.join('\n');
 }

@@ -47,7 +47,12 @@ async function call(apiUrl: string, auth: Record<string, string>, method: string
 
 const getJson = async <T>(apiUrl: string, auth: Record<string, string>, method: string, path: string) => (await (await call(apiUrl, auth, method, path)).json()) as T;
 
-const exportStream = async (apiUrl: string, auth: Record<string, string>) => Readable.fromWeb((await call(apiUrl, auth, 'GET', '/api/v1/audit/events?format=jsonl')).body as WebReadableStream<Uint8Array>);
+/** The chain's JSONL stream, and the head seq the server had when the export began. */
+async function exportStream(apiUrl: string, auth: Record<string, string>) {
+  const res = await call(apiUrl, auth, 'GET', '/api/v1/audit/events?format=jsonl');
+  const head = Number(res.headers.get('x-refinery-audit-head-seq') ?? NaN);
+  return { stream: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), headSeq: Number.isInteger(head) ? head : null };
+}
 
 /** Writes under a temporary name and renames into place, so a failed download leaves nothing half-written. */
 async function writeAtomically(path: string, write: (tmp: string) => Promise<void>) {
@@ -87,7 +92,8 @@ export function auditCommand(globals: () => GlobalOpts): Command {
         const server = await getJson<CheckpointExport>(apiUrl, auth, 'GET', '/api/v1/audit/checkpoints');
         const checkpoints = mergeCheckpoints(kept?.checkpoints ?? [], server.checkpoints);
         const keys = given ?? [...(kept?.publicKeys ?? []), ...server.publicKeys];
-        outcome = await verifyExport(await exportStream(apiUrl, auth), checkpoints, keys, given ? 'given' : 'checkpoint export');
+        const { stream, headSeq } = await exportStream(apiUrl, auth);
+        outcome = await verifyExport(stream, checkpoints, keys, given ? 'given' : 'checkpoint export', headSeq);
       }
       print(json, outcome, () => describeOutcome(outcome));
       if (!outcome.ok) process.exitCode = 1;
@@ -100,7 +106,7 @@ export function auditCommand(globals: () => GlobalOpts): Command {
     .option('--email <email>', 'sign in as this instance admin')
     .action(async (o: AuthOpts & { output?: string }) => {
       const { apiUrl } = globals();
-      const stream = await exportStream(apiUrl, await auditAuth(apiUrl, o));
+      const { stream } = await exportStream(apiUrl, await auditAuth(apiUrl, o));
       if (!o.output) return void (await pipeline(stream, process.stdout));
       await writeAtomically(o.output, (tmp) => pipeline(stream, createWriteStream(tmp)));
       console.error(`wrote the audit chain to ${o.output}`);

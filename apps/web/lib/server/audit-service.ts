@@ -1,6 +1,6 @@
 import { projectsAllowing, type Principal } from '@refinery/auth';
 import { ChainVerifier, checkCheckpoints, loadSigningKey, type AuditVerifyReport, type CheckpointExport, type SigningKey } from '@refinery/core';
-import { exportAuditChain, listAuditCheckpoints, listAuditEvents, takeAuditCheckpoint } from '@refinery/db';
+import { auditChainHead, exportAuditChain, listAuditCheckpoints, listAuditEvents, takeAuditCheckpoint } from '@refinery/db';
 import { HttpError } from './http';
 import type { ServerContext } from './context';
 
@@ -43,8 +43,13 @@ export function requireInstanceAdmin(principal: Principal, what: string) {
   }
 }
 
-/** The whole log as JSONL, in export order (legacy events, then the chain by seq), streamed page by page. */
-export function exportChainResponse(server: ServerContext): Response {
+/**
+ * The whole log as JSONL, in export order (legacy events, then the chain by seq), streamed page by
+ * page. `X-Refinery-Audit-Head-Seq` is the head when the export began, so a client can tell a cut
+ * download from a short chain.
+ */
+export async function exportChainResponse(server: ServerContext): Promise<Response> {
+  const head = await auditChainHead(server.database.db);
   const events = exportAuditChain(server.database.db);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
@@ -58,7 +63,12 @@ export function exportChainResponse(server: ServerContext): Response {
     },
   });
   return new Response(body, {
-    headers: { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Content-Disposition': 'attachment; filename="audit-chain.jsonl"', 'Cache-Control': 'no-store' },
+    headers: {
+      'Content-Type': 'application/x-ndjson; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="audit-chain.jsonl"',
+      'Cache-Control': 'no-store',
+      'X-Refinery-Audit-Head-Seq': String(head?.seq ?? 0),
+    },
   });
 }
 

@@ -14,7 +14,7 @@ export const GET = route('GET /api/v1/audit/events', async ({ req, server, princ
   const format = q.get('format') ?? 'json';
   if (format === 'jsonl') {
     requireInstanceAdmin(principal, 'export the whole audit chain');
-    return exportChainResponse(server);
+    return await exportChainResponse(server);
   }
   if (format !== 'json') throw new HttpError(400, 'invalid_query', `format must be json or jsonl; got "${format}"`);
   return json(await listEventsQuery(server, q, principal));
