@@ -314,7 +314,7 @@ export function buildOpenApiDocument() {
   add('GET /api/v1/audit/events', {
     summary: 'Audit events, newest first, or the whole hash chain as JSONL',
     description:
-      'Filters: `actor`, `action` (exact, or a prefix ending in "."), `project`, `from`/`to` (ISO 8601); paged by `cursor` (the previous page\'s nextCursor) and `limit` (1-200). An instance admin reads every event; others the events of projects where their role allows `audit.read` (reviewer, admin), and none elsewhere. `?format=jsonl` (instance admins only) streams the whole log, legacy events first, then the chain in seq order: what `refinery audit verify` recomputes.',
+      'Filters: `actor`, `action` (exact, or a prefix ending in "."), `project`, `from`/`to` (ISO 8601); paged by `cursor` (the previous page\'s nextCursor) and `limit` (1-200). An instance admin reads every event; others the events of projects where their role allows `audit.read` (reviewer, admin), and none elsewhere. `?format=jsonl` (instance admins only) streams the whole log, legacy events first, then the chain in seq order: what `refinery audit verify` recomputes; its `X-Refinery-Audit-Head-Seq` header is the head when the export began, so a cut download is not mistaken for a short chain. Every API response carries `X-Request-Id` (the caller\'s, when it is 1-128 characters of `[A-Za-z0-9._:-]`, else a new UUID), recorded in the events the request causes.',
     request: {
       query: z.object({
         actor: z.string().optional(),
