@@ -115,7 +115,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       // The dashboard answers on both loopback names; a cookie write from either is same-site.
       REFINERY_TRUSTED_ORIGINS: process.env.REFINERY_TRUSTED_ORIGINS ?? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`].join(','),
       ...payloadKeyEnv(o.dataDir),
-      ...((process.env.REFINERY_TEMPORAL_UI_ORIGIN ?? temporalUi) ? { REFINERY_TEMPORAL_UI_ORIGIN: process.env.REFINERY_TEMPORAL_UI_ORIGIN ?? temporalUi! } : {}),
+      // The dev server's Web UI calls the codec endpoint from its own origin, under either loopback name.
+      ...((process.env.REFINERY_TEMPORAL_UI_ORIGIN ?? temporalUi)
+        ? { REFINERY_TEMPORAL_UI_ORIGIN: process.env.REFINERY_TEMPORAL_UI_ORIGIN ?? [temporalUi!, temporalUi!.replace('127.0.0.1', 'localhost')].join(',') }
+        : {}),
       ...o.extraEnv,
     };
 

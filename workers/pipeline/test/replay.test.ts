@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { temporalDataConverterFromConfig } from '@refinery/temporal/worker';
 import { WORKFLOWS_PATH } from '../src/worker';
 
 /**
@@ -27,5 +29,13 @@ describe('fineTuneRun replays recorded histories', () => {
   it.each(files)('%s', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(new URL(file, HISTORIES), 'utf8')));
     await Worker.runReplayHistory({ workflowBundle }, history, file);
+  });
+
+  // A worker with the payload encryption codec (every real one) still replays the plaintext
+  // histories of runs started before encryption was enabled: the codec passes them through.
+  it.each(files)('%s, on a worker with the encryption codec', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(new URL(file, HISTORIES), 'utf8')));
+    const dataConverter = temporalDataConverterFromConfig({ REFINERY_PAYLOAD_KEYS: `replay:${randomBytes(32).toString('base64')}`, REFINERY_PAYLOAD_KEY_ID: 'replay' });
+    await Worker.runReplayHistory({ workflowBundle, dataConverter }, history, file);
   });
 });
