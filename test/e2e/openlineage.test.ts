@@ -1,9 +1,13 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { isTerminalRunStatus, openLineageRunId, type RunDetail } from '@refinery/core';
 import { connect, type Database } from '@refinery/db';
 import { api, DEMO_SPEC, INGEST_ONLY_SPEC, sessionOf, stackEnv, submitYaml, waitForRun, webUrl } from '../support/api';
+import { refinery } from '../support/cli';
 import { OPENLINEAGE_TEST_API_KEY, openLineageProblems } from '../support/openlineage';
 
 /**
@@ -126,6 +130,22 @@ describe('OpenLineage events', () => {
     expect(failedEvents[3]!.run.facets.errorMessage!.message).toMatch(/dataset has 1 error/);
     // The raw dataset was stored before validation failed: it is the failed stage's output.
     expect(ingestFail.outputs.map((d) => d.facets.version?.datasetVersion)).toEqual([failed.artifacts[0]!.sha256]);
+  });
+
+  it('exports the same lines from the CLI (`refinery openlineage export`), to stdout or a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openlineage-export-'));
+    const file = join(dir, 'run.jsonl');
+    const toFile = await refinery(['openlineage', 'export', '-p', 'demo', '--run', run.id, '-o', file]);
+    expect(toFile.code, toFile.stderr).toBe(0);
+    expect(toFile.stderr).toContain(`wrote ${events.length} OpenLineage event(s) to ${file}`);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as Event)).toEqual(events);
+    const toStdout = await refinery(['openlineage', 'export', '-p', 'demo', '--run', failed.id]);
+    expect(toStdout.code, toStdout.stderr).toBe(0);
+    expect(toStdout.stdout.trimEnd().split('\n')).toHaveLength(4);
+    const missing = await refinery(['openlineage', 'export', '-p', 'demo', '--run', 'run_doesnotexist']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/no run "run_doesnotexist" in project demo/);
   });
 
   it('answers 404 for a run the project does not hold, and cuts the export at ?limit', async () => {

@@ -5,6 +5,7 @@ import { loginCommand, logoutCommand, tokensCommand, whoamiCommand } from './com
 import { erasureCommand } from './commands/erasure';
 import { lineageCommand } from './commands/lineage';
 import { modelsCommand } from './commands/models';
+import { openlineageCommand } from './commands/openlineage';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
 
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   program.addCommand(redactCommand(globals));
   program.addCommand(auditCommand(globals));
   program.addCommand(erasureCommand(globals));
+  program.addCommand(openlineageCommand(globals));
   return program;
 }
