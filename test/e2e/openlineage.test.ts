@@ -166,7 +166,7 @@ describe('OpenLineage events', () => {
         )
       ).rows;
     // The background first attempts (3 tries each, refused at once) have all failed and been recorded.
-    const deadline = Date.now() + 180_000; // the worker sends one event at a time, ~1 s each while refused
+    const deadline = Date.now() + 180_000; // the worker sends one event at a time, at most ~1 s each while refused
     let rows = await ours();
     while (rows.some((r) => r.attempts === null || r.attempts < 1) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));

@@ -63,7 +63,10 @@ export const ConfigSchema = z.object({
    * An OpenLineage HTTP endpoint (e.g. Marquez: http://marquez:5000/api/v1/lineage) every event is
    * also POSTed to. An operator setting, never user input: it may name an internal address.
    */
-  REFINERY_OPENLINEAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://marquez:5000/api/v1/lineage' }).optional(),
+  REFINERY_OPENLINEAGE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://marquez:5000/api/v1/lineage' })
+    .refine((u) => !/^[a-z]+:\/\/[^/@]*@/i.test(u), 'must not carry credentials (user:password@); put a key in REFINERY_OPENLINEAGE_API_KEY')
+    .optional(),
   /** Sent as `Authorization: Bearer <key>` to REFINERY_OPENLINEAGE_URL when set. */
   REFINERY_OPENLINEAGE_API_KEY: z.string().min(1).optional(),
   /**
@@ -102,7 +105,7 @@ export function loadConfig<K extends keyof Config>(keys: readonly K[], env: Reco
   throw new ConfigError(
     result.error.issues.map((i) => {
       const key = String(i.path[0]);
-      const shown = env[key] === undefined ? 'not set' : `got "${key === 'DATABASE_URL' ? redactUrl(env[key]!) : SECRET_KEYS.has(key) ? '***' : env[key]}"`;
+      const shown = env[key] === undefined ? 'not set' : `got "${key === 'DATABASE_URL' || key === 'REFINERY_OPENLINEAGE_URL' ? redactUrl(env[key]!) : SECRET_KEYS.has(key) ? '***' : env[key]}"`;
       return `${key}: ${i.message} (${shown})`;
     }),
   );

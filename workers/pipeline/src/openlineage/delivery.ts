@@ -17,6 +17,8 @@ const ATTEMPT_TIMEOUT_MS = 1_500;
 const IMMEDIATE_BACKOFF_MS = [250, 750];
 /** After N failed rounds, wait min(1 min × 2^(N-1), 1 h) before the next. */
 export const retryAfterMs = (attempts: number) => Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+/** How long after a failed delivery the background sender tries each event only once. */
+const STRUGGLING_FOR_MS = 30_000;
 /** A redelivery round stops after this many failures in a row: the endpoint is down. */
 const GIVE_UP_AFTER_CONSECUTIVE_FAILURES = 3;
 
@@ -43,7 +45,9 @@ async function post(endpoint: OpenLineageEndpoint, event: object): Promise<{ ok:
     return { ok: false, error: `HTTP ${res.status} from ${shown(endpoint.url)}`, retry: transient(res.status) };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const raw = e.name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    // Messages may quote the URL; the stored error must not carry credentials from it.
+    const why = raw.split(endpoint.url).join(shown(endpoint.url));
     return { ok: false, error: `${shown(endpoint.url)}: ${why}`, retry: true };
   }
 }
@@ -78,10 +82,17 @@ const attempt = (db: Db, endpoint: OpenLineageEndpoint, eventId: number, tries: 
  */
 export function backgroundDelivery(db: Db, endpoint: OpenLineageEndpoint) {
   let tail: Promise<unknown> = Promise.resolve();
+  // After a failure, events get one try each for a while (not three): a dead endpoint must not
+  // turn every event into seconds of waiting and a growing queue.
+  let struggling = 0;
   return {
     enqueue(eventId: number): void {
       tail = tail
-        .then(() => attempt(db, endpoint, eventId, 1 + IMMEDIATE_BACKOFF_MS.length))
+        .then(async () => {
+          const outcome = await attempt(db, endpoint, eventId, Date.now() < struggling ? 1 : 1 + IMMEDIATE_BACKOFF_MS.length);
+          if (outcome === 'failed') struggling = Date.now() + STRUGGLING_FOR_MS;
+          if (outcome === 'delivered') struggling = 0;
+        })
         .catch((err: Error) => console.error(`[openlineage] delivery of event ${eventId} could not be recorded: ${err.message}`));
     },
     /** Resolves when everything enqueued so far has been attempted. */
