@@ -5,8 +5,8 @@ import { asNewClient, INGEST_ONLY_SPEC, specWith, submitYaml, waitForRun } from 
 
 /**
  * The lineage view in a real browser: from the run page's "Lineage" link to the graph (React
- * Flow, laid out by dagre), its nodes by kind, and a click through to the run. An ingest-only run
- * keeps it short: run → ingest stage → raw dataset.
+ * Flow, laid out by dagre), its nodes by kind, and a click through to the run. A data-only run
+ * keeps it short: ingest → raw dataset → redact → redacted dataset and redaction report, in one run.
  */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -37,21 +37,21 @@ describe('lineage view', () => {
     await browser?.close();
   });
 
-  it('opens from the run page, shows the run, its stage and its artifact, and clicks through to the run', async () => {
+  it('opens from the run page, shows the run, its stages and artifacts, and clicks through to the run', async () => {
     await page.getByTestId('run-lineage-link').click();
     await page.waitForURL(`${webUrl}/lineage?node=${run.id}`);
     const nodes = page.getByTestId('lineage-node');
-    await expect.poll(() => nodes.count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => nodes.count(), { timeout: 30_000 }).toBe(6);
     const types = await nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-node-type')).sort());
-    expect(types).toEqual(['artifact', 'run', 'stage']);
+    expect(types).toEqual(['artifact', 'artifact', 'artifact', 'run', 'stage', 'stage']);
     const raw = run.artifacts.find((a) => a.kind === 'raw_dataset')!;
     const artifact = page.locator(`[data-node-id="artifact:${raw.id}"]`);
     expect(await artifact.getByTestId('lineage-node-link').getAttribute('href')).toBe(`/api/v1/artifacts/${raw.id}/content`);
     expect(await artifact.textContent()).toContain(`raw_dataset ${raw.sha256.slice(0, 12)}`);
-    // Laid out left to right by dagre: the stage and its output are in different columns.
+    // Laid out left to right by dagre: a stage and its output are in different columns.
     const boxes = await nodes.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().x));
     expect(new Set(boxes.map(Math.round)).size).toBeGreaterThan(1);
-    await expect.poll(() => page.locator('.react-flow__edge').count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => page.locator('.react-flow__edge').count(), { timeout: 10_000 }).toBe(6); // 3 produced, 1 consumed, 2 part of the run
 
     await page.locator(`[data-node-id="run:${run.id}"]`).getByTestId('lineage-node-link').click();
     await page.waitForURL(`${webUrl}/runs/${run.id}`);
