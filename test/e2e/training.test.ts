@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import pg from 'pg';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { MetricPoint, TrainHeartbeat, TrainResult } from '@refinery/core';
+import { loadConfig, type MetricPoint, type TrainHeartbeat, type TrainResult } from '@refinery/core';
+import { payloadCodecFromConfig } from '@refinery/temporal';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 import { api, DEMO_SPEC, stackEnv, submitYaml, temporalClient, waitForRun } from '../support/api';
 
@@ -23,12 +24,13 @@ function trainingSpec(name: string, training: Record<string, unknown>): string {
   return stringify(spec);
 }
 
-/** The train activity's latest heartbeat and the worker running it, from Temporal. */
+/** The train activity's latest heartbeat and the worker running it, from Temporal (heartbeats are encrypted: decoded with the stack's keys). */
 async function pendingTrain(runId: string): Promise<{ heartbeat: TrainHeartbeat | null; workerPid: number | null; attempt: number } | null> {
   const d = await (await temporalClient()).workflow.getHandle(runId).describe();
   const pending = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'trainLora');
   if (!pending) return null;
-  const payload = pending.heartbeatDetails?.payloads?.[0];
+  const sealed = pending.heartbeatDetails?.payloads?.[0];
+  const payload = sealed ? (await payloadCodecFromConfig(loadConfig(['REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID'], stackEnv())).decode([sealed]))[0] : undefined;
   return {
     heartbeat: payload ? (defaultPayloadConverter.fromPayload(payload) as TrainHeartbeat) : null,
     workerPid: pending.lastWorkerIdentity ? Number(pending.lastWorkerIdentity.split('@')[0]) : null,
