@@ -126,6 +126,11 @@ describe('erasure impact', () => {
     // The closure reaches every artifact of the run (redacted, splits, adapter), all in run `trained`.
     expect(byRecord.runs.map((r) => r.id)).toEqual([trained.id]);
 
+    // From a derived artifact (the adapter, trained on the redacted split), the version is found too.
+    const adapter = trained.artifacts.find((a) => a.kind === 'adapter')!;
+    const fromAdapter = (await impact({ type: 'sha256', value: adapter.sha256 })).body as ErasureImpact;
+    expect(fromAdapter.versions.map((v) => v.runId)).toEqual([trained.id]);
+
     // The other project, asked by its own admin, sees only its own run and no version.
     const there = (await impact({ type: 'sha256', value: dataset.sha256 }, { authorization: `Bearer ${otherToken}` }, OTHER)).body as ErasureImpact;
     expect(there.runs.map((r) => r.id)).toEqual([other.id]);

@@ -3,12 +3,14 @@ import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { ErasureImpact, ErasureMark, ErasureReference } from '@refinery/core';
 import type { Db } from './client';
 import { audit } from './audit';
+import { downstreamArtifacts } from './lineage';
 import { getProjectRedactionKey } from './runs';
 import { artifacts, erasureMarks, modelAliases, models, modelVersions, runs } from './schema';
 
 /**
  * Erasure impact: which of a project's artifacts a reference names, everything downstream of them
- * over lineage_edges, the runs that produced any of it, and the registry versions of those runs.
+ * over lineage_edges (the lineage graph's walk, ./lineage.ts), the runs that produced any of it,
+ * and the registry versions of those runs.
  * Marks record that a version is affected; they never change or delete the version.
  */
 
@@ -63,21 +65,9 @@ export async function runsSubmittedWith(db: Db, projectId: string, uri: string):
   return rows.map((r) => r.id);
 }
 
-/**
- * The runs of every artifact downstream of `artifactIds` (themselves included), following
- * lineage_edges from → to; `union` (not `union all`) stops at nodes already seen, so a cycle ends.
- */
+/** The runs of every artifact downstream of `artifactIds` (themselves included): the lineage walk's closure. */
 export async function downstreamRunIds(db: Db, artifactIds: string[]): Promise<string[]> {
-  if (artifactIds.length === 0) return [];
-  const start = sql.join(artifactIds.map((id) => sql`(${id})`), sql`, `);
-  const result = await db.execute<{ run_id: string }>(sql`
-    with recursive down(id) as (
-      select v.id from (values ${start}) as v(id)
-      union
-      select e.to_artifact_id from lineage_edges e join down d on e.from_artifact_id = d.id
-    )
-    select distinct a.run_id from down join artifacts a on a.id = down.id where a.run_id is not null`);
-  return result.rows.map((r) => r.run_id);
+  return [...new Set((await downstreamArtifacts(db, artifactIds)).map((a) => a.runId))];
 }
 
 /** The runs (of the project only) and the registry versions built by them, with aliases and marks. */
@@ -157,6 +147,8 @@ export async function markVersionsAffected(
           action: 'erasure.marked',
           subjectType: 'model_version',
           subjectId: v.versionId,
+          projectId: input.projectId,
+          after: { reference: input.reference },
           data: { project: input.projectId, model: v.model, version: v.version, reference: input.reference, reason: input.reason },
         });
       }
