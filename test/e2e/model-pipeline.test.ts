@@ -115,6 +115,20 @@ describe('the model that comes out', () => {
     expect(gates.passed).toBe(true);
     expect(gates.results.length).toBe(spec.evaluation.gates.length);
     expect(run.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['adapter', 'merged_model', 'gguf', 'eval_report']));
+
+    // Erasure: a query from the raw dataset lists this version; marking from this run's raw dataset
+    // (its artifact id: only this run) shows it affected in the registry.
+    const raw = run.artifacts.find((a) => a.kind === 'raw_dataset')!;
+    const erasure = (path: string, body: unknown) => api('POST', `/api/v1/erasure/${path}`, { as: 'admin', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const impact = await erasure('impact', { project: 'demo', reference: { type: 'sha256', value: raw.sha256 } });
+    expect(impact.status, JSON.stringify(impact.body)).toBe(200);
+    expect(impact.body.versions).toContainEqual(expect.objectContaining({ model: 'demo-full', version: promoted.version, runId: run.id, aliases: ['staging'] }));
+    const marked = await erasure('marks', { project: 'demo', reference: { type: 'artifact', value: raw.id }, reason: 'e2e erasure request' });
+    expect(marked.status, JSON.stringify(marked.body)).toBe(200);
+    expect(marked.body.marks).toEqual([{ model: 'demo-full', version: promoted.version, created: true }]);
+    const after = (await api('GET', `/api/v1/models/demo-full?project=demo`)).body;
+    expect(after.versions[0].affected).toEqual([expect.objectContaining({ reference: `artifact:${raw.id}`, reason: 'e2e erasure request' })]);
+    expect(after.affectedAliases).toEqual(['staging']);
   });
 
   it('a gate that cannot pass ends the run rejected with the gate and its number', { timeout: 15 * 60_000 }, async () => {
