@@ -68,7 +68,9 @@ export function ErasureView() {
       impact.mutate({ project: chosen, reference: ref });
     }
   };
-  const hashRecord = async () => setText(`record:${await sha256Hex(record)}`);
+  // A line end copied with the line is not part of the record.
+  const line = record.replace(/\r?\n$/, '');
+  const hashRecord = async () => setText(`record:${await sha256Hex(line)}`);
   const shown: ErasureImpact | undefined = mark.data?.impact ?? impact.data;
 
   return (
@@ -108,7 +110,7 @@ export function ErasureView() {
         <summary className="cursor-pointer text-slate-600">Hash a record (the line exactly as stored in the dataset)</summary>
         <div className="mt-2 flex items-start gap-2">
           <textarea className={`${fieldClasses.input} h-20 flex-1 font-mono text-xs`} value={record} onChange={(e) => setRecord(e.target.value)} data-testid="erasure-record" placeholder='{"messages": [...]}' />
-          <button type="button" className={buttonClasses.secondary} disabled={!record || /[\r\n]/.test(record)} onClick={() => void hashRecord()} title="computed in this browser; the record is not sent">
+          <button type="button" className={buttonClasses.secondary} disabled={!line || /[\r\n]/.test(line)} onClick={() => void hashRecord()} title={/[\r\n]/.test(line) ? 'one record is one line: paste a single line' : 'computed in this browser; the record is not sent'}>
             Use its hash
           </button>
         </div>
