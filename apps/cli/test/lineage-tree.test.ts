@@ -67,4 +67,13 @@ describe('lineage tree', () => {
     expect(text).not.toContain('upstream');
     expect(text.match(/stage {4}split succeeded \(consumed eval_split_of\) \(shown above\)/g)).toHaveLength(1);
   });
+
+  it('with several start nodes (a run), grows each tree from the start nodes the others lead to', () => {
+    const run: LineageGraph = { ...graph, start: ['artifact:raw', 'artifact:red', 'artifact:tr', 'artifact:ev'], direction: 'up' };
+    const lines = lineageTree(run).split('\n');
+    const roots = lines.filter((l) => l.startsWith('artifact'));
+    expect(roots).toEqual([`artifact train_split ${'c'.repeat(12)} tr`, `artifact eval_split ${'d'.repeat(12)} ev`]);
+    expect(lines.filter((l) => l.includes('raw_dataset'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('split succeeded (produced) (shown above)'))).toHaveLength(1);
+  });
 });
