@@ -116,6 +116,26 @@ describe('the model that comes out', () => {
     expect(gates.results.length).toBe(spec.evaluation.gates.length);
     expect(run.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['adapter', 'merged_model', 'gguf', 'eval_report']));
 
+    // Lineage (issue 11 proof): every artifact has a path up to the raw dataset; the version has one
+    // to its approval (test/e2e/lineage.test.ts covers the graph in detail).
+    type Graph = { nodes: { id: string; type: string }[]; edges: { from: string; to: string; type: string }[] };
+    const lineage = async (node: string): Promise<Graph> => (await api('GET', `/api/v1/lineage?${new URLSearchParams({ node, direction: 'up' })}`)).body;
+    const reaches = (g: Graph, from: string, to: string) => {
+      const seen = new Set([from]);
+      const queue = [from];
+      while (queue.length) {
+        const id = queue.shift()!;
+        for (const e of g.edges) if (e.from === id && !seen.has(e.to)) (seen.add(e.to), queue.push(e.to));
+      }
+      return seen.has(to);
+    };
+    const rawArtifact = run.artifacts.find((a) => a.kind === 'raw_dataset')!;
+    for (const a of run.artifacts) expect(reaches(await lineage(a.id), `artifact:${rawArtifact.id}`, `artifact:${a.id}`), `${a.kind} ← raw dataset`).toBe(true);
+    const versionGraph = await lineage(`demo/demo-full@v${promoted.version}`);
+    const versionNode = versionGraph.nodes.find((n) => n.type === 'version')!.id;
+    expect(versionGraph.edges).toContainEqual({ from: `approval:${run.id}`, to: versionNode, type: 'approved', relation: null });
+    expect(reaches(versionGraph, `artifact:${rawArtifact.id}`, versionNode)).toBe(true);
+
     // Erasure: a query from the raw dataset lists this version; marking from this run's raw dataset
     // (its artifact id: only this run) shows it affected in the registry.
     const raw = run.artifacts.find((a) => a.kind === 'raw_dataset')!;
