@@ -73,7 +73,7 @@ describe('audit page', () => {
   });
 
   it('is in the navigation for reviewers (their project only, no chain verification) and not for viewers', async () => {
-    const reviewer = await signedIn('reviewer', '/');
+    const reviewer = await signedIn('reviewer', '/approvals');
     await reviewer.getByTestId('nav-audit').click();
     await reviewer.waitForURL(`${webUrl}/audit`);
     await expect.poll(() => reviewer.getByTestId('audit-row').count(), { timeout: 30_000 }).toBeGreaterThan(0);
@@ -81,7 +81,7 @@ describe('audit page', () => {
     expect(projects).toEqual(['demo']);
     expect(await reviewer.getByTestId('audit-verify-banner').count()).toBe(0);
 
-    const viewer = await signedIn('viewer', '/');
+    const viewer = await signedIn('viewer', '/approvals');
     await viewer.getByTestId('nav-runs').waitFor();
     // Shown until /me answers, then hidden: the viewer has no audit.read anywhere.
     await expect.poll(() => viewer.getByTestId('nav-audit').count(), { timeout: 30_000 }).toBe(0);
