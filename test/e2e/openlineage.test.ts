@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { isTerminalRunStatus, openLineageRunId, type RunDetail } from '@refinery/core';
-import { connect, type Database } from '@refinery/db';
-import { api, DEMO_SPEC, INGEST_ONLY_SPEC, sessionOf, stackEnv, submitYaml, waitForRun, webUrl } from '../support/api';
+import { isTerminalRunStatus, OPENLINEAGE_REDELIVERY, openLineageRunId, type RunDetail } from '@refinery/core';
+import { connect, storeOpenLineageEvent, type Database } from '@refinery/db';
+import { api, DEMO_SPEC, INGEST_ONLY_SPEC, sessionOf, stackEnv, submitYaml, temporalClient, waitForRun, webUrl } from '../support/api';
 import { refinery } from '../support/cli';
 import { OPENLINEAGE_TEST_API_KEY, openLineageProblems } from '../support/openlineage';
 
@@ -148,6 +148,18 @@ describe('OpenLineage events', () => {
     expect(missing.stderr).toMatch(/no run "run_doesnotexist" in project demo/);
   });
 
+  it('stores an event once per dedupe key: a retried projection activity adds nothing', async () => {
+    const [row] = (await database.pool.query<{ dedupe_key: string; event_type: string; stage: string }>(`select dedupe_key, event_type, stage from openlineage_events where run_id = $1 and stage = 'train' and event_type = 'COMPLETE'`, [run.id])).rows;
+    expect(row!.dedupe_key).toBe(`${run.id}/train/COMPLETE`);
+    const count = async () => Number((await database.pool.query(`select count(*) from openlineage_events where run_id = $1`, [run.id])).rows[0].count);
+    const before = await count();
+    const again = await storeOpenLineageEvent(database.db, { runId: run.id, stage: 'train', eventType: 'COMPLETE', dedupeKey: row!.dedupe_key, event: { retried: true }, outbox: true });
+    expect(again.created).toBe(false);
+    expect(await count()).toBe(before);
+    const stored = await database.pool.query(`select event from openlineage_events where id = $1`, [again.id]);
+    expect(stored.rows[0].event.eventType).toBe('COMPLETE'); // the first one stays
+  });
+
   it('answers 404 for a run the project does not hold, and cuts the export at ?limit', async () => {
     const other = await api('GET', `/api/v1/openlineage/events?project=demo&run=run_doesnotexist`, { as: 'viewer' });
     expect(other.status).toBe(404);
@@ -210,6 +222,19 @@ describe('OpenLineage events', () => {
     // What arrived is what the export holds.
     const key = (e: Event) => `${e.run.runId} ${e.eventType}`;
     expect(mine.map((r) => key(r.event)).sort()).toEqual([...events, ...(await exportEvents(failed.id))].map(key).sort());
+
+    // The periodic path: the worker's Temporal Schedule runs the redelivery workflow every minute, with an endpoint configured.
+    const schedule = (await temporalClient()).schedule.getHandle(OPENLINEAGE_REDELIVERY.scheduleId);
+    let described = await schedule.describe();
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'openLineageRedelivery' });
+    const until = Date.now() + 75_000;
+    while (!described.info.recentActions.length && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      described = await schedule.describe();
+    }
+    const last = described.info.recentActions.at(-1)!.action;
+    const periodic = await (await temporalClient()).workflow.getHandle(last.workflow.workflowId).result();
+    expect(periodic).toMatchObject({ configured: true });
 
     // Audited; and a viewer may not trigger it.
     const audited = await database.pool.query(`select actor from audit_events where action = 'openlineage.redelivered' order by id desc limit 1`);
