@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { asNewClient } from '../support/api';
+import { audit, connect } from '@refinery/db';
+import { asNewClient, stackEnv } from '../support/api';
 
 /**
  * The audit page in a real browser: the instance admin sees the server's verification banner and
@@ -31,6 +32,10 @@ describe('audit page', () => {
   }
 
   beforeAll(async () => {
+    // More than a page of events, whatever ran before: written by the real chain writer.
+    const database = connect(stackEnv().DATABASE_URL!, { max: 2 });
+    for (let i = 0; i < 60; i++) await audit(database.db, { actor: 'user:audit-browser-test', action: 'test.browser_page', subjectType: 'test', subjectId: String(i), projectId: 'demo' });
+    await database.close();
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   }, 60_000);
 
