@@ -24,6 +24,16 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
           <Link href={`/lineage?node=${encodeURIComponent(run.id)}`} className="text-sm text-emerald-800 underline" data-testid="run-lineage-link">
             Lineage
           </Link>
+          {/* The run's OpenLineage events as JSON Lines (docs/lineage.md), for Marquez or another consumer. */}
+          <a
+            href={`/api/v1/openlineage/events?project=${encodeURIComponent(run.project)}&run=${encodeURIComponent(run.id)}`}
+            download={`openlineage-${run.project}-${run.id}.jsonl`}
+            className="text-sm text-emerald-800 underline"
+            data-testid="run-openlineage-link"
+            title="OpenLineage 2-0-2 RunEvents of this run and its stages (JSON Lines)"
+          >
+            OpenLineage
+          </a>
           {!isTerminalRunStatus(run.status) && <CancelButton runId={run.id} project={run.project} />}
         </div>
       </div>
