@@ -7,12 +7,13 @@ import { loadConfig, type Config } from '@refinery/core';
 import { connect, type Database } from '@refinery/db';
 import { decodeHistory, historyPayloads, isEncrypted, payloadCodecFromConfig, payloadKeyId, type EncryptionCodec } from '@refinery/temporal';
 import { loadToolchain } from '../../infra/src/toolchain';
-import { api, INGEST_ONLY_SPEC, sessionOf, stackEnv, submitYaml, temporalClient, tokenFor, waitForRun, webUrl } from '../support/api';
+import { api, INGEST_ONLY_SPEC, sessionOf, specWith, stackEnv, submitYaml, temporalClient, tokenFor, waitForRun, webUrl } from '../support/api';
 
 /**
  * Encrypted workflow payloads on the real stack: a canary string in a RunSpec never reaches
  * Temporal's stored history in plaintext (the raw history's bytes are searched), yet the run
  * completes; through the codec (in process, the codec endpoint, the Temporal CLI) it is there.
+ * Failure messages are sealed too (the workers' failure converter encodes them as payloads).
  */
 const History = proto.temporal.api.history.v1.History;
 const CANARY = `payload-canary-${randomUUID()}`;
@@ -64,6 +65,24 @@ describe('encrypted Temporal payloads', () => {
     expect(contains(History.encode(history).finish(), CANARY)).toBe(true);
     const input = JSON.parse(new TextDecoder().decode(startInput(history).data!)) as { spec: { description: string } };
     expect(input.spec.description).toBe(CANARY);
+  });
+
+  it("a failure message quoting a record (JSON.parse's snippet of a malformed line) is sealed too", async () => {
+    const leak = `leak-${randomBytes(5).toString('hex')}`; // short enough for V8 to quote it whole
+    const good = { messages: [{ role: 'user', content: 'Where is my order?' }, { role: 'assistant', content: 'shipping' }] };
+    const up = await api('POST', '/api/v1/uploads?project=demo', { body: `${JSON.stringify(good)}\n${leak}\n`, headers: { 'content-type': 'application/octet-stream' } });
+    expect(up.status).toBe(201);
+    const res = await submitYaml(specWith({ name: 'payload-failure-canary', dataset: `{ uri: "${up.body.uri}", format: chat }` }));
+    const run = await waitForRun(res.body.id);
+    expect(run.status).toBe('failed');
+    // The premise: the error does quote the line (the run's own record in Postgres shows it to the project).
+    expect(run.stages[0]!.error).toContain(leak);
+    const history = await rawHistory(run.id);
+    expect(history.events!.some((e) => e.activityTaskFailedEventAttributes)).toBe(true);
+    expect(contains(History.encode(history).finish(), leak)).toBe(false);
+    await decodeHistory(codec, history);
+    const failed = history.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
+    expect(new TextDecoder().decode(failed.encodedAttributes!.data!)).toContain(leak);
   });
 
   it('the codec endpoint decodes for an instance admin, and the audit log records the count, never the content', async () => {

@@ -1,8 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { temporalConnectionOptions, type TemporalAddressConfig } from './client';
+import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-converter';
 
 export { stageAttemptsInterceptor } from './stage-attempts';
-export { temporalDataConverterFromConfig } from './data-converter';
+export { temporalDataConverterFromConfig };
+
+/** Exports `failureConverter`: failure messages and stack traces become (encrypted) payloads. */
+export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
+
+/**
+ * The workers' data converter: the clients' (the encryption codec) plus the failure converter
+ * that moves failure messages and stack traces into encrypted payloads. Workers encode the
+ * failures (activity errors, failed workflows); clients only decode them.
+ */
+export function temporalWorkerDataConverterFromConfig(config: PayloadKeyConfig): DataConverter {
+  return { ...temporalDataConverterFromConfig(config), failureConverterPath: FAILURE_CONVERTER_PATH };
+}
 
 /** The workers' connection, from the same options as every client (workers pass temporalDataConverterFromConfig to Worker.create). */
 export function temporalWorkerConnectionFromConfig(config: TemporalAddressConfig): Promise<NativeConnection> {

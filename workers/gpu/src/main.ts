@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { temporalDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
@@ -22,7 +22,7 @@ async function main() {
   const worker = await createGpuWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: temporalDataConverterFromConfig(config),
+    dataConverter: temporalWorkerDataConverterFromConfig(config),
     pool: config.GPU_POOL,
     gpus,
     deps: {

@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { temporalDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig, loadSigningKey } from '@refinery/core';
 import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect } from '@refinery/db';
@@ -23,7 +23,7 @@ async function main() {
   const worker = await createPipelineWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: temporalDataConverterFromConfig(config),
+    dataConverter: temporalWorkerDataConverterFromConfig(config),
     deps: {
       db: database.db,
       sources,

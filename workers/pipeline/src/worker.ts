@@ -9,7 +9,7 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', impo
 
 /**
  * The pipeline worker: runs fineTuneRun workflows and the CPU stage activities. `dataConverter`
- * is temporalDataConverterFromConfig's (payloads encrypted like every other process's).
+ * is temporalWorkerDataConverterFromConfig's (payloads and failure messages encrypted).
  */
 export async function createPipelineWorker(o: { connection: NativeConnection; namespace: string; dataConverter: DataConverter; deps: PipelineDeps }): Promise<Worker> {
   return Worker.create({

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { temporalDataConverterFromConfig } from '@refinery/temporal/worker';
+import { FAILURE_CONVERTER_PATH, temporalWorkerDataConverterFromConfig } from '@refinery/temporal/worker';
 import { WORKFLOWS_PATH } from '../src/worker';
 
 /**
@@ -16,9 +16,13 @@ import { WORKFLOWS_PATH } from '../src/worker';
 const HISTORIES = new URL('./histories/', import.meta.url);
 const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 let workflowBundle: WorkflowBundleWithSourceMap;
+/** As the production pipeline worker bundles it: with the failure converter that encodes messages. */
+let encryptingBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const logger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+  encryptingBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger });
 }, 180_000);
 
 describe('fineTuneRun replays recorded histories', () => {
@@ -31,11 +35,11 @@ describe('fineTuneRun replays recorded histories', () => {
     await Worker.runReplayHistory({ workflowBundle }, history, file);
   });
 
-  // A worker with the payload encryption codec (every real one) still replays the plaintext
-  // histories of runs started before encryption was enabled: the codec passes them through.
+  // A worker with the payload encryption codec and failure converter (every real one) still
+  // replays the plaintext histories of runs started before encryption was enabled.
   it.each(files)('%s, on a worker with the encryption codec', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(new URL(file, HISTORIES), 'utf8')));
-    const dataConverter = temporalDataConverterFromConfig({ REFINERY_PAYLOAD_KEYS: `replay:${randomBytes(32).toString('base64')}`, REFINERY_PAYLOAD_KEY_ID: 'replay' });
-    await Worker.runReplayHistory({ workflowBundle, dataConverter }, history, file);
+    const dataConverter = temporalWorkerDataConverterFromConfig({ REFINERY_PAYLOAD_KEYS: `replay:${randomBytes(32).toString('base64')}`, REFINERY_PAYLOAD_KEY_ID: 'replay' });
+    await Worker.runReplayHistory({ workflowBundle: encryptingBundle, dataConverter }, history, file);
   });
 });
