@@ -84,7 +84,8 @@ export const lineageEdges = pgTable(
     stage: text('stage').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('lineage_edges_uq').on(t.fromArtifactId, t.toArtifactId, t.relation)],
+  // The unique index serves walks downstream (from → to); upstream walks look edges up by `to`.
+  (t) => [uniqueIndex('lineage_edges_uq').on(t.fromArtifactId, t.toArtifactId, t.relation), index('lineage_edges_to_idx').on(t.toArtifactId)],
 );
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX "lineage_edges_to_idx" ON "lineage_edges" USING btree ("to_artifact_id");
