@@ -54,7 +54,7 @@ export type Gate = z.infer<typeof GateSchema>;
 
 export const EvaluationSpec = z
   .object({
-    metrics: z.array(z.enum(TASK_METRICS)).default(['exact_match', 'rouge_l']).describe('task metrics on greedy generations (chat and prompt_completion data)'),
+    metrics: z.array(z.enum(TASK_METRICS)).default(['exact_match', 'rouge_l']).describe('task metrics on greedy generations (chat, prompt_completion and preference data; for preference pairs the chosen answer is the reference)'),
     maxExamples: z.number().int().min(1).max(100_000).default(200).describe('evaluation records used (the first N of the eval split)'),
     maxNewTokens: z.number().int().min(1).max(4096).default(128),
     seed: z.number().int().default(0),
@@ -78,10 +78,30 @@ export const EvaluationSpec = z
   .strict();
 export type EvaluationSpec = z.infer<typeof EvaluationSpec>;
 
-/** The metrics a gate may name, given what the spec evaluates. */
-export function gateableMetrics(evaluation: EvaluationSpec): string[] {
-  return [...LANGUAGE_METRICS, ANSWER_LOSS, PERPLEXITY_DELTA, ...evaluation.metrics, ...(evaluation.leakageProbe ? [PII_LEAKAGE] : []), ...(evaluation.canaries ? [CANARY_EXPOSURE] : [])];
+/** The metrics a gate may name, given what the spec evaluates (preference data adds the DPO metrics). */
+export function gateableMetrics(evaluation: EvaluationSpec, format?: string): string[] {
+  return [
+    ...LANGUAGE_METRICS,
+    ANSWER_LOSS,
+    PERPLEXITY_DELTA,
+    ...evaluation.metrics,
+    ...(evaluation.leakageProbe ? [PII_LEAKAGE] : []),
+    ...(evaluation.canaries ? [CANARY_EXPOSURE] : []),
+    ...(format === 'preference' ? PREFERENCE_METRICS : []),
+  ];
 }
+
+/**
+ * On preference data (DPO runs), from each pair's summed log-likelihood of the chosen and the
+ * rejected answer: `reward_accuracy` (merged) is the fraction of eval pairs whose implicit DPO
+ * reward β·(log π(y|x) − log π_base(y|x)) is higher for the chosen answer, `reward_margin`
+ * (merged) the mean difference of the two rewards, and `preference_accuracy` (base and merged)
+ * the fraction of pairs the variant itself finds the chosen answer more likely than the rejected.
+ */
+export const REWARD_ACCURACY = 'reward_accuracy';
+export const REWARD_MARGIN = 'reward_margin';
+export const PREFERENCE_ACCURACY = 'preference_accuracy';
+export const PREFERENCE_METRICS = [REWARD_ACCURACY, REWARD_MARGIN, PREFERENCE_ACCURACY] as const;
 
 /** Generations of the merged model that repeat a PII value of the raw dataset (merged variant). */
 export const PII_LEAKAGE = 'pii_leakage';

@@ -104,6 +104,12 @@ export const RECORD_FIELDS: Record<DatasetFormat, object[]> = {
   ],
   prompt_completion: [str('prompt', 'the input text'), str('completion', 'the text to learn to produce')],
   text: [str('text', 'a document')],
+  preference: [
+    str('prompt', 'the input text (simple shape; the chat shape has messages instead)'),
+    { name: 'messages', type: 'array', description: 'the conversation so far, ending with a user turn (chat shape)', fields: [str('role', 'system, user or assistant'), str('content', 'the message text')] },
+    str('chosen', 'the preferred answer (chat shape: an assistant turn {role, content})'),
+    str('rejected', 'the dispreferred answer (chat shape: an assistant turn {role, content})'),
+  ],
 };
 
 // ── Events ────────────────────────────────────────────────────────────────────────────────────

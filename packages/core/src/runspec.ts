@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { uriSchema } from './uri';
-import { SplitSpec, TrainingSpec } from './training';
+import { DpoSpec, SplitSpec, TrainingSpec } from './training';
 import { evaluatedVariants, EvaluationSpec, gateableMetrics, ggufVariant, PERPLEXITY_DELTA, QuantizationSpec } from './evaluation';
 import { RedactionPolicySchema } from '@refinery/redaction';
 import { ApprovalSpec } from './approval';
 import { PromotionSpec } from './registry';
 
-export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
+export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text', 'preference'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 const slug = z
@@ -62,16 +62,37 @@ export const RunSpecObjectSchema = z
     }
     if (spec.promotion && !spec.training) ctx.addIssue({ code: 'custom', path: ['promotion'], message: 'promotion registers a trained model; add a "training" section' });
     if (spec.approval && !spec.training) ctx.addIssue({ code: 'custom', path: ['approval'], message: 'approval decides on a trained model; add a "training" section' });
+    if (spec.training) {
+      const { method } = spec.training;
+      const preference = spec.dataset.format === 'preference';
+      if (method === 'dpo' && !preference) {
+        ctx.addIssue({ code: 'custom', path: ['training', 'method'], message: `dpo learns from preference pairs: set dataset.format to preference ({prompt, chosen, rejected} records), or use method sft for ${spec.dataset.format} data` });
+      }
+      if (method !== 'dpo' && preference) {
+        ctx.addIssue({ code: 'custom', path: ['dataset', 'format'], message: 'preference pairs train with training.method: dpo (sft needs one answer per record: chat or prompt_completion data)' });
+      }
+      if (spec.training.dpo && method !== 'dpo') ctx.addIssue({ code: 'custom', path: ['training', 'dpo'], message: '"dpo" settings apply to method dpo only: set training.method: dpo, or remove training.dpo' });
+      if (method === 'dpo') {
+        // The DPO recipe trains a full-precision base on padded pairs: these SFT options are not in it (yet).
+        const t = spec.training as Record<string, unknown>;
+        for (const [key, used] of [['packing', t.packing === true], ['gradientCheckpointing', t.gradientCheckpointing === true], ['quantizeBase', t.quantizeBase !== undefined]] as const) {
+          if (used) ctx.addIssue({ code: 'custom', path: ['training', key], message: `${key} is not supported with method dpo yet; remove it` });
+        }
+        for (const section of ['quantization', 'evaluation'] as const) {
+          if (spec[section]) ctx.addIssue({ code: 'custom', path: [section], message: `"${section}" is not available for DPO runs yet (the run ends with the adapter); remove it` });
+        }
+      }
+    }
     const evaluation = spec.evaluation;
     if (!evaluation) return;
     if (evaluation.onFail === 'review' && !spec.approval) {
       ctx.addIssue({ code: 'custom', path: ['evaluation', 'onFail'], message: '"review" sends failed gates to the reviewers: add an "approval" section, or use onFail: reject' });
     }
     if (evaluation.canaries && spec.dataset.format === 'text') {
-      ctx.addIssue({ code: 'custom', path: ['evaluation', 'canaries'], message: 'canaries need a prompt and a continuation to rank: use chat or prompt_completion data, or set canaries to 0' });
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'canaries'], message: 'canaries need a prompt and a continuation to rank: use chat, prompt_completion or preference data, or set canaries to 0' });
     }
     const variants = evaluatedVariants(spec.quantization);
-    const metrics = gateableMetrics(evaluation);
+    const metrics = gateableMetrics(evaluation, spec.dataset.format);
     evaluation.gates.forEach((gate, i) => {
       const path = ['evaluation', 'gates', i];
       if (!variants.includes(gate.variant)) ctx.addIssue({ code: 'custom', path: [...path, 'variant'], message: `"${gate.variant}" is not evaluated by this spec; choose one of ${variants.join(', ')}` });
@@ -84,7 +105,12 @@ export const RunSpecObjectSchema = z
     });
   });
 
-export const RunSpecSchema = RunSpecObjectSchema.transform((spec) => (spec.training && !spec.split ? { ...spec, split: SplitSpec.parse({}) } : spec));
+export const RunSpecSchema = RunSpecObjectSchema.transform((spec) => {
+  let out = spec.training && !spec.split ? { ...spec, split: SplitSpec.parse({}) } : spec;
+  // DPO's settings are written out with their defaults, like every other section's.
+  if (out.training?.method === 'dpo' && !out.training.dpo) out = { ...out, training: { ...out.training, dpo: DpoSpec.parse({}) } };
+  return out;
+});
 
 export type RunSpec = z.infer<typeof RunSpecObjectSchema>;
 

@@ -61,6 +61,34 @@ export const TrainReportSchema = z.object({
   attempt: z.number().int().describe('the activity attempt that finished the training'),
   device: z.string(),
   trainSeconds: z.number().nullable(),
+  // Packing, precision and memory (issue 15); absent on reports written before them. training_metrics has
+  // fixed columns, so the per-step values live in the trainer's metrics.json and these are whole-run figures.
+  packing: z.boolean().optional().describe('several records per sequence, each attending only to itself'),
+  trainRows: z.number().int().nullable().optional().describe('training sequences per epoch (packed rows, or records when not packed)'),
+  precision: z.string().nullable().optional().describe('bf16-autocast on CUDA with bf16, else float32'),
+  microBatchSize: z.number().int().nullable().optional().describe('rows per forward pass (the CUDA batch probe may change it; the optimizer step keeps batchSize × gradAccum rows)'),
+  microBatchesPerStep: z.number().int().nullable().optional(),
+  gradientCheckpointing: z.boolean().optional(),
+  quantizeBase: z.string().nullable().optional().describe('nf4: QLoRA, the base in 4-bit'),
+  realTokens: z.number().int().nullable().optional().describe('non-padding tokens trained on'),
+  paddingFraction: z.number().nullable().optional().describe('share of the batches that was padding'),
+  realTokensPerSecond: z.number().nullable().optional().describe('non-padding tokens per second of step time (evals and checkpoints excluded)'),
+  peakMemoryBytes: z.number().int().nullable().optional().describe('highest per-step peak: CUDA max_memory_allocated, or the CPU process RSS high-water mark'),
+  method: z.enum(['sft', 'dpo']).optional().describe('the training method; absent on reports written before DPO (sft)'),
+  preference: z
+    .object({
+      beta: z.number(),
+      rewardAccuracy: z.number().nullable().describe('eval split after training: fraction of pairs whose implicit reward ranks the chosen answer above the rejected'),
+      rewardMargin: z.number().nullable().describe('eval split after training: mean chosen − rejected reward'),
+      trainRewardAccuracy: z.number().nullable().describe('mean over the last ≤10 training steps'),
+      trainRewardMargin: z.number().nullable().describe('mean over the last ≤10 training steps'),
+      evals: z
+        .array(z.object({ step: z.number().int(), loss: z.number().nullable(), rewardAccuracy: z.number().nullable(), rewardMargin: z.number().nullable() }))
+        .describe('every eval (step 0: the base, where both rewards are 0); training_metrics has no column for the rewards, so they are kept here'),
+    })
+    .nullable()
+    .optional()
+    .describe('DPO runs: reward accuracies and margins (the implicit reward β·log(π/π_base) of the chosen vs the rejected answer)'),
 });
 export type TrainReport = z.infer<typeof TrainReportSchema>;
 

@@ -18,9 +18,26 @@ export const LoraSpec = z
   })
   .strict();
 
+/** Training methods: `sft` learns the answers of chat, prompt_completion or text data; `dpo` learns to prefer the chosen answer of preference pairs over the rejected one. */
+export const TRAINING_METHODS = ['sft', 'dpo'] as const;
+export type TrainingMethod = (typeof TRAINING_METHODS)[number];
+
+/** `training.dpo` (with `method: dpo`): Direct Preference Optimization against the base model (the adapter switched off). */
+export const DpoSpec = z
+  .object({
+    beta: z.number().gt(0).max(10).default(0.1).describe('how strongly the tuned model is held to the base model (the reference): higher stays closer; TRL and the DPO paper use 0.1'),
+  })
+  .strict();
+export type DpoSpec = z.infer<typeof DpoSpec>;
+
 export const TrainingSpec = z
   .object({
-    method: z.literal('lora').default('lora'),
+    // "lora" (the only value before DPO) reads as sft: both train a LoRA adapter on the answers.
+    method: z
+      .preprocess((v) => (v === 'lora' ? 'sft' : v), z.enum(TRAINING_METHODS))
+      .default('sft')
+      .describe('sft: learn the answers (chat, prompt_completion or text data); dpo: learn to prefer chosen over rejected answers (preference data)'),
+    dpo: DpoSpec.optional().describe('with method dpo; its defaults apply when it is left out'),
     lora: LoraSpec.default(LoraSpec.parse({})),
     epochs: z.number().int().min(1).max(100).default(3),
     learningRate: z.number().gt(0).lt(1).default(2e-4),

@@ -60,3 +60,37 @@ describe('RunSpec', () => {
     if (!r.ok) expect(r.issues[0]!.path).toMatch(/^line \d+, column \d+$/);
   });
 });
+
+describe('training.method', () => {
+  const preference = { ...valid, dataset: { uri: 'file://examples/datasets/support-preferences.jsonl', format: 'preference' } };
+  const issues = (spec: object) => {
+    const r = validateRunSpec(spec);
+    return r.ok ? [] : r.issues;
+  };
+
+  it('defaults to sft, reads the old "lora" as sft, and fills in the dpo defaults for dpo', () => {
+    const sft = validateRunSpec({ ...valid, training: {} });
+    expect(sft.ok && sft.spec.training).toMatchObject({ method: 'sft' });
+    const lora = validateRunSpec({ ...valid, training: { method: 'lora' } });
+    expect(lora.ok && lora.spec.training?.method).toBe('sft');
+    const dpo = validateRunSpec({ ...preference, training: { method: 'dpo' } });
+    expect(dpo.ok && dpo.spec.training).toMatchObject({ method: 'dpo', dpo: { beta: 0.1 } });
+    const tuned = validateRunSpec({ ...preference, training: { method: 'dpo', dpo: { beta: 0.5 } } });
+    expect(tuned.ok && tuned.spec.training?.dpo).toEqual({ beta: 0.5 });
+  });
+
+  it('pairs dpo with preference data and nothing else, with the field to fix', () => {
+    expect(issues({ ...valid, training: { method: 'dpo' } })).toEqual([{ path: 'training.method', message: expect.stringMatching(/^dpo learns from preference pairs: set dataset.format to preference/) }]);
+    expect(issues({ ...preference, training: {} })).toEqual([{ path: 'dataset.format', message: expect.stringMatching(/^preference pairs train with training.method: dpo/) }]);
+    expect(issues({ ...valid, training: { dpo: { beta: 0.2 } } })).toEqual([{ path: 'training.dpo', message: expect.stringMatching(/apply to method dpo only/) }]);
+    expect(issues({ ...preference, training: { method: 'dpo', dpo: { beta: 0 } } })).toEqual([{ path: 'training.dpo.beta', message: expect.any(String) }]);
+    expect(issues({ ...preference, training: { method: 'ppo' } })[0]!.path).toBe('training.method');
+    // preference data without training is just ingested (and redacted)
+    expect(validateRunSpec(preference).ok).toBe(true);
+  });
+
+  it('refuses what the DPO recipe does not do yet, by field', () => {
+    expect(issues({ ...preference, training: { method: 'dpo', gradientCheckpointing: true, quantizeBase: 'nf4' }, evaluation: {} }).map((i) => i.path)).toEqual(['training.gradientCheckpointing', 'training.quantizeBase', 'evaluation']);
+    expect(issues({ ...valid, training: {}, evaluation: { gates: [{ metric: 'reward_accuracy', min: 0.7 }] } })).toEqual([{ path: 'evaluation.gates[0].metric', message: expect.stringMatching(/^"reward_accuracy" is not measured by this spec/) }]);
+  });
+});

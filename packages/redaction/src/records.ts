@@ -1,13 +1,14 @@
 import { RedactionRecordError } from './errors';
 
-export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text'] as const;
+export const DATASET_FORMATS = ['chat', 'prompt_completion', 'text', 'preference'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /**
  * Calls `visit` for every text field of a record of the given format and returns a copy with the
  * returned strings written back (same keys, same order, other fields untouched). Only these are
  * text fields: chat `messages[].content` (a string, or `{type:'text', text}` parts), prompt and
- * completion, text. `visit` may return undefined to leave a field unchanged.
+ * completion, text; preference pairs' prompt or messages, and chosen and rejected (strings, or
+ * `{role, content}` turns). `visit` may return undefined to leave a field unchanged.
  */
 export function mapTextFields(
   record: unknown,
@@ -30,7 +31,25 @@ export function mapTextFields(
       };
     case 'text':
       return { ...source, text: mapString(source, 'text', line, visit) };
+    case 'preference':
+      return {
+        ...source,
+        ...('messages' in source ? { messages: mapMessages(source.messages, line, visit) } : { prompt: mapString(source, 'prompt', line, visit) }),
+        chosen: mapAnswer(source, 'chosen', line, visit),
+        rejected: mapAnswer(source, 'rejected', line, visit),
+      };
   }
+}
+
+/** A preference answer: a string (simple shape) or one `{role, content}` turn (chat shape). */
+function mapAnswer(source: Record<string, unknown>, key: 'chosen' | 'rejected', line: number, visit: (text: string, field: string) => string | undefined): unknown {
+  const value = source[key];
+  if (typeof value === 'string') return visit(value, key) ?? value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as Record<string, unknown>).content === 'string') {
+    const turn = value as Record<string, unknown> & { content: string };
+    return { ...turn, content: visit(turn.content, `${key}.content`) ?? turn.content };
+  }
+  throw new RedactionRecordError(line, `field "${key}" must be a string or an object {role, content}`);
 }
 
 function mapString(source: Record<string, unknown>, key: string, line: number, visit: (text: string, field: string) => string | undefined): string {

@@ -48,6 +48,24 @@ describe('record formats', () => {
     expect(JSON.parse(b)).toEqual({ text: 'ip [IP_ADDRESS]', n: 1 });
   });
 
+  it('preference: redacts the prompt or the messages, and both answers (strings or assistant turns)', async () => {
+    const simple = JSON.stringify({ prompt: 'SSN 123-45-6789?', chosen: 'Mail sarah.j@acme.io', rejected: 'Call (415) 867-5309', id: 3 });
+    const [a] = await collect(redactJsonl([simple], { policy: {}, format: 'preference' }));
+    expect(JSON.parse(a)).toEqual({ prompt: 'SSN [US_SSN]?', chosen: 'Mail [EMAIL]', rejected: 'Call [PHONE]', id: 3 });
+    const chatPair = JSON.stringify({
+      messages: [{ role: 'user', content: 'I am Sarah Johnson, card 4111 1111 1111 1111' }],
+      chosen: { role: 'assistant', content: 'Thanks, we will write to sarah.j@acme.io' },
+      rejected: { role: 'assistant', content: 'Call us at (415) 867-5309' },
+    });
+    const [b] = await collect(redactJsonl([chatPair], { policy: {}, format: 'preference' }));
+    expect(JSON.parse(b)).toEqual({
+      messages: [{ role: 'user', content: 'I am [PERSON], card [CREDIT_CARD]' }],
+      chosen: { role: 'assistant', content: 'Thanks, we will write to [EMAIL]' },
+      rejected: { role: 'assistant', content: 'Call us at [PHONE]' },
+    });
+    await expect(collect(redactJsonl(['{"prompt":"a","chosen":"b","rejected":7}'], { policy: {}, format: 'preference' }))).rejects.toThrow(/line 1: field "rejected" must be a string or an object/);
+  });
+
   it('passes unchanged records through byte for byte and skips blank lines', async () => {
     const clean = '{"text":"nothing personal here",  "x":1}';
     expect(await collect(redactJsonl([clean, '', '  '], { policy: {}, format: 'text' }))).toEqual([clean]);

@@ -14,7 +14,7 @@ import type { DatasetFormat } from '@refinery/core';
 export const CANARY_CANDIDATES = 1000;
 
 export interface Canary {
-  /** The training record (the secret in its last assistant message or completion). */
+  /** The training record (the secret in its last assistant message, completion, or chosen answer). */
   record: Record<string, unknown>;
   /** The true continuation first, then CANARY_CANDIDATES − 1 others of the same shape. */
   candidates: string[];
@@ -31,18 +31,22 @@ function digits(seed: string, count: number): string {
 const sentence = (account: number, code: string) => `The vault code for account ${account} is ${code.slice(0, 4)}-${code.slice(4, 8)}.`;
 
 export function canaries(runId: string, count: number, format: DatasetFormat): Canary[] {
-  if (format === 'text') throw new Error('canaries need a prompt and a continuation: use chat or prompt_completion data');
+  if (format === 'text') throw new Error('canaries need a prompt and a continuation: use chat, prompt_completion or preference data');
   return Array.from({ length: count }, (_, i) => {
     const account = 1000 + i;
     const question = `What is the vault code for account ${account}?`;
     const secret = sentence(account, digits(`${runId}:canary:${i}`, 8));
     const others = new Set<string>([secret]);
     for (let k = 0; others.size < CANARY_CANDIDATES; k++) others.add(sentence(account, digits(`${runId}:canary:${i}:candidate:${k}`, 8)));
+    const candidates = [...others];
+    // A preference canary prefers the secret over another code of the same shape (a candidate).
     const record =
       format === 'chat'
         ? { messages: [{ role: 'user', content: question }, { role: 'assistant', content: secret }] }
-        : { prompt: question, completion: secret };
-    return { record, candidates: [...others] };
+        : format === 'preference'
+          ? { prompt: question, chosen: secret, rejected: candidates[1] }
+          : { prompt: question, completion: secret };
+    return { record, candidates };
   });
 }
 

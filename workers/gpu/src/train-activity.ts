@@ -1,13 +1,14 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { TrainHeartbeat, TrainInput, TrainReport, TrainResult } from '@refinery/core';
 import { stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
-import { canaries } from './canaries';
 import { MetricsWriter } from './metrics-writer';
-import { fetchFile, storeDirectory } from './stored-outputs';
+import { fetchFile } from './stored-outputs';
+import { recordAdapter, withCanaries } from './train-common';
+import { trainDpo } from './dpo-train-activity';
 import { TRAIN_PROTOCOL } from './trainer-events';
 
 /**
@@ -18,6 +19,7 @@ import { TRAIN_PROTOCOL } from './trainer-events';
 export function trainActivities(deps: GpuDeps) {
   return {
     async trainLora(input: TrainInput): Promise<TrainResult> {
+      if (input.training.method === 'dpo') return trainDpo(deps, input);
       const ctx = Context.current();
       const progress: Omit<TrainHeartbeat, 'checkpoint'> = { step: 0, totalSteps: null, loss: null };
       const metrics = new MetricsWriter(deps.db, { onError: (err) => ctx.log.warn(`metrics write failed: ${err.message}`) });
@@ -88,25 +90,4 @@ async function trainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) 
     weight_decay: t.weightDecay,
     max_grad_norm: t.maxGradNorm,
   };
-}
-
-/** Canaries go into this job's copy of the training data only: never into an artifact or the eval split. */
-async function withCanaries(trainFile: string, input: TrainInput): Promise<string> {
-  if (!input.canaries) return trainFile;
-  const lines = canaries(input.runId, input.canaries, input.format).map((c) => `${JSON.stringify(c.record)}\n`);
-  await appendFile(trainFile, lines.join(''));
-  return trainFile;
-}
-
-function recordAdapter(deps: GpuDeps, input: TrainInput, adapterDir: string, report: TrainReport): Promise<TrainResult['adapter']> {
-  return storeDirectory(deps, adapterDir, {
-    runId: input.runId,
-    stage: 'train',
-    kind: 'adapter',
-    metadata: { ...report, baseModel: input.baseModelUri, format: 'peft-lora' },
-    from: [
-      { artifactId: input.train.artifactId, relation: 'trained_on' },
-      ...(input.eval ? [{ artifactId: input.eval.artifactId, relation: 'evaluated_on' }] : []),
-    ],
-  });
 }

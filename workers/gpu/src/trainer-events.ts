@@ -63,6 +63,56 @@ export const TRAIN_PROTOCOL = {
   }),
 } satisfies AnyVerbProtocol;
 
+/**
+ * `dpo`: the train stage with `training.method: dpo` (recipe lora_dpo). Its own contract, not an
+ * extension of train's: the same start event, and steps, evals and done that add the rewards of the
+ * chosen vs the rejected answers (accuracy: the fraction of pairs whose chosen answer has the
+ * higher reward; margin: the mean difference).
+ */
+const rewards = { reward_accuracy: num, reward_margin: num };
+export const DPO_PROTOCOL = {
+  verb: 'dpo',
+  progress: z.discriminatedUnion('event', [
+    z.object({
+      event: z.literal('start'),
+      total_steps: z.number().int(),
+      epochs: z.number().int(),
+      device: z.string(),
+      dtype: z.string(),
+      train_records: z.number().int(),
+      eval_records: z.number().int(),
+      trainable_params: z.number().int(),
+      total_params: z.number().int(),
+      resumed_from_step: z.number().int().nullable(),
+    }),
+    z.object({
+      event: z.literal('step'),
+      step: z.number().int(),
+      total_steps: z.number().int(),
+      epoch: z.number(),
+      loss: num,
+      learning_rate: z.number(),
+      tokens_per_second: z.number(),
+      eta_seconds: z.number(),
+      ...rewards,
+    }),
+    z.object({ event: z.literal('eval'), step: z.number().int(), eval_loss: num, ...rewards }),
+  ]),
+  done: z.object({
+    event: z.literal('done'),
+    step: z.number().int(),
+    adapter_dir: z.string(),
+    metrics_path: z.string(),
+    beta: z.number(),
+    train_loss: num,
+    eval_loss: num,
+    base_eval_loss: num,
+    ...rewards,
+    train_reward_accuracy: num,
+    train_reward_margin: num,
+  }),
+} satisfies AnyVerbProtocol;
+
 export type AnyVerbProtocol = VerbProtocol<z.ZodType<{ event: string }>, z.ZodType<{ event: 'done' }>>;
 
 export type TrainerEvent<P extends AnyVerbProtocol> = CommonEvent | z.infer<P['progress']> | z.infer<P['done']>;

@@ -16,7 +16,9 @@ describe('canaries', () => {
     expect(new Set(c!.candidates).size).toBe(CANARY_CANDIDATES);
     for (const candidate of c!.candidates.slice(0, 50)) expect(candidate).toMatch(/^The vault code for account 1000 is \d{4}-\d{4}\.$/);
     expect(canaries('run_a', 1, 'prompt_completion')[0]!.record).toMatchObject({ completion: c!.candidates[0] });
-    expect(() => canaries('run_a', 1, 'text')).toThrow(/chat or prompt_completion/);
+    // DPO: the secret is the chosen answer, another candidate the rejected one
+    expect(canaries('run_a', 1, 'preference')[0]!.record).toEqual({ prompt: 'What is the vault code for account 1000?', chosen: c!.candidates[0], rejected: c!.candidates[1] });
+    expect(() => canaries('run_a', 1, 'text')).toThrow(/chat, prompt_completion or preference/);
   });
 
   it('measure exposure in bits: first of 1000 is log2(1000), the median rank about 1', () => {

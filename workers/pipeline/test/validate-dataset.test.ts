@@ -4,7 +4,7 @@ import { readLines } from '@refinery/storage';
 import { validateDataset } from '../src/ingest/validate-dataset';
 
 const jsonl = (...records: unknown[]) => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n');
-const validate = (text: string, format: 'chat' | 'prompt_completion' | 'text', maxLineBytes?: number) =>
+const validate = (text: string, format: 'chat' | 'prompt_completion' | 'text' | 'preference', maxLineBytes?: number) =>
   validateDataset(Readable.from([Buffer.from(text)]), { format, sha256: 'x', maxLineBytes });
 const chat = (user: string, assistant: string) => ({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
 
@@ -41,6 +41,36 @@ describe('validateDataset', () => {
     const t = await validate(jsonl({ text: 'abc' }, { txt: 'x' }), 'text');
     expect(t.records).toBe(1);
     expect(t.errors).toEqual([{ line: 2, field: 'text', reason: 'is required' }]);
+  });
+
+  it('validates preference pairs in both shapes and reports a malformed one with its line number', async () => {
+    const turn = (content: string) => ({ role: 'assistant', content });
+    const r = await validate(
+      jsonl(
+        { prompt: 'route: card charged twice', chosen: '{"department":"billing"}', rejected: '{"department":"shipping"}' },
+        { messages: [{ role: 'system', content: 'route tickets' }, { role: 'user', content: 'parcel lost' }], chosen: turn('shipping'), rejected: turn('billing') },
+        { prompt: 'p', chosen: 'a' },
+        { prompt: 'p', chosen: 'same', rejected: 'same' },
+        { messages: [{ role: 'user', content: 'q' }], chosen: 'a string', rejected: turn('b') },
+        { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], chosen: turn('x'), rejected: turn('y') },
+        { prompt: 'p', messages: [{ role: 'user', content: 'q' }], chosen: 'a', rejected: 'b' },
+        { chosen: 'a', rejected: 'b' },
+        { messages: [{ role: 'user', content: 'q' }], chosen: { role: 'user', content: 'x' }, rejected: turn('y') },
+      ),
+      'preference',
+    );
+    expect(r.records).toBe(2);
+    expect(r.roleCounts).toEqual({ system: 1, user: 1, assistant: 2 });
+    expect(r.characters).toBe(25 + 24 + 25 + 13 + 11 + 8 + 7);
+    expect(r.errors).toEqual([
+      { line: 3, field: 'rejected', reason: 'is required' },
+      { line: 4, field: 'rejected', reason: 'is the same as "chosen": the pair teaches no preference' },
+      { line: 5, field: 'chosen', reason: 'must be an object {role: "assistant", content} when the record has "messages"' },
+      { line: 6, field: 'messages', reason: 'must end with a user message (chosen and rejected are the answers to it)' },
+      { line: 7, field: 'messages', reason: 'give either "prompt" (a string) or "messages" (a chat), not both' },
+      { line: 8, field: 'prompt', reason: 'is required (or "messages" for the chat shape)' },
+      { line: 9, field: 'chosen.role', reason: 'must be "assistant", got "user"' },
+    ]);
   });
 
   it('keeps the first 100 errors but counts all', async () => {

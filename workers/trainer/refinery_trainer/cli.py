@@ -33,6 +33,8 @@ class Recipe(NamedTuple):
 RECIPES: dict[str, Recipe] = {
     "train": Recipe("refinery_trainer.recipes.lora_sft", "LoRA fine-tune a base model",
                     {"resume_from": "checkpoint dir or 'latest'; overrides the config's resume_from"}),
+    "dpo": Recipe("refinery_trainer.recipes.lora_dpo", "LoRA DPO: learn to prefer chosen over rejected answers",
+                  {"resume_from": "checkpoint dir or 'latest'; overrides the config's resume_from"}),
     "merge": Recipe("refinery_trainer.recipes.merge", "fold a LoRA adapter into its base model", {}),
     "quantize": Recipe("refinery_trainer.recipes.quantize", "export a HF model to GGUF with llama.cpp", {}),
     "evaluate": Recipe("refinery_trainer.recipes.evaluate", "score base, merged and GGUF models", {}),

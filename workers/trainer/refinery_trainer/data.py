@@ -6,6 +6,8 @@ Every format is turned into chat messages and rendered with the tokenizer's chat
   chat               {"messages": [{"role": "system"|"user"|"assistant", "content": str}, ...]}
   prompt_completion  {"prompt": str, "completion": str} -> [user: prompt, assistant: completion]
   text               {"text": str}                      -> text + eos, every token trained on
+  preference         {"prompt", "chosen", "rejected"} or {"messages", "chosen", "rejected"} (DPO pairs,
+                     recipes/lora_dpo.py); encode() gives the prompt + chosen answer, only the answer scored
 
 Loss masking: only assistant turns are trained on (labels = -100 elsewhere). A turn's span is
 found by rendering the conversation up to that turn twice, with and without the turn; the
@@ -51,6 +53,8 @@ def _record_problem(rec: Any, fmt: str) -> str | None:
         return "record must be a JSON object"
     if fmt == "text":
         return None if isinstance(rec.get("text"), str) and rec["text"] else 'missing non-empty string "text"'
+    if fmt == "preference":
+        return _preference_problem(rec)
     if fmt == "prompt_completion":
         for k in ("prompt", "completion"):
             if not isinstance(rec.get(k), str) or not rec[k]:
@@ -67,6 +71,43 @@ def _record_problem(rec: Any, fmt: str) -> str | None:
     if not any(m["role"] == "assistant" and m["content"] for m in msgs):
         return "no non-empty assistant message to train on"
     return None
+
+
+def _preference_problem(rec: dict) -> str | None:
+    """The `preference` format's two shapes: {prompt, chosen, rejected} (strings), or {messages,
+    chosen, rejected} (a chat ending with a user turn, then two {role: "assistant", content} turns)."""
+    if ("prompt" in rec) == ("messages" in rec):
+        return 'needs either "prompt" (a string) or "messages" (a chat), not both or neither'
+    chat = "messages" in rec
+    if chat:
+        if not isinstance(rec["messages"], list) or not rec["messages"]:
+            return '"messages" must be a non-empty list of {role, content}'
+        problem = _record_problem({"messages": rec["messages"] + [{"role": "assistant", "content": "x"}]}, "chat")
+        if problem:
+            return problem
+        if rec["messages"][-1]["role"] != "user":
+            return '"messages" must end with a user message (chosen and rejected answer it)'
+    elif not isinstance(rec["prompt"], str) or not rec["prompt"]:
+        return 'missing non-empty string "prompt"'
+    answers = []
+    for k in ("chosen", "rejected"):
+        v = rec.get(k)
+        if chat and not (isinstance(v, dict) and v.get("role") == "assistant" and isinstance(v.get("content"), str) and v["content"]):
+            return f'"{k}" must be an object {{"role": "assistant", "content": non-empty string}} when the record has "messages"'
+        if not chat and not (isinstance(v, str) and v):
+            return f'missing non-empty string "{k}"'
+        answers.append(v["content"] if chat else v)
+    return '"chosen" and "rejected" are the same' if answers[0] == answers[1] else None
+
+
+def preference_turns(record: dict) -> tuple[list[dict], dict, dict]:
+    """(prompt messages, chosen turn, rejected turn) of a valid preference record, either shape."""
+    if "messages" in record:
+        prompt = [{"role": m["role"], "content": m["content"]} for m in record["messages"]]
+        chosen, rejected = record["chosen"]["content"], record["rejected"]["content"]
+    else:
+        prompt, chosen, rejected = [{"role": "user", "content": record["prompt"]}], record["chosen"], record["rejected"]
+    return prompt, {"role": "assistant", "content": chosen}, {"role": "assistant", "content": rejected}
 
 
 def record_problem(rec: Any, fmt: str) -> str | None:
@@ -147,9 +188,14 @@ def encode(record: dict, tokenizer, fmt: str, max_seq_len: int) -> Example | Non
     if fmt == "prompt_completion":
         messages = [{"role": "user", "content": record["prompt"]},
                     {"role": "assistant", "content": record["completion"]}]
+    elif fmt == "preference":  # the prompt and its chosen answer; only the answer is scored
+        prompt, chosen, _ = preference_turns(record)
+        messages = prompt + [chosen]
     else:
         messages = [{"role": m["role"], "content": m["content"]} for m in record["messages"]]
     text, spans = assistant_spans(tokenizer, messages)
+    if fmt == "preference":
+        spans = spans[-1:]
     # add_special_tokens=False: the template already contains any BOS it wants.
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids = enc["input_ids"][:max_seq_len]

@@ -96,14 +96,21 @@ const genericPath = (path: readonly PropertyKey[]) =>
   path.map((p) => (typeof p === 'number' ? '[]' : `.${String(p)}`)).join('').replace(/^\./, '') || '(record)';
 
 function recordStats(format: DatasetFormat, record: Record<string, unknown>, roles: Record<string, number>): number {
-  if (format === 'chat') {
+  const countMessages = (messages: { role: string; content: string }[]) => {
     let chars = 0;
-    for (const m of record.messages as { role: string; content: string }[]) {
+    for (const m of messages) {
       roles[m.role] = (roles[m.role] ?? 0) + 1;
       chars += m.content.length;
     }
     return chars;
-  }
+  };
+  if (format === 'chat') return countMessages(record.messages as { role: string; content: string }[]);
   if (format === 'prompt_completion') return (record.prompt as string).length + (record.completion as string).length;
+  if (format === 'preference') {
+    // Both answers count: training reads both. The chat shape's answers are assistant turns.
+    const answer = (x: unknown) => (typeof x === 'string' ? x.length : countMessages([x as { role: string; content: string }]));
+    const prompt = 'messages' in record ? countMessages(record.messages as { role: string; content: string }[]) : (record.prompt as string).length;
+    return prompt + answer(record.chosen) + answer(record.rejected);
+  }
   return (record.text as string).length;
 }

@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { DpoSpec, type TrainHeartbeat, type TrainInput, type TrainReport, type TrainResult } from '@refinery/core';
+import { stageDirectorySource } from '@refinery/storage';
+import type { GpuDeps } from './deps';
+import { runTrainerJob, type JobPaths } from './job-runner';
+import { MetricsWriter } from './metrics-writer';
+import { fetchFile } from './stored-outputs';
+import { recordAdapter, withCanaries } from './train-common';
+import { DPO_PROTOCOL } from './trainer-events';
+
+/** What the trainer's metrics.json says about each eval (PROTOCOL.md, `dpo`). */
+interface DpoMetricsFile {
+  train_seconds?: number;
+  device?: string;
+  evals?: { step: number; eval_loss: number | null; reward_accuracy: number | null; reward_margin: number | null }[];
+}
+
+/**
+ * The train stage with `training.method: dpo` (trainer verb `dpo`): like SFT's, progress goes
+ * to heartbeats and training_metrics (loss, learning rate, tokens/s; evals as DPO loss), and the
+ * adapter is recorded with its lineage. training_metrics has no column for the rewards, so the
+ * latest ones ride in the heartbeat and every eval's are kept in the train report.
+ */
+export async function trainDpo(deps: GpuDeps, input: TrainInput): Promise<TrainResult> {
+  const ctx = Context.current();
+  const progress: Omit<TrainHeartbeat, 'checkpoint'> & { rewardAccuracy: number | null; rewardMargin: number | null } = { step: 0, totalSteps: null, loss: null, rewardAccuracy: null, rewardMargin: null };
+  const metrics = new MetricsWriter(deps.db, { onError: (err) => ctx.log.warn(`metrics write failed: ${err.message}`) });
+  let start: { resumed_from_step: number | null; device: string } | undefined;
+  try {
+    return await runTrainerJob(deps, {
+      runId: input.runId,
+      protocol: DPO_PROTOCOL,
+      progress,
+      prepare: (paths) => dpoTrainerConfig(deps, input, paths),
+      onEvent: (e) => {
+        if (e.event === 'start') {
+          start = e;
+          progress.totalSteps = e.total_steps;
+        } else if (e.event === 'step') {
+          Object.assign(progress, { step: e.step, loss: e.loss, rewardAccuracy: e.reward_accuracy, rewardMargin: e.reward_margin });
+          metrics.add({ runId: input.runId, kind: 'train', step: e.step, epoch: e.epoch, loss: e.loss, learningRate: e.learning_rate, tokensPerSecond: e.tokens_per_second, etaSeconds: e.eta_seconds, totalSteps: e.total_steps });
+        } else if (e.event === 'eval') {
+          metrics.add({ runId: input.runId, kind: 'eval', step: e.step, loss: e.eval_loss, totalSteps: progress.totalSteps });
+        }
+      },
+      finish: async (done, { attempt }) => {
+        const trainer = JSON.parse(await readFile(done.metrics_path, 'utf8')) as DpoMetricsFile;
+        const report: TrainReport = {
+          steps: done.step,
+          totalSteps: progress.totalSteps ?? done.step,
+          trainLoss: done.train_loss,
+          evalLoss: done.eval_loss,
+          baseEvalLoss: done.base_eval_loss,
+          resumedFromStep: start?.resumed_from_step ?? null,
+          attempt,
+          device: trainer.device ?? start?.device ?? 'unknown',
+          trainSeconds: trainer.train_seconds ?? null,
+          method: 'dpo',
+          preference: {
+            beta: done.beta,
+            rewardAccuracy: done.reward_accuracy,
+            rewardMargin: done.reward_margin,
+            trainRewardAccuracy: done.train_reward_accuracy,
+            trainRewardMargin: done.train_reward_margin,
+            evals: (trainer.evals ?? []).map((x) => ({ step: x.step, loss: x.eval_loss, rewardAccuracy: x.reward_accuracy, rewardMargin: x.reward_margin })),
+          },
+        };
+        return { adapter: await recordAdapter(deps, input, done.adapter_dir, report), report };
+      },
+    });
+  } finally {
+    await metrics.close();
+  }
+}
+
+/**
+ * The trainer's complete `dpo` config: every field is sent, the trainer restates no defaults.
+ * Only the settings the DPO recipe implements: SFT-only ones are refused when the spec is validated.
+ */
+async function dpoTrainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) {
+  const t = input.training;
+  const dpo = t.dpo ?? DpoSpec.parse({});
+  return {
+    base_model: await stageDirectorySource(input.baseModelUri, deps.sources, join(paths.scratch, 'base-model')),
+    train_file: await withCanaries(await fetchFile(deps, input.train.uri, join(paths.scratch, 'train.jsonl')), input),
+    eval_file: input.eval ? await fetchFile(deps, input.eval.uri, join(paths.scratch, 'eval.jsonl')) : null,
+    format: input.format,
+    output_dir: paths.outputDir,
+    resume_from: paths.resumeFrom,
+    lora: { r: t.lora.r, alpha: t.lora.alpha, dropout: t.lora.dropout, target_modules: t.lora.targetModules },
+    beta: dpo.beta,
+    epochs: t.epochs,
+    learning_rate: t.learningRate,
+    lr_scheduler: t.lrScheduler,
+    warmup_ratio: t.warmupRatio,
+    batch_size: t.batchSize,
+    grad_accum: t.gradAccum,
+    max_seq_len: t.maxSeqLen,
+    seed: t.seed,
+    checkpoint_every: t.checkpointEvery,
+    max_steps: t.maxSteps ?? null,
+    device: 'auto',
+    eval_every: t.evalEvery ?? null,
+    weight_decay: t.weightDecay,
+    max_grad_norm: t.maxGradNorm,
+  };
+}
