@@ -62,6 +62,7 @@ def bench_family(arch: str, args, env: dict) -> dict:
             "epochs": 5, "learning_rate": 0.005, "lr_scheduler": "cosine", "warmup_ratio": 0.05, "batch_size": 8,
             "grad_accum": 1, "max_seq_len": 512, "seed": 42, "checkpoint_every": 10_000, "max_steps": args.steps,
             "device": "cpu", "eval_every": None, "weight_decay": 0.0, "max_grad_norm": 1.0,
+            "packing": False, "gradient_checkpointing": False, "quantize_base": None,  # as examples/specs/demo.yaml
         }, tmp, env)
         merge, merge_s = verb("merge", {"base_model": str(model), "adapter_dir": train["adapter_dir"],
                                         "output_dir": str(tmp / "merged"), "device": "cpu"}, tmp, env)

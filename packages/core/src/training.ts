@@ -52,6 +52,12 @@ export const TrainingSpec = z
     evalEvery: z.number().int().min(1).optional().describe('extra evaluations every N steps (evaluation always runs at the start, each epoch end and the end)'),
     weightDecay: z.number().min(0).default(0).describe('AdamW weight decay'),
     maxGradNorm: z.number().gt(0).nullable().default(1).describe('gradient clipping norm; null disables clipping'),
+    packing: z
+      .boolean()
+      .optional()
+      .describe('several records per sequence of up to maxSeqLen tokens, each attending only to itself (batchSize then counts packed sequences); default: on for chat and prompt_completion data, off otherwise'),
+    gradientCheckpointing: z.boolean().default(false).describe('recompute activations in the backward pass: less memory, about a third more compute'),
+    quantizeBase: z.enum(['nf4']).optional().describe('QLoRA: load the frozen base in 4-bit NF4 (bitsandbytes); the adapter trains in full precision'),
     gpu: z
       .object({ pool: z.string().regex(/^[a-z0-9-]+$/).default('default'), count: z.number().int().min(1).max(8).default(1) })
       .strict()
@@ -59,3 +65,8 @@ export const TrainingSpec = z
   })
   .strict();
 export type TrainingSpec = z.infer<typeof TrainingSpec>;
+
+/** Whether a run packs its training records: `training.packing` if given, else on for chat and prompt_completion data. */
+export function packingFor(training: Pick<TrainingSpec, 'packing'>, format: string): boolean {
+  return training.packing ?? (format === 'chat' || format === 'prompt_completion');
+}

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { TrainHeartbeat, TrainInput, TrainReport, TrainResult } from '@refinery/core';
+import { packingFor, type TrainHeartbeat, type TrainInput, type TrainReport, type TrainResult } from '@refinery/core';
 import { stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
@@ -42,7 +42,7 @@ export function trainActivities(deps: GpuDeps) {
             }
           },
           finish: async (done, { attempt }) => {
-            const trainer = JSON.parse(await readFile(done.metrics_path, 'utf8')) as { train_seconds?: number; device?: string };
+            const trainer = JSON.parse(await readFile(done.metrics_path, 'utf8')) as TrainerMetricsFile;
             const report: TrainReport = {
               steps: done.step,
               totalSteps: progress.totalSteps ?? done.step,
@@ -53,6 +53,7 @@ export function trainActivities(deps: GpuDeps) {
               attempt,
               device: trainer.device ?? start?.device ?? 'unknown',
               trainSeconds: trainer.train_seconds ?? null,
+              ...trainerUsage(trainer),
             };
             return { adapter: await recordAdapter(deps, input, done.adapter_dir, report), report };
           },
@@ -61,6 +62,41 @@ export function trainActivities(deps: GpuDeps) {
         await metrics.close();
       }
     },
+  };
+}
+
+/** The parts of the trainer's metrics.json the report carries (PROTOCOL.md, Outputs). */
+interface TrainerMetricsFile {
+  train_seconds?: number;
+  device?: string;
+  packing?: boolean;
+  train_rows?: number;
+  precision?: string;
+  micro_batch_size?: number;
+  micro_batches_per_step?: number;
+  gradient_checkpointing?: boolean;
+  quantize_base?: string | null;
+  real_tokens?: number;
+  padding_fraction?: number | null;
+  real_tokens_per_s?: number | null;
+  peak_memory_bytes?: number | null;
+}
+
+/** Packing, precision and memory figures for the train report (none of them has a training_metrics column). */
+function trainerUsage(m: TrainerMetricsFile): Partial<TrainReport> {
+  if (m.packing === undefined) return {};
+  return {
+    packing: m.packing,
+    trainRows: m.train_rows ?? null,
+    precision: m.precision ?? null,
+    microBatchSize: m.micro_batch_size ?? null,
+    microBatchesPerStep: m.micro_batches_per_step ?? null,
+    gradientCheckpointing: m.gradient_checkpointing ?? false,
+    quantizeBase: m.quantize_base ?? null,
+    realTokens: m.real_tokens ?? null,
+    paddingFraction: m.padding_fraction ?? null,
+    realTokensPerSecond: m.real_tokens_per_s ?? null,
+    peakMemoryBytes: m.peak_memory_bytes ?? null,
   };
 }
 
@@ -89,5 +125,8 @@ async function trainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) 
     eval_every: t.evalEvery ?? null,
     weight_decay: t.weightDecay,
     max_grad_norm: t.maxGradNorm,
+    packing: packingFor(t, input.format),
+    gradient_checkpointing: t.gradientCheckpointing,
+    quantize_base: t.quantizeBase ?? null,
   };
 }

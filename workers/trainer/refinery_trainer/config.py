@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 from .errors import InvalidInput
 
 T = TypeVar("T")
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", tuple: "a list", type(None): "null"}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", tuple: "a list", bool: "a boolean",
+               type(None): "null"}
 
 
 class ConfigError(InvalidInput):
@@ -77,6 +78,8 @@ def _build(raw: dict, cls: type, prefix: str, problems: list[str]) -> Any:
 def _convert(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
     options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
     kinds = [typing.get_origin(o) or o for o in options]  # tuple[str, ...] -> tuple
+    if bool in kinds and isinstance(value, bool):  # a flag takes true/false only (never 0/1)
+        return value
     if not isinstance(value, bool):  # bool is an int subclass; never accept it as a number
         for kind in kinds:
             if value is None and kind is type(None):

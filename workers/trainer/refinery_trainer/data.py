@@ -16,6 +16,7 @@ trimmed) are the span, and each token whose first character lies in a span keeps
 """
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,6 +227,67 @@ def collate(examples: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
         labels[row, :n] = torch.tensor(e.labels)
         mask[row, :n] = 1
     return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+# --- sequence packing -----------------------------------------------------------------------------
+# Several examples share one row of up to max_seq_len tokens, so little of a batch is padding. Each
+# example keeps its own position ids (0, 1, 2, ... from its first token) and its own attention
+# window: transformers reads packed rows from position ids when no 2-D attention mask is given
+# (masking_utils.find_packed_sequence_indices: a new sequence starts where the position does not
+# grow by one) and builds a block-diagonal causal mask for sdpa/eager/flex (flash-attention's
+# varlen path reads the same position ids). The first token of each example gets no label: in a
+# row it would be predicted from the previous example's last token, which the unpacked example
+# never is (labels[0] is never predicted there either), so the loss is the unpacked loss.
+
+
+def pack_rows(lengths: list[int], max_seq_len: int) -> list[list[int]]:
+    """Groups example indices into rows of at most max_seq_len tokens: best-fit decreasing (longest
+    first, each into the fullest row it fits, ties by index). A pure function of the lengths, so
+    the same data always packs into the same rows (resume depends on it)."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    rows: list[list[int]] = []
+    free: list[tuple[int, int]] = []  # (remaining capacity, row index), sorted
+    for i in order:
+        n = lengths[i]
+        if n > max_seq_len:
+            raise ValueError(f"example {i} has {n} tokens, more than max_seq_len={max_seq_len}")
+        at = bisect.bisect_left(free, (n, -1))
+        if at == len(free):
+            rows.append([i])
+            bisect.insort(free, (max_seq_len - n, len(rows) - 1))
+        else:
+            remaining, row = free.pop(at)
+            rows[row].append(i)
+            bisect.insort(free, (remaining - n, row))
+    return rows
+
+
+def collate_packed(rows: list[list[Example]], pad_id: int) -> dict[str, torch.Tensor]:
+    """One tensor row per packed row, right-padded to the longest. `position_ids` restart at 0 for
+    every example (and for the padding tail, which is a segment of its own, so no real token
+    attends to it); `token_mask` marks real tokens. There is deliberately no `attention_mask`:
+    with one, transformers would not look for packed sequences."""
+    width = max(sum(len(e.input_ids) for e in row) for row in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(rows), width), IGNORE, dtype=torch.long)
+    positions = torch.zeros((len(rows), width), dtype=torch.long)
+    token_mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, row in enumerate(rows):
+        at = 0
+        for e in row:
+            n = len(e.input_ids)
+            ids[r, at:at + n] = torch.tensor(e.input_ids)
+            labels[r, at + 1:at + n] = torch.tensor(e.labels[1:])
+            positions[r, at:at + n] = torch.arange(n)
+            token_mask[r, at:at + n] = 1
+            at += n
+        positions[r, at:] = torch.arange(width - at)
+    return {"input_ids": ids, "labels": labels, "position_ids": positions, "token_mask": token_mask}
+
+
+def real_tokens(batch: dict[str, torch.Tensor]) -> int:
+    """Non-padding tokens of a padded (attention_mask) or packed (token_mask) batch."""
+    return int(batch["token_mask" if "token_mask" in batch else "attention_mask"].sum())
 
 
 def epoch_batches(n: int, batch_size: int, seed: int, epoch: int) -> list[list[int]]:

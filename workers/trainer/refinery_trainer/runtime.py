@@ -74,8 +74,15 @@ def load_model(model_dir: Path, device: torch.device, dtype: torch.dtype):
 
 
 def loss_sum(model, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Summed next-token cross-entropy over the trained (non-masked) tokens of a batch."""
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    """Summed next-token cross-entropy over the trained (non-masked) tokens of a batch: padded
+    (attention_mask) or packed (position_ids restarting per example, no attention_mask: see
+    data.collate_packed)."""
+    if "position_ids" in batch:
+        # use_cache=False is load-bearing: with a KV cache transformers does not look for packed
+        # sequences in the position ids, and every example would attend to those before it in its row
+        logits = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).logits
+    else:
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
     return F.cross_entropy(logits[:, :-1].float().flatten(0, 1), batch["labels"][:, 1:].flatten(),
                            ignore_index=IGNORE, reduction="sum")
 

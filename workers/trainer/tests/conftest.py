@@ -78,9 +78,11 @@ def complete_config(tiny_model: Path, splits: tuple[Path, Path], output_dir: Pat
         "base_model": str(tiny_model), "train_file": str(train), "eval_file": str(evals), "format": "chat",
         "output_dir": str(output_dir), "resume_from": None,
         "lora": {"r": 8, "alpha": 16, "dropout": 0.1, "target_modules": "all-linear"},
-        "epochs": 4, "learning_rate": 0.01, "lr_scheduler": "cosine", "warmup_ratio": 0.1, "batch_size": 4,
-        "grad_accum": 2, "max_seq_len": 256, "seed": 7, "checkpoint_every": 4, "max_steps": None,
+        # packed (the default for chat): the 32 records (156-240 tokens) fill 15 rows of <= 512 tokens
+        "epochs": 4, "learning_rate": 0.01, "lr_scheduler": "cosine", "warmup_ratio": 0.1, "batch_size": 2,
+        "grad_accum": 2, "max_seq_len": 512, "seed": 7, "checkpoint_every": 4, "max_steps": None,
         "device": "cpu", "eval_every": None, "weight_decay": 0.0, "max_grad_norm": 1.0,
+        "packing": True, "gradient_checkpointing": False, "quantize_base": None,
     }
     unknown = set(overrides) - set(cfg)
     assert not unknown, f"not config fields: {unknown}"

@@ -33,6 +33,8 @@ def test_config_errors_name_field_and_reason(tiny_model, splits, tmp_path):
     assert problems_of({**good, "epochs": True}) == ["epochs: must be an integer, got true"]
     assert problems_of({**good, "checkpoint_every": None}) == ["checkpoint_every: must be an integer, got null"]
     assert problems_of({**good, "max_grad_norm": "1"}) == ['max_grad_norm: must be a number or null, got "1"']
+    assert problems_of({**good, "packing": 1}) == ["packing: must be a boolean, got 1"]  # never 0/1 for a flag
+    assert problems_of({**good, "quantize_base": "int8"}) == ['quantize_base: must be null or one of nf4, got "int8"']
     assert problems_of({**good, "lora": {**good["lora"], "rank": 4}})[0].startswith("lora.rank: unknown field")
     p = problems_of({**good, "lora": {**good["lora"], "r": 0, "target_modules": "everything"}, "lr_scheduler": "step",
                      "format": "csv", "train_file": str(tmp_path / "missing.jsonl")})

@@ -35,7 +35,8 @@ def test_protocol_and_loss_decreases(reference):
     kinds = [e["event"] for e in evs]
     assert kinds[0] == "start" and kinds[-1] == "done"
     start, done = evs[0], evs[-1]
-    # 32 records / batch 4 = 8 micro-batches = 4 optimizer steps per epoch (grad_accum 2), 4 epochs
+    # 32 records packed into 15 rows / batch 2 = 8 micro-batches = 4 optimizer steps per epoch (grad_accum 2), 4 epochs
+    assert start["packing"] is True and start["train_rows"] == 15
     assert start["total_steps"] == 16 and start["train_records"] == 32 and start["eval_records"] == 8
     assert start["device"] == "cpu" and start["dtype"] == "float32" and start["resumed_from_step"] is None
     assert 0 < start["trainable_params"] < start["total_params"]

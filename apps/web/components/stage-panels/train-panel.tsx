@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { MetricPoint } from '@refinery/core';
 import { Stat } from '@/components/ui';
 import { getRunMetrics } from '@/lib/client/api';
-import { formatCount, formatDuration } from '@/lib/client/format';
+import { formatBytes, formatCount, formatDuration } from '@/lib/client/format';
 import { LIVE_REFRESH_MS } from '@/lib/client/run-status';
 import { LossChart } from './loss-chart';
 import type { StagePanelProps } from './types';
@@ -40,6 +40,7 @@ export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
         <Stat label="Device" value={result.device ?? '—'} />
         <Stat label="Resumed from" value={result.resumedFromStep == null ? '—' : `step ${result.resumedFromStep}`} hint="a retried attempt resumes from the last checkpoint" />
       </dl>
+      {result.packing !== undefined && <UsageStats report={result} />}
       {metrics.isError ? (
         <p role="alert" className="text-sm text-red-700">
           Could not load the loss curve: {metrics.error.message}
@@ -50,6 +51,24 @@ export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
         <LossChart points={points} />
       )}
     </div>
+  );
+}
+
+/** Packing, precision and memory of a finished run (whole-run figures from the train report). */
+function UsageStats({ report }: { report: Partial<NonNullable<StagePanelProps<'train'>['report']>> }) {
+  const padding = report.paddingFraction == null ? '—' : `${(report.paddingFraction * 100).toFixed(1)}%`;
+  const micro = report.microBatchSize == null ? '—' : `${report.microBatchSize} × ${report.microBatchesPerStep ?? 1}`;
+  return (
+    <dl data-testid="train-usage" className="grid grid-cols-2 gap-x-6 gap-y-3 sm:grid-cols-4 lg:grid-cols-8">
+      <Stat label="Packing" value={report.packing ? `on (${formatCount(report.trainRows ?? 0)} rows)` : 'off'} hint="several records per sequence, each attending only to itself" />
+      <Stat label="Padding" value={padding} hint="share of the batches that was padding" />
+      <Stat label="Real tokens/s" value={report.realTokensPerSecond == null ? '—' : formatCount(Math.round(report.realTokensPerSecond))} hint="non-padding tokens per second of step time" />
+      <Stat label="Real tokens" value={report.realTokens == null ? '—' : formatCount(report.realTokens)} />
+      <Stat label="Peak memory" value={formatBytes(report.peakMemoryBytes ?? null)} hint="CUDA: max allocated in a step; CPU: the process's RSS high-water mark" />
+      <Stat label="Precision" value={report.precision ?? '—'} />
+      <Stat label="Micro-batches" value={micro} hint="rows per forward pass × forward passes per optimizer step" />
+      <Stat label="Base weights" value={report.quantizeBase ?? 'full precision'} hint={report.gradientCheckpointing ? 'gradient checkpointing on' : undefined} />
+    </dl>
   );
 }
 

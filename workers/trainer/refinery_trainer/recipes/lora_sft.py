@@ -2,10 +2,13 @@
 
   config: Config (every field required; types from the annotations, ranges and paths in
           config_problems) -- the contract is PROTOCOL.md
-  setup:  device/dtype -> tokenizer -> records -> token ids/labels -> base model -> LoRA wrap
-          -> AdamW + LR schedule -> (resume: adapter, optimizer, scheduler, RNG, data position)
+  setup:  device/dtype (nf4 support check) -> tokenizer -> records -> token ids/labels -> rows
+          (packed, data.pack_rows, or one record each) -> base model (full precision or NF4,
+          gradient checkpointing) -> LoRA wrap -> AdamW + LR schedule -> CUDA batch probe (memory.py)
+          -> (resume: adapter, optimizer, scheduler, RNG, data position)
   base eval (fresh runs): eval loss of the untouched base model = step 0 eval
-  loop:   per optimizer step, grad_accum micro-batches; loss = token-weighted mean over the
+  loop:   per optimizer step, batch_size x grad_accum rows in micro-batches (bf16 autocast on
+          CUDA); loss = token-weighted mean over the
           trained tokens of the whole step; clip, step, schedule; emit progress;
           checkpoint / eval on cadence; on SIGTERM save a checkpoint and stop
   finish: adapter dir + metrics.json + `done`
@@ -29,7 +32,9 @@ from transformers import get_scheduler
 from .. import checkpoint as ckpt
 from ..cancellation import Cancellation
 from ..config import ConfigError, device_problem, local_path, parse, read_json
-from ..data import DataError, Example, collate, encode_all, epoch_batches, read_records
+from .. import memory, quantized_base
+from ..data import (DataError, Example, collate, collate_packed, encode_all, epoch_batches, pack_rows, read_records,
+                    real_tokens)
 from ..model_source import resolve_base_model
 from ..progress import Throughput, emit, log
 from ..runtime import (configure_cpu_threads, evaluate, load_model, load_tokenizer, loss_sum, pick_device,
@@ -74,13 +79,17 @@ class Config:
     eval_every: int | None
     weight_decay: float
     max_grad_norm: float | None
+    packing: bool
+    gradient_checkpointing: bool
+    quantize_base: str | None
 
     def fingerprint(self) -> str:
         """Hash of every field that shapes the optimisation trajectory. A checkpoint only
-        resumes a run with the same fingerprint (paths, device and cadence may differ)."""
+        resumes a run with the same fingerprint (paths, device, cadence and gradient
+        checkpointing, which trades memory for time only, may differ)."""
         d = asdict(self)
         for k in ("base_model", "train_file", "eval_file", "output_dir", "resume_from", "device",
-                  "checkpoint_every", "eval_every"):
+                  "checkpoint_every", "eval_every", "gradient_checkpointing"):
             d.pop(k)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -118,6 +127,8 @@ def config_problems(cfg: Config) -> list[str]:
     check(cfg.weight_decay >= 0, f"weight_decay: must be >= 0, got {cfg.weight_decay}")
     check(cfg.max_grad_norm is None or cfg.max_grad_norm > 0,
           f"max_grad_norm: must be > 0 or null, got {cfg.max_grad_norm}")
+    check(cfg.quantize_base is None or cfg.quantize_base in quantized_base.QUANT_TYPES,
+          f"quantize_base: must be null or one of {', '.join(quantized_base.QUANT_TYPES)}, got {json.dumps(cfg.quantize_base)}")
     if bad_device := device_problem(cfg.device):
         problems.append(bad_device)
     if not cfg.base_model.startswith("hf://"):
@@ -152,18 +163,28 @@ def lora_config(settings: LoraSettings) -> LoraConfig:
                       target_modules=targets if isinstance(targets, str) else list(targets), task_type="CAUSAL_LM")
 
 
+def autocast(device: torch.device, dtype: torch.dtype | None):
+    """bf16 autocast on CUDA devices with bf16 (the LoRA weights stay fp32 masters); a no-op
+    context otherwise. CPU stays fp32: most CPUs lack bf16 matmul units (no AMX/AVX512-BF16),
+    where autocast is slower, and fp32 keeps CPU runs bitwise reproducible."""
+    return torch.autocast(device_type=device.type, dtype=dtype or torch.float32, enabled=dtype is not None)
+
+
 def optimizer_step(model, micro_batches: list[dict[str, torch.Tensor]], optimizer, scheduler,
-                   max_grad_norm: float | None, stop_requested=lambda: False) -> float | None:
-    """One optimizer step over grad_accum micro-batches. The loss is normalised by the trained
-    tokens of the whole step, so every token weighs the same however the batches are padded or
-    split. Returns the step's loss, or None (gradients dropped) if a stop was requested."""
+                   max_grad_norm: float | None, stop_requested=lambda: False,
+                   autocast_dtype: torch.dtype | None = None) -> float | None:
+    """One optimizer step over grad_accum micro-batches (padded or packed). The loss is
+    normalised by the trained tokens of the whole step, so every token weighs the same however
+    the batches are padded, packed or split. Returns the step's loss, or None (gradients
+    dropped) if a stop was requested."""
     n_trained = max(sum(trained_tokens(b) for b in micro_batches), 1)
     loss_total = 0.0
     for batch in micro_batches:
         if stop_requested():
             optimizer.zero_grad(set_to_none=True)
             return None
-        loss = loss_sum(model, batch) / n_trained
+        with autocast(batch["input_ids"].device, autocast_dtype):
+            loss = loss_sum(model, batch) / n_trained
         loss.backward()
         loss_total += float(loss.detach())
     if max_grad_norm is not None:
@@ -197,7 +218,7 @@ def find_resume_checkpoint(cfg: Config, out_dir: Path) -> Path | None:
         path = local_path(cfg.resume_from)
     if ckpt.read_trainer_state(path)["fingerprint"] != cfg.fingerprint():
         raise ConfigError([f"resume_from: {path} was written by a run with different training settings "
-                           "(lora, epochs, learning rate, schedule, batch size, grad_accum, max_seq_len, seed, "
+                           "(lora, epochs, learning rate, schedule, batch size, grad_accum, max_seq_len, packing, quantize_base, seed, "
                            "max_steps, format, weight decay or clipping); resume with the original config"])
     return path
 
@@ -214,6 +235,9 @@ def run(cfg: Config, cancel: Cancellation) -> int:
     device, dtype = pick_device(cfg.device)
     if device.type == "cpu":
         configure_cpu_threads()
+    if cfg.quantize_base is not None and (problem := quantized_base.support_problem(device)):
+        raise ConfigError([problem])  # before any data or model is loaded
+    autocast_dtype = torch.bfloat16 if dtype == torch.bfloat16 else None
     resume_path = find_resume_checkpoint(cfg, out_dir)  # before the slow loading: a bad resume fails fast
     seed_everything(cfg.seed)
 
@@ -231,14 +255,29 @@ def run(cfg: Config, cancel: Cancellation) -> int:
     if cfg.eval_file:
         evals, n_eval_records, _ = load_examples(cfg.eval_file, cfg, tokenizer, "eval_file")
 
+    # Training units: packed rows of several examples, or one example each (data.pack_rows)
+    rows = pack_rows([len(e.input_ids) for e in train], cfg.max_seq_len) if cfg.packing else [[i] for i in range(len(train))]
+
+    def collate_rows(row_ids: list[int]) -> dict[str, torch.Tensor]:
+        if cfg.packing:
+            batch = collate_packed([[train[i] for i in rows[r]] for r in row_ids], pad_id)
+        else:
+            batch = collate([train[rows[r][0]] for r in row_ids], pad_id)
+        return {k: v.to(device) for k, v in batch.items()}
+
     if cancel.requested:
         return cancelled_during_setup()
-    model = load_model(model_dir, device, dtype)
+    if cfg.quantize_base is not None:
+        model = quantized_base.load_nf4_model(model_dir, device, dtype, cfg.gradient_checkpointing)
+    else:
+        model = load_model(model_dir, device, dtype)
+        if cfg.gradient_checkpointing:  # non-reentrant: works with frozen inputs, keeps dropout's RNG on recompute
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     torch.manual_seed(cfg.seed)  # LoRA init must not depend on what model loading consumed
     model = get_peft_model(model, lora_config(cfg.lora))
     trainable_params, total_params = model.get_nb_trainable_parameters()
 
-    batches_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    batches_per_epoch = math.ceil(len(rows) / cfg.batch_size)
     steps_per_epoch = math.ceil(batches_per_epoch / cfg.grad_accum)
     total_steps = steps_per_epoch * cfg.epochs
     if cfg.max_steps is not None:
@@ -250,6 +289,16 @@ def run(cfg: Config, cancel: Cancellation) -> int:
                               num_warmup_steps=math.ceil(cfg.warmup_ratio * total_steps),
                               num_training_steps=total_steps)
 
+    micro_batch = cfg.batch_size
+    if device.type == "cuda":  # the largest micro-batch that fits; the step's rows stay the same
+        row_lengths = [sum(len(train[i].input_ids) for i in r) for r in rows]
+        micro_batch = probe_micro_batch(model, row_lengths, collate_rows, cfg.batch_size * cfg.grad_accum, device,
+                                        autocast_dtype)
+        log(f"batch probe: micro-batches of {micro_batch} row(s), "
+            f"{math.ceil(cfg.batch_size * cfg.grad_accum / micro_batch)} per optimizer step")
+    else:
+        log("batch probe skipped on CPU: micro-batches are batch_size rows, as configured")
+
     if cancel.requested:
         return cancelled_during_setup()
 
@@ -259,7 +308,7 @@ def run(cfg: Config, cancel: Cancellation) -> int:
         state = ckpt.load_checkpoint(resume_path, model, optimizer, scheduler, device)
         step, history, evals_log = state["step"], state["history"], state["evals"]
         base_eval_loss, train_seconds = state["base_eval_loss"], state["train_seconds"]
-        if state["train_examples"] != len(train):
+        if state["train_examples"] != len(train) or state.get("train_rows", len(rows)) != len(rows):
             raise ConfigError([f"resume_from: {resume_path} was trained on {state['train_examples']} examples but "
                                f"train_file now yields {len(train)}; resume with the same training data"])
         epoch, group = divmod(step, steps_per_epoch)
@@ -267,16 +316,21 @@ def run(cfg: Config, cancel: Cancellation) -> int:
             raise ConfigError([f"resume_from: data position in {resume_path} is inconsistent with its step"])
         log(f"resumed from {resume_path} at step {step}")
 
+    precision = "bf16-autocast" if autocast_dtype is not None else str(dtype).removeprefix("torch.")
+    accumulation = math.ceil(cfg.batch_size * cfg.grad_accum / micro_batch)
     emit("start", total_steps=total_steps, epochs=cfg.epochs, device=str(device), dtype=str(dtype).removeprefix("torch."),
          train_records=n_train_records, eval_records=n_eval_records, trainable_params=trainable_params,
-         total_params=total_params, resumed_from_step=step if resume_path is not None else None)
+         total_params=total_params, resumed_from_step=step if resume_path is not None else None,
+         packing=cfg.packing, train_rows=len(rows), precision=precision, micro_batch_size=micro_batch,
+         micro_batches_per_step=accumulation, gradient_checkpointing=cfg.gradient_checkpointing,
+         quantize_base=cfg.quantize_base)
 
     def trainer_state(at_step: int) -> dict:
         epoch, group = divmod(at_step, steps_per_epoch)
         return {"fingerprint": cfg.fingerprint(), "epoch": epoch, "batch_in_epoch": group * cfg.grad_accum,
                 "history": history, "evals": evals_log, "base_eval_loss": base_eval_loss,
                 "train_seconds": train_seconds + (time.perf_counter() - t_loop), "total_steps": total_steps,
-                "train_examples": len(train)}
+                "train_examples": len(train), "train_rows": len(rows)}
 
     def save(at_step: int, rng_state: dict) -> Path:
         path = ckpt.save_checkpoint(out_dir, at_step, model, optimizer, scheduler, rng_state, trainer_state(at_step))
@@ -284,7 +338,8 @@ def run(cfg: Config, cancel: Cancellation) -> int:
         return path
 
     def run_eval(at_step: int) -> float | None:
-        loss = evaluate(model, evals, cfg.batch_size, pad_id, device, cancel)
+        with autocast(device, autocast_dtype):
+            loss = evaluate(model, evals, cfg.batch_size, pad_id, device, cancel)
         if loss is not None:
             evals_log.append({"step": at_step, "eval_loss": loss})
             emit("eval", step=at_step, eval_loss=loss)
@@ -307,22 +362,28 @@ def run(cfg: Config, cancel: Cancellation) -> int:
     meter = Throughput()
     while step < total_steps:
         epoch, group = divmod(step, steps_per_epoch)
-        batches = epoch_batches(len(train), cfg.batch_size, cfg.seed, epoch)
-        micro = batches[group * cfg.grad_accum:(group + 1) * cfg.grad_accum]
+        batches = epoch_batches(len(rows), cfg.batch_size, cfg.seed, epoch)
+        step_rows = [r for b in batches[group * cfg.grad_accum:(group + 1) * cfg.grad_accum] for r in b]
         rng_at_boundary = ckpt.capture_rng()  # a cancel mid-step rewinds to this exact state
-        tensors = [{k: v.to(device) for k, v in collate([train[i] for i in b], pad_id).items()} for b in micro]
+        tensors = [collate_rows(step_rows[i:i + micro_batch]) for i in range(0, len(step_rows), micro_batch)]
         lr = scheduler.get_last_lr()[0]
+        memory.reset_peak(device)
+        t_step = time.perf_counter()
         loss_total = optimizer_step(model, tensors, optimizer, scheduler, cfg.max_grad_norm,
-                                    stop_requested=lambda: cancel.requested)
+                                    stop_requested=lambda: cancel.requested, autocast_dtype=autocast_dtype)
         if loss_total is None:
             return cancelled(step, rng_at_boundary)
         step += 1
 
-        tokens = sum(int(b["attention_mask"].sum()) for b in tensors)
+        tokens = sum(real_tokens(b) for b in tensors)  # padding excluded
+        slots = sum(b["input_ids"].numel() for b in tensors)
+        peak = memory.peak_bytes(device)
         tps, eta = meter.step(tokens, total_steps - step)
-        history.append({"step": step, "loss": loss_total, "learning_rate": lr})
+        history.append({"step": step, "loss": loss_total, "learning_rate": lr, "tokens": tokens, "slots": slots,
+                        "seconds": round(time.perf_counter() - t_step, 6), "peak_memory_bytes": peak})
         emit("step", step=step, total_steps=total_steps, epoch=round(step / steps_per_epoch, 4), loss=loss_total,
-             learning_rate=lr, tokens_per_second=round(tps, 1), eta_seconds=round(eta, 1))
+             learning_rate=lr, tokens_per_second=round(tps, 1), eta_seconds=round(eta, 1),
+             padding_fraction=round(1 - tokens / slots, 4), peak_memory_bytes=peak)
 
         did_work = False
         end_of_epoch = step % steps_per_epoch == 0 and step < total_steps
@@ -349,6 +410,7 @@ def run(cfg: Config, cancel: Cancellation) -> int:
     tokenizer.save_pretrained(adapter_dir)  # the merge/export stages need the (templated) tokenizer
     tail = history[-10:]
     train_loss = sum(h["loss"] for h in tail) / len(tail) if tail else None
+    usage = throughput_summary(history)
     metrics = {
         "train_loss": train_loss, "eval_loss": eval_loss, "base_eval_loss": base_eval_loss,
         "steps": step, "total_steps": total_steps, "epochs": cfg.epochs,
@@ -357,10 +419,49 @@ def run(cfg: Config, cancel: Cancellation) -> int:
         "device": str(device), "dtype": str(dtype).removeprefix("torch."),
         "train_seconds": round(train_seconds + time.perf_counter() - t_loop, 3),
         "wall_seconds": round(time.perf_counter() - t_start, 3),
+        "packing": cfg.packing, "train_rows": len(rows), "precision": precision, "micro_batch_size": micro_batch,
+        "micro_batches_per_step": accumulation, "gradient_checkpointing": cfg.gradient_checkpointing,
+        "quantize_base": cfg.quantize_base, **usage,
         "history": history, "evals": evals_log, "config": asdict(cfg),
     }
     metrics_path = out_dir / "metrics.json"
     metrics_path.write_text(json.dumps(metrics, indent=1))
     emit("done", step=step, adapter_dir=str(adapter_dir), metrics_path=str(metrics_path),
-         train_loss=train_loss, eval_loss=eval_loss, base_eval_loss=base_eval_loss)
+         train_loss=train_loss, eval_loss=eval_loss, base_eval_loss=base_eval_loss, **usage)
     return 0
+
+
+def throughput_summary(history: list[dict]) -> dict:
+    """Whole-run figures from the per-step history (which a checkpoint carries, so they hold
+    across resumes): real tokens trained, the padding share of the batches, real tokens per
+    second of step time (evals and checkpoints excluded) and the highest per-step peak memory."""
+    steps = [h for h in history if "tokens" in h]
+    tokens, slots = sum(h["tokens"] for h in steps), sum(h["slots"] for h in steps)
+    seconds = sum(h["seconds"] for h in steps)
+    return {"real_tokens": tokens, "padding_fraction": round(1 - tokens / slots, 4) if slots else None,
+            "real_tokens_per_s": round(tokens / seconds, 1) if seconds > 0 else None,
+            "peak_memory_bytes": max((h["peak_memory_bytes"] for h in steps), default=None)}
+
+
+def probe_micro_batch(model, row_lengths: list[int], collate_rows, effective: int, device: torch.device,
+                      autocast_dtype: torch.dtype | None) -> int:
+    """CUDA: the largest micro-batch (rows) up to `effective` whose forward+backward on the widest
+    rows of the data fits (memory.py). RNG states are restored afterwards, so the probe does not
+    change the run's dropout masks."""
+    widest = sorted(range(len(row_lengths)), key=lambda r: (-row_lengths[r], r))
+    rng = ckpt.capture_rng()
+
+    def try_step(m: int) -> None:
+        batch = collate_rows([widest[i % len(widest)] for i in range(m)])  # repeats rows if there are fewer than m
+        try:
+            with autocast(device, autocast_dtype):
+                loss = loss_sum(model, batch) / max(trained_tokens(batch), 1)
+            loss.backward()
+        finally:
+            model.zero_grad(set_to_none=True)
+
+    fits = memory.cuda_fits(device, try_step)
+    try:
+        return memory.largest_fitting(effective, fits)
+    finally:
+        ckpt.restore_rng(rng)
