@@ -234,8 +234,8 @@ def collate(examples: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
 # example keeps its own position ids (0, 1, 2, ... from its first token) and its own attention
 # window: transformers reads packed rows from position ids when no 2-D attention mask is given
 # (masking_utils.find_packed_sequence_indices: a new sequence starts where the position does not
-# grow by one) and builds a block-diagonal causal mask for sdpa/eager/flex (flash-attention's
-# varlen path reads the same position ids). The first token of each example gets no label: in a
+# grow by one) and builds a block-diagonal causal mask for sdpa/eager/flex (lora_sft refuses other
+# attention implementations with packing). The first token of each example gets no label: in a
 # row it would be predicted from the previous example's last token, which the unpacked example
 # never is (labels[0] is never predicted there either), so the loss is the unpacked loss.
 

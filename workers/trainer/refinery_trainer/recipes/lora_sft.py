@@ -42,6 +42,8 @@ from ..runtime import (configure_cpu_threads, evaluate, load_model, load_tokeniz
 
 FORMATS = ("chat", "prompt_completion", "text")
 SCHEDULER_NAMES = {"linear": "linear", "cosine": "cosine", "constant": "constant_with_warmup"}
+# attention implementations that build a block-diagonal mask from packed rows' position ids (transformers 5.23)
+PACKED_ATTENTION = ("sdpa", "eager", "flex_attention")
 
 # --- config ----------------------------------------------------------------------------------------
 # No defaults on purpose: the TypeScript worker sends every field (PROTOCOL.md), so a value is
@@ -273,6 +275,12 @@ def run(cfg: Config, cancel: Cancellation) -> int:
         model = load_model(model_dir, device, dtype)
         if cfg.gradient_checkpointing:  # non-reentrant: works with frozen inputs, keeps dropout's RNG on recompute
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    attention = getattr(model.config, "_attn_implementation", None)
+    if cfg.packing and attention not in PACKED_ATTENTION:
+        # flash attention reads packed rows from position ids only for a batch of one row; with more it
+        # would let records attend across their boundaries, silently
+        raise ConfigError([f"packing: the base model loads with attention implementation {attention!r}; packed rows "
+                           f"are supported with {', '.join(PACKED_ATTENTION)}; train with packing off"])
     torch.manual_seed(cfg.seed)  # LoRA init must not depend on what model loading consumed
     model = get_peft_model(model, lora_config(cfg.lora))
     trainable_params, total_params = model.get_nb_trainable_parameters()
