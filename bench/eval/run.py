@@ -73,7 +73,7 @@ def bench_family(arch: str, args, env: dict) -> dict:
             "gguf_files": [{"format": f["format"], "path": f["path"]} for f in quant["files"]],
             "eval_file": str(tmp / "eval.jsonl"), "format": "chat", "max_examples": args.examples,
             "max_new_tokens": args.new_tokens, "metrics": ["exact_match", "json_valid", "field_match", "rouge_l"],
-            "seed": 0, "device": "cpu", "threads": args.threads, "canaries": [], "output_dir": str(tmp / "eval"),
+            "seed": 0, "device": "cpu", "threads": args.threads, "canaries": [], "beta": None, "output_dir": str(tmp / "eval"),
         }, tmp, env)
 
     merged_ppl = next(v for v in evaluation["variants"] if v["variant"] == "merged")["perplexity"]

@@ -71,6 +71,8 @@ export interface EvaluateInput {
   merged: StoredArtifact;
   ggufs: QuantizeResult['files'];
   evaluation: EvaluationSpec;
+  /** DPO runs (preference data): training.dpo.beta, the unit of the reward margin. */
+  dpoBeta?: number;
 }
 
 export interface EvaluateResult {

@@ -78,9 +78,6 @@ export const RunSpecObjectSchema = z
         for (const [key, used] of [['packing', t.packing === true], ['gradientCheckpointing', t.gradientCheckpointing === true], ['quantizeBase', t.quantizeBase !== undefined]] as const) {
           if (used) ctx.addIssue({ code: 'custom', path: ['training', key], message: `${key} is not supported with method dpo yet; remove it` });
         }
-        for (const section of ['quantization', 'evaluation'] as const) {
-          if (spec[section]) ctx.addIssue({ code: 'custom', path: [section], message: `"${section}" is not available for DPO runs yet (the run ends with the adapter); remove it` });
-        }
       }
     }
     const evaluation = spec.evaluation;

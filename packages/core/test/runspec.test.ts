@@ -90,7 +90,12 @@ describe('training.method', () => {
   });
 
   it('refuses what the DPO recipe does not do yet, by field', () => {
-    expect(issues({ ...preference, training: { method: 'dpo', gradientCheckpointing: true, quantizeBase: 'nf4' }, evaluation: {} }).map((i) => i.path)).toEqual(['training.gradientCheckpointing', 'training.quantizeBase', 'evaluation']);
-    expect(issues({ ...valid, training: {}, evaluation: { gates: [{ metric: 'reward_accuracy', min: 0.7 }] } })).toEqual([{ path: 'evaluation.gates[0].metric', message: expect.stringMatching(/^"reward_accuracy" is not measured by this spec/) }]);
+    expect(issues({ ...preference, training: { method: 'dpo', gradientCheckpointing: true, quantizeBase: 'nf4' } }).map((i) => i.path)).toEqual(['training.gradientCheckpointing', 'training.quantizeBase']);
+  });
+
+  it('lets gates name the DPO metrics on preference data only', () => {
+    const gate = { metric: 'reward_accuracy', min: 0.7 };
+    expect(validateRunSpec({ ...preference, training: { method: 'dpo' }, evaluation: { canaries: 2, gates: [gate, { metric: 'preference_accuracy', vs: 'base', minDelta: 0.1 }] } }).ok).toBe(true);
+    expect(issues({ ...valid, training: {}, evaluation: { gates: [gate] } })).toEqual([{ path: 'evaluation.gates[0].metric', message: expect.stringMatching(/^"reward_accuracy" is not measured by this spec/) }]);
   });
 });

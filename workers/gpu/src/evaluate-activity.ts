@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CANARY_EXPOSURE, PII_LEAKAGE, type EvaluateInput, type EvaluateReport, type EvaluateResult } from '@refinery/core';
+import { CANARY_EXPOSURE, DpoSpec, PII_LEAKAGE, type EvaluateInput, type EvaluateReport, type EvaluateResult } from '@refinery/core';
 import { readLines, shaFromObjectUri, stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob } from './job-runner';
@@ -40,6 +40,7 @@ export function evaluateActivities(deps: GpuDeps) {
           device: 'auto',
           threads: null,
           canaries: planted,
+          beta: input.format === 'preference' ? (input.dpoBeta ?? DpoSpec.parse({}).beta) : null,
           output_dir: paths.outputDir,
         }),
         finish: async (done, { paths }) => {

@@ -37,8 +37,14 @@ def dpo_config(tiny_model: Path, splits: tuple[Path, Path], output_dir: Path, **
     return {**cfg, **overrides}
 
 
-def test_reward_accuracy_on_held_out_pairs_rises_well_above_chance(tiny_model, pair_splits, tmp_path):
-    code, evs, err = run_trainer(dpo_config(tiny_model, pair_splits, tmp_path / "out"), tmp_path, verb="dpo")
+@pytest.fixture(scope="module")
+def dpo_run(tiny_model, pair_splits, tmp_path_factory) -> tuple[int, list[dict], str]:
+    tmp = tmp_path_factory.mktemp("dpo")
+    return run_trainer(dpo_config(tiny_model, pair_splits, tmp / "out"), tmp, verb="dpo")
+
+
+def test_reward_accuracy_on_held_out_pairs_rises_well_above_chance(dpo_run):
+    code, evs, err = dpo_run
     assert code == 0, err
     start, *_ = evs
     assert start["event"] == "start" and start["train_records"] == 96 and start["eval_records"] == 32
@@ -92,3 +98,32 @@ def test_a_resumed_run_replays_the_uninterrupted_one(tiny_model, pair_splits, tm
     assert set(losses(resumed)) == {4, 5, 6}
     for step, loss in losses(resumed).items():
         assert loss == pytest.approx(losses(full)[step], abs=1e-4)
+
+
+def test_evaluate_scores_the_chosen_answers_and_the_rewards_against_the_base(tiny_model, pair_splits, dpo_run, tmp_path):
+    """merge, then evaluate on the eval pairs: loss and generations against the chosen answer, and
+    the rewards from the merged model's and the base's log-likelihoods of both answers."""
+    done = dpo_run[1][-1]
+    code, evs, err = run_trainer({"base_model": str(tiny_model), "adapter_dir": done["adapter_dir"],
+                                  "output_dir": str(tmp_path / "merged"), "device": "cpu"}, tmp_path, "merge.json", verb="merge")
+    assert code == 0, err
+    cfg = {"base_model": str(tiny_model), "merged_dir": evs[-1]["merged_dir"], "gguf_files": [],
+           "eval_file": str(pair_splits[1]), "format": "preference", "max_examples": 32, "max_new_tokens": 4,
+           "metrics": ["exact_match"], "seed": 0, "device": "cpu", "threads": 1, "canaries": [], "beta": 0.1,
+           "output_dir": str(tmp_path / "eval")}
+    code, evs, err = run_trainer(cfg, tmp_path, "eval.json", verb="evaluate")
+    assert code == 0, err
+    out = evs[-1]
+    by = {v["variant"]: v for v in out["variants"]}
+    print(f"evaluate on pairs: base {by['base']['metrics']}, merged {by['merged']['metrics']}")
+    assert out["examples"] == 32 and out["samples"][0]["reference"].startswith('{"department"')
+    assert set(by["base"]["metrics"]) == {"exact_match", "preference_accuracy"}  # rewards need the tuned model
+    # the loss on the chosen answers' tokens is reported, but DPO need not lower it (it widens the gap to the rejected)
+    assert by["merged"]["answer_loss"] > 0 and by["base"]["answer_loss"] > 0
+    # the same measure as training's final eval (TRL also scores the newline after the end of turn): 0.75 there
+    assert by["merged"]["metrics"]["reward_accuracy"] >= 0.65
+    assert by["merged"]["metrics"]["reward_margin"] > 0.5
+    assert by["merged"]["metrics"]["preference_accuracy"] > by["base"]["metrics"]["preference_accuracy"]
+    cfg["beta"] = None
+    code, evs, _ = run_trainer(cfg, tmp_path, "eval-bad.json", verb="evaluate")
+    assert code == 2 and "beta: preference data needs DPO's beta" in evs[-1]["message"]

@@ -79,7 +79,7 @@ def evaluated(tiny_model, splits, merged, quantized, tmp_path_factory) -> tuple[
     cfg = {"base_model": str(tiny_model), "merged_dir": merged["merged_dir"],
            "gguf_files": [{"format": f["format"], "path": f["path"]} for f in done["files"]],
            "eval_file": str(splits[1]), "format": "chat", "max_examples": 8, "max_new_tokens": 12,
-           "metrics": METRICS, "seed": 3, "device": "cpu", "threads": 1, "canaries": canaries(splits),
+           "metrics": METRICS, "seed": 3, "device": "cpu", "threads": 1, "canaries": canaries(splits), "beta": None,
            "output_dir": str(tmp / "out")}
     rc, evs, stderr = run_trainer(cfg, tmp, verb="evaluate")
     assert rc == 0, stderr
@@ -286,7 +286,7 @@ def test_evaluate_text_format_scores_loss_only(tiny_model, splits, merged, quant
     cfg = {"base_model": str(tiny_model), "merged_dir": merged["merged_dir"],
            "gguf_files": [{"format": "F16", "path": f16["path"]}], "eval_file": str(data), "format": "text",
            "max_examples": 10, "max_new_tokens": 4, "metrics": ["rouge_l"], "seed": 0, "device": "cpu", "threads": 1,
-           "canaries": [], "output_dir": str(tmp_path / "out")}
+           "canaries": [], "beta": None, "output_dir": str(tmp_path / "out")}
     rc, evs, stderr = run_trainer(cfg, tmp_path, verb="evaluate")
     assert rc == 0, stderr
     out = evs[-1]
@@ -300,7 +300,7 @@ def test_evaluate_text_format_scores_loss_only(tiny_model, splits, merged, quant
 def test_unknown_metric_is_invalid_input(tiny_model, splits, merged, tmp_path):
     cfg = {"base_model": str(tiny_model), "merged_dir": merged["merged_dir"], "gguf_files": [],
            "eval_file": str(splits[1]), "format": "chat", "max_examples": 2, "max_new_tokens": 4,
-           "metrics": ["exact_match", "bleu"], "seed": 0, "device": "cpu", "threads": 1, "canaries": [],
+           "metrics": ["exact_match", "bleu"], "seed": 0, "device": "cpu", "threads": 1, "canaries": [], "beta": None,
            "output_dir": str(tmp_path / "out")}
     rc, evs, stderr = run_trainer(cfg, tmp_path, verb="evaluate")
     assert rc == 2, stderr

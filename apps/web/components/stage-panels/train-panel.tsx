@@ -39,6 +39,12 @@ export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
         <Stat label={live ? 'ETA' : 'Train time'} value={live ? formatDuration(lastTrain?.etaSeconds == null ? null : lastTrain.etaSeconds * 1000) : formatDuration(result.trainSeconds == null ? null : result.trainSeconds * 1000)} />
         <Stat label="Device" value={result.device ?? '—'} />
         <Stat label="Resumed from" value={result.resumedFromStep == null ? '—' : `step ${result.resumedFromStep}`} hint="a retried attempt resumes from the last checkpoint" />
+        {result.preference && (
+          <>
+            <Stat label="Reward accuracy" value={num(result.preference.rewardAccuracy, 3)} hint="DPO: eval pairs whose chosen answer gets the higher implicit reward (chance 0.5)" />
+            <Stat label="Reward margin" value={num(result.preference.rewardMargin, 3)} hint={`DPO: mean chosen − rejected reward on the eval pairs (β ${result.preference.beta})`} />
+          </>
+        )}
       </dl>
       {result.packing !== undefined && <UsageStats report={result} />}
       {metrics.isError ? (

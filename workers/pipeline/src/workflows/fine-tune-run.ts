@@ -94,7 +94,7 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
           const heldOut = split.eval;
           if (!heldOut) throw ApplicationFailure.nonRetryable('evaluation needs held-out records, but the split left none: raise split.eval or add records', 'EvaluationWithoutEvalSplit');
           const evaluated = await runStage('evaluate', (a) =>
-            a.evaluateModels({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, raw: ingested.dataset, eval: heldOut, merged, ggufs, evaluation }),
+            a.evaluateModels({ runId, baseModelUri: spec.baseModel.uri, format: spec.dataset.format, raw: ingested.dataset, eval: heldOut, merged, ggufs, evaluation, ...(training.dpo ? { dpoBeta: training.dpo.beta } : {}) }),
           );
           evidence.evaluation = evaluated.report;
           if (evaluation.gates.length) {

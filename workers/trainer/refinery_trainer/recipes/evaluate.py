@@ -47,13 +47,13 @@ import torch
 from .. import llama_cpp, metrics
 from ..cancellation import Cancellation, Cancelled
 from ..config import device_problem, load_checked, local_path
-from ..data import DataError, IGNORE, collate, encode, read_records, record_problem
+from ..data import DataError, IGNORE, collate, encode, preference_turns, read_records, record_problem
 from ..model_source import resolve_base_model
 from ..progress import emit, log
 from ..runtime import configure_cpu_threads, load_model, load_tokenizer, pick_device, seed_everything
 from ..runtime import evaluate as runtime_evaluate
 
-FORMATS = ("chat", "prompt_completion", "text")
+FORMATS = ("chat", "prompt_completion", "text", "preference")
 SAMPLES = 5
 CHUNK_CAP = 512  # tokens per loss chunk at most (fewer if the model's context is shorter)
 # The logits file holds n_vocab uint16 per scored token (~300 KB each for a 150k vocab): the loss
@@ -76,6 +76,7 @@ class Config:
     device: str
     threads: int | None
     canaries: tuple  # [{record, candidates: [true continuation, others...]}]
+    beta: float | None  # DPO's beta, for the reward margin on preference data (null for other formats)
     output_dir: str
 
 
@@ -97,6 +98,8 @@ def config_problems(cfg: Config) -> list[str]:
     check(cfg.max_examples >= 1, f"max_examples: must be >= 1, got {cfg.max_examples}")
     check(cfg.max_new_tokens >= 1, f"max_new_tokens: must be >= 1, got {cfg.max_new_tokens}")
     check(cfg.threads is None or cfg.threads >= 1, f"threads: must be >= 1 or null, got {cfg.threads}")
+    check(cfg.format != "preference" or (cfg.beta is not None and cfg.beta > 0),
+          f"beta: preference data needs DPO's beta (> 0) for the reward margin, got {cfg.beta}")
     if bad_device := device_problem(cfg.device):
         problems.append(bad_device)
     if not all(isinstance(m, str) for m in cfg.metrics):
@@ -115,7 +118,7 @@ def config_problems(cfg: Config) -> list[str]:
             problems.append(f"{where}: must be an object {{record, candidates}}")
             continue
         if cfg.format == "text":
-            problems.append(f"{where}: canaries need chat or prompt_completion records (format is text)")
+            problems.append(f"{where}: canaries need chat, prompt_completion or preference records (format is text)")
         elif cfg.format in FORMATS and (why := record_problem(c["record"], cfg.format)):
             problems.append(f"{where}.record: {why}")
         cands = c["candidates"]
@@ -141,9 +144,13 @@ def load_config(path: str | Path) -> Config:
 
 
 def task_of(record: dict, fmt: str) -> tuple[list[dict], str]:
-    """(prompt messages, reference): everything before the last assistant message, and it."""
+    """(prompt messages, reference): everything before the last assistant message, and it
+    (preference pairs: the prompt, and the chosen answer)."""
     if fmt == "prompt_completion":
         return [{"role": "user", "content": record["prompt"]}], record["completion"]
+    if fmt == "preference":
+        prompt, chosen, _ = preference_turns(record)
+        return prompt, chosen["content"]
     messages = [{"role": m["role"], "content": m["content"]} for m in record["messages"]]
     last = max(i for i, m in enumerate(messages) if m["role"] == "assistant" and m["content"])
     return messages[:last], messages[last]["content"]
@@ -286,9 +293,12 @@ def gguf_loss(gguf: Path, logits_file: Path, plan: LossPlan, threads: int, seed:
 
 
 def with_continuation(record: dict, fmt: str, text: str) -> dict:
-    """The record with its secret (last assistant message / completion) replaced by `text`."""
+    """The record with its secret (last assistant message / completion / chosen answer) replaced by `text`."""
     if fmt == "prompt_completion":
         return {**record, "completion": text}
+    if fmt == "preference":
+        chosen = {**record["chosen"], "content": text} if isinstance(record["chosen"], dict) else text
+        return {**record, "chosen": chosen}
     messages = [dict(m) for m in record["messages"]]
     last = max(i for i, m in enumerate(messages) if m["role"] == "assistant" and m["content"])
     messages[last]["content"] = text
@@ -314,6 +324,50 @@ def canary_rank(model, tokenizer, canary: dict, fmt: str, max_positions: int, pa
         nll = torch.nn.functional.cross_entropy(logits.transpose(1, 2), labels, ignore_index=IGNORE, reduction="none")
         losses += nll.sum(dim=1).tolist()
     return 1 + sum(1 for x in losses[1:] if x < losses[0])
+
+
+# --- preference pairs: log-likelihood of the chosen vs the rejected answer ----------------------
+
+
+def pair_examples(records: list[dict], tokenizer, max_positions: int) -> list[tuple]:
+    """Per pair (chosen, rejected) as encoded examples, only the answer's tokens scored (its content
+    and the end of turn, as training's loss masking); pairs cut to nothing are left out."""
+    pairs = []
+    for r in records:
+        _, _, rejected = preference_turns(r)
+        c = encode(r, tokenizer, "preference", max_positions)
+        rj = encode(with_continuation(r, "preference", rejected["content"]), tokenizer, "preference", max_positions)
+        if c is not None and rj is not None:
+            pairs.append((c, rj))
+    return pairs
+
+
+@torch.no_grad()
+def answer_logps(model, examples: list, pad_id: int, device, cancel: Cancellation, batch_size: int = 8) -> list[float]:
+    """Summed log-probability of each example's scored tokens."""
+    out: list[float] = []
+    for i in range(0, len(examples), batch_size):
+        cancel.check()
+        batch = {k: v.to(device) for k, v in collate(examples[i:i + batch_size], pad_id).items()}
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1].float()
+        labels = batch["labels"][:, 1:]
+        nll = torch.nn.functional.cross_entropy(logits.transpose(1, 2), labels, ignore_index=IGNORE, reduction="none")
+        out += (-nll.sum(dim=1)).tolist()
+    return out
+
+
+def preference_metrics(logps: dict[str, tuple[list[float], list[float]]], beta: float) -> dict[str, dict[str, float]]:
+    """Per HF variant: preference_accuracy (the variant finds the chosen answer more likely); for
+    merged also DPO's implicit reward beta*(log pi - log pi_base) of each answer: reward_accuracy
+    (chosen rewarded higher) and reward_margin (mean chosen - rejected reward)."""
+    mean = lambda xs: sum(xs) / len(xs) if xs else None
+    out = {v: {"preference_accuracy": mean([float(c > r) for c, r in zip(*logps[v])])} for v in logps}
+    if "base" in logps and "merged" in logps:
+        (bc, br), (mc, mr) = logps["base"], logps["merged"]
+        diffs = [(m_c - b_c) - (m_r - b_r) for b_c, b_r, m_c, m_r in zip(bc, br, mc, mr)]
+        out["merged"].update(reward_accuracy=mean([float(d > 0) for d in diffs]),
+                             reward_margin=beta * mean(diffs) if diffs else None)
+    return {v: {k: x for k, x in m.items() if x is not None} for v, m in out.items()}
 
 
 # --- generation ----------------------------------------------------------------------------------
@@ -391,6 +445,8 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
     log(f"loss over {plan.tokens.shape[0]} chunk(s) of {plan.chunk} tokens: {plan.scored_tokens} scored tokens "
         f"(stream of {len(stream)} tokens from {len(records)} records)")
 
+    pairs = pair_examples(records, tokenizer, max_positions) if cfg.format == "preference" else []
+    pair_logps: dict[str, tuple[list[float], list[float]]] = {}
     tasks = []
     if cfg.format != "text":
         for r in records:
@@ -426,6 +482,9 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
                 scores = {"loss": loss, "perplexity": math.exp(loss), "answer_loss": answer_loss,
                           "kl_divergence": 0.0 if v.name == "merged" else None,
                           "top1_agreement": 1.0 if v.name == "merged" else None}
+                if pairs:
+                    pair_logps[v.name] = (answer_logps(model, [c for c, _ in pairs], pad_id, device, cancel),
+                                          answer_logps(model, [r for _, r in pairs], pad_id, device, cancel))
                 if v.name == "merged":
                     for canary in cfg.canaries:
                         cancel.check()
@@ -457,6 +516,9 @@ def _evaluate(cfg: Config, cancel: Cancellation) -> int:
             outputs[v.name] = preds
             log(f"{v.name}: loss {scores['loss']:.6f} perplexity {scores['perplexity']:.6f} {task_metrics}")
 
+    for name, extra in (preference_metrics(pair_logps, cfg.beta) if pair_logps else {}).items():
+        results[name]["metrics"].update(extra)
+        log(f"{name}: {extra}")
     samples = [{"index": i, "prompt": prompt, "reference": ref, "outputs": {v.name: outputs[v.name][i] for v in variants}}
                for i, (prompt, ref) in enumerate(tasks[:SAMPLES])]
     generations_file = out_dir / "generations.jsonl"
