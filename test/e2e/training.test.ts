@@ -156,9 +156,10 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
   });
 
   it('survives kill -9 of the training worker: another worker resumes from the last checkpoint', async () => {
+    // Packed (batches of 2 rows: ~85 steps per epoch), so crash-resume is proven on packed rows too.
     const pool = 'failover';
     const workers = [startGpuWorker(pool), startGpuWorker(pool)];
-    const res = await submitYaml(trainingSpec('train-failover', { maxSteps: 40, checkpointEvery: 5, epochs: 1, gpu: { pool, count: 1 } }));
+    const res = await submitYaml(trainingSpec('train-failover', { maxSteps: 40, checkpointEvery: 5, epochs: 1, packing: true, batchSize: 2, gpu: { pool, count: 1 } }));
     const runId = res.body.id as string;
 
     const before = await until(
@@ -193,7 +194,7 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
   }, 720_000);
 
   it('cancelling during training stops the trainer process within 10 s', async () => {
-    const res = await submitYaml(trainingSpec('train-cancel', { maxSteps: 2000, epochs: 30, checkpointEvery: 1000 }));
+    const res = await submitYaml(trainingSpec('train-cancel', { maxSteps: 2000, epochs: 30, checkpointEvery: 1000, packing: true }));
     const runId = res.body.id as string;
     const p = await until('training to report steps', async () => {
       const pending = await pendingTrain(runId);
