@@ -1,13 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { DpoSpec, type TrainHeartbeat, type TrainInput, type TrainReport, type TrainResult } from '@refinery/core';
-import { stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
 import { MetricsWriter } from './metrics-writer';
-import { fetchFile } from './stored-outputs';
-import { recordAdapter, withCanaries } from './train-common';
+import { loraTrainerConfig, recordAdapter } from './train-common';
 import { DPO_PROTOCOL } from './trainer-events';
 
 /** What the trainer's metrics.json says about each eval (PROTOCOL.md, `dpo`). */
@@ -82,28 +79,5 @@ export async function trainDpo(deps: GpuDeps, input: TrainInput): Promise<TrainR
 async function dpoTrainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) {
   const t = input.training;
   const dpo = t.dpo ?? DpoSpec.parse({});
-  return {
-    base_model: await stageDirectorySource(input.baseModelUri, deps.sources, join(paths.scratch, 'base-model')),
-    train_file: await withCanaries(await fetchFile(deps, input.train.uri, join(paths.scratch, 'train.jsonl')), input),
-    eval_file: input.eval ? await fetchFile(deps, input.eval.uri, join(paths.scratch, 'eval.jsonl')) : null,
-    format: input.format,
-    output_dir: paths.outputDir,
-    resume_from: paths.resumeFrom,
-    lora: { r: t.lora.r, alpha: t.lora.alpha, dropout: t.lora.dropout, target_modules: t.lora.targetModules },
-    beta: dpo.beta,
-    epochs: t.epochs,
-    learning_rate: t.learningRate,
-    lr_scheduler: t.lrScheduler,
-    warmup_ratio: t.warmupRatio,
-    batch_size: t.batchSize,
-    grad_accum: t.gradAccum,
-    max_seq_len: t.maxSeqLen,
-    seed: t.seed,
-    checkpoint_every: t.checkpointEvery,
-    max_steps: t.maxSteps ?? null,
-    device: 'auto',
-    eval_every: t.evalEvery ?? null,
-    weight_decay: t.weightDecay,
-    max_grad_norm: t.maxGradNorm,
-  };
+  return { ...(await loraTrainerConfig(deps, input, paths)), beta: dpo.beta };
 }

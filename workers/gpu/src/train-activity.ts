@@ -1,13 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { packingFor, type TrainHeartbeat, type TrainInput, type TrainReport, type TrainResult } from '@refinery/core';
-import { stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
 import { MetricsWriter } from './metrics-writer';
-import { fetchFile } from './stored-outputs';
-import { recordAdapter, withCanaries } from './train-common';
+import { loraTrainerConfig, recordAdapter } from './train-common';
 import { trainDpo } from './dpo-train-activity';
 import { TRAIN_PROTOCOL } from './trainer-events';
 
@@ -100,31 +97,11 @@ function trainerUsage(m: TrainerMetricsFile): Partial<TrainReport> {
   };
 }
 
-/** The trainer's complete `train` config: every field is sent, the trainer restates no defaults. */
+/** The trainer's complete `train` config: the shared LoRA fields plus SFT's own. */
 async function trainerConfig(deps: GpuDeps, input: TrainInput, paths: JobPaths) {
   const t = input.training;
   return {
-    base_model: await stageDirectorySource(input.baseModelUri, deps.sources, join(paths.scratch, 'base-model')),
-    train_file: await withCanaries(await fetchFile(deps, input.train.uri, join(paths.scratch, 'train.jsonl')), input),
-    eval_file: input.eval ? await fetchFile(deps, input.eval.uri, join(paths.scratch, 'eval.jsonl')) : null,
-    format: input.format,
-    output_dir: paths.outputDir,
-    resume_from: paths.resumeFrom,
-    lora: { r: t.lora.r, alpha: t.lora.alpha, dropout: t.lora.dropout, target_modules: t.lora.targetModules },
-    epochs: t.epochs,
-    learning_rate: t.learningRate,
-    lr_scheduler: t.lrScheduler,
-    warmup_ratio: t.warmupRatio,
-    batch_size: t.batchSize,
-    grad_accum: t.gradAccum,
-    max_seq_len: t.maxSeqLen,
-    seed: t.seed,
-    checkpoint_every: t.checkpointEvery,
-    max_steps: t.maxSteps ?? null,
-    device: 'auto',
-    eval_every: t.evalEvery ?? null,
-    weight_decay: t.weightDecay,
-    max_grad_norm: t.maxGradNorm,
+    ...(await loraTrainerConfig(deps, input, paths)),
     packing: packingFor(t, input.format),
     gradient_checkpointing: t.gradientCheckpointing,
     quantize_base: t.quantizeBase ?? null,

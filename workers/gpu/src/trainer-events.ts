@@ -24,31 +24,37 @@ export interface VerbProtocol<P extends z.ZodType<{ event: string }>, D extends 
   done: D;
 }
 
+/** The start event and step fields both training verbs (train, dpo) send. */
+const trainingStart = z.object({
+  event: z.literal('start'),
+  total_steps: z.number().int(),
+  epochs: z.number().int(),
+  device: z.string(),
+  dtype: z.string(),
+  train_records: z.number().int(),
+  eval_records: z.number().int(),
+  trainable_params: z.number().int(),
+  total_params: z.number().int(),
+  resumed_from_step: z.number().int().nullable(),
+});
+const stepFields = {
+  step: z.number().int(),
+  total_steps: z.number().int(),
+  epoch: z.number(),
+  loss: num,
+  learning_rate: z.number(),
+  tokens_per_second: z.number(),
+  eta_seconds: z.number(),
+};
+
 /** `train`: LoRA fine-tuning. */
 export const TRAIN_PROTOCOL = {
   verb: STAGE_DEFINITIONS.train.trainerVerb,
   progress: z.discriminatedUnion('event', [
-    z.object({
-      event: z.literal('start'),
-      total_steps: z.number().int(),
-      epochs: z.number().int(),
-      device: z.string(),
-      dtype: z.string(),
-      train_records: z.number().int(),
-      eval_records: z.number().int(),
-      trainable_params: z.number().int(),
-      total_params: z.number().int(),
-      resumed_from_step: z.number().int().nullable(),
-    }),
+    trainingStart,
     z.object({
       event: z.literal('step'),
-      step: z.number().int(),
-      total_steps: z.number().int(),
-      epoch: z.number(),
-      loss: num,
-      learning_rate: z.number(),
-      tokens_per_second: z.number(),
-      eta_seconds: z.number(),
+      ...stepFields,
     }),
     z.object({ event: z.literal('eval'), step: z.number().int(), eval_loss: num }),
   ]),
@@ -73,27 +79,10 @@ const rewards = { reward_accuracy: num, reward_margin: num };
 export const DPO_PROTOCOL = {
   verb: 'dpo',
   progress: z.discriminatedUnion('event', [
-    z.object({
-      event: z.literal('start'),
-      total_steps: z.number().int(),
-      epochs: z.number().int(),
-      device: z.string(),
-      dtype: z.string(),
-      train_records: z.number().int(),
-      eval_records: z.number().int(),
-      trainable_params: z.number().int(),
-      total_params: z.number().int(),
-      resumed_from_step: z.number().int().nullable(),
-    }),
+    trainingStart,
     z.object({
       event: z.literal('step'),
-      step: z.number().int(),
-      total_steps: z.number().int(),
-      epoch: z.number(),
-      loss: num,
-      learning_rate: z.number(),
-      tokens_per_second: z.number(),
-      eta_seconds: z.number(),
+      ...stepFields,
       ...rewards,
     }),
     z.object({ event: z.literal('eval'), step: z.number().int(), eval_loss: num, ...rewards }),

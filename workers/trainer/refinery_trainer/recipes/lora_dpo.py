@@ -42,12 +42,12 @@ from transformers import get_scheduler
 
 from .. import checkpoint as ckpt
 from ..cancellation import Cancellation
-from ..config import ConfigError, device_problem, load_checked, local_path
+from ..config import ConfigError, load_checked, local_path
 from ..data import DataError, epoch_batches, preference_turns, read_records
 from ..model_source import resolve_base_model
 from ..progress import Throughput, emit, log
 from ..runtime import configure_cpu_threads, load_model, load_tokenizer, pick_device, seed_everything
-from .lora_sft import SCHEDULER_NAMES, LoraSettings, find_resume_checkpoint, lora_config
+from .lora_sft import SCHEDULER_NAMES, LoraSettings, find_resume_checkpoint, lora_config, lora_training_problems
 
 # --- config ----------------------------------------------------------------------------------------
 
@@ -87,46 +87,14 @@ class Config:
 
 
 def config_problems(cfg: Config) -> list[str]:
-    problems = []
-
-    def check(ok: bool, msg: str) -> None:
-        if not ok:
-            problems.append(msg)
-
-    lora, tm = cfg.lora, cfg.lora.target_modules
-    if isinstance(tm, tuple):
-        check(bool(tm) and all(isinstance(m, str) and m for m in tm),
-              "lora.target_modules: must be \"all-linear\" or a non-empty list of module names")
-        check("lm_head" not in tm, "lora.target_modules: lm_head cannot be adapted with dpo (TRL scores with its weight directly)")
-    else:
-        check(tm == "all-linear", f"lora.target_modules: must be \"all-linear\" or a list of module names, got {json.dumps(tm)}")
-    check(cfg.format == "preference", f"format: dpo trains on \"preference\" records, got {json.dumps(cfg.format)}")
-    check(0 < cfg.beta <= 10, f"beta: must be in (0, 10], got {cfg.beta}")
-    check(cfg.lr_scheduler in SCHEDULER_NAMES,
-          f"lr_scheduler: must be one of {', '.join(SCHEDULER_NAMES)}, got {json.dumps(cfg.lr_scheduler)}")
-    check(lora.r >= 1, f"lora.r: must be >= 1, got {lora.r}")
-    check(lora.alpha > 0, f"lora.alpha: must be > 0, got {lora.alpha}")
-    check(0 <= lora.dropout < 1, f"lora.dropout: must be in [0, 1), got {lora.dropout}")
-    check(cfg.epochs >= 1, f"epochs: must be >= 1, got {cfg.epochs}")
-    check(0 < cfg.learning_rate < 1, f"learning_rate: must be in (0, 1), got {cfg.learning_rate}")
-    check(0 <= cfg.warmup_ratio < 1, f"warmup_ratio: must be in [0, 1), got {cfg.warmup_ratio}")
-    check(cfg.batch_size >= 1, f"batch_size: must be >= 1, got {cfg.batch_size}")
-    check(cfg.grad_accum >= 1, f"grad_accum: must be >= 1, got {cfg.grad_accum}")
-    check(cfg.max_seq_len >= 8, f"max_seq_len: must be >= 8, got {cfg.max_seq_len}")
-    check(cfg.checkpoint_every >= 1, f"checkpoint_every: must be >= 1, got {cfg.checkpoint_every}")
-    check(cfg.eval_every is None or cfg.eval_every >= 1, f"eval_every: must be >= 1 or null, got {cfg.eval_every}")
-    check(cfg.max_steps is None or cfg.max_steps >= 1, f"max_steps: must be >= 1 or null, got {cfg.max_steps}")
-    check(cfg.weight_decay >= 0, f"weight_decay: must be >= 0, got {cfg.weight_decay}")
-    check(cfg.max_grad_norm is None or cfg.max_grad_norm > 0, f"max_grad_norm: must be > 0 or null, got {cfg.max_grad_norm}")
-    if bad_device := device_problem(cfg.device):
-        problems.append(bad_device)
-    if not cfg.base_model.startswith("hf://"):
-        check(local_path(cfg.base_model).is_dir(), f"base_model: {cfg.base_model} is not a directory")
-    check(local_path(cfg.train_file).is_file(), f"train_file: {cfg.train_file} does not exist")
-    if cfg.eval_file is not None:
-        check(local_path(cfg.eval_file).is_file(), f"eval_file: {cfg.eval_file} does not exist")
-    if cfg.resume_from not in (None, "latest"):
-        check(local_path(cfg.resume_from).is_dir(), f"resume_from: {cfg.resume_from} is not a checkpoint directory")
+    problems = lora_training_problems(cfg)
+    tm = cfg.lora.target_modules
+    if isinstance(tm, tuple) and "lm_head" in tm:
+        problems.append("lora.target_modules: lm_head cannot be adapted with dpo (TRL scores with its weight directly)")
+    if cfg.format != "preference":
+        problems.append(f"format: dpo trains on \"preference\" records, got {json.dumps(cfg.format)}")
+    if not 0 < cfg.beta <= 10:
+        problems.append(f"beta: must be in (0, 10], got {cfg.beta}")
     return problems
 
 

@@ -96,8 +96,9 @@ class Config:
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def config_problems(cfg: Config) -> list[str]:
-    """Range and existence checks, one `field: reason` per problem (types are already right)."""
+def lora_training_problems(cfg) -> list[str]:
+    """Range and existence checks of the fields every LoRA training recipe (sft, dpo) shares, one
+    `field: reason` per problem (types are already right)."""
     lora, problems = cfg.lora, []
 
     def check(ok: bool, msg: str) -> None:
@@ -111,7 +112,6 @@ def config_problems(cfg: Config) -> list[str]:
     else:
         check(tm == "all-linear",
               f"lora.target_modules: must be \"all-linear\" or a list of module names, got {json.dumps(tm)}")
-    check(cfg.format in FORMATS, f"format: must be one of {', '.join(FORMATS)}, got {json.dumps(cfg.format)}")
     check(cfg.lr_scheduler in SCHEDULER_NAMES,
           f"lr_scheduler: must be one of {', '.join(SCHEDULER_NAMES)}, got {json.dumps(cfg.lr_scheduler)}")
     check(lora.r >= 1, f"lora.r: must be >= 1, got {lora.r}")
@@ -129,8 +129,6 @@ def config_problems(cfg: Config) -> list[str]:
     check(cfg.weight_decay >= 0, f"weight_decay: must be >= 0, got {cfg.weight_decay}")
     check(cfg.max_grad_norm is None or cfg.max_grad_norm > 0,
           f"max_grad_norm: must be > 0 or null, got {cfg.max_grad_norm}")
-    check(cfg.quantize_base is None or cfg.quantize_base in quantized_base.QUANT_TYPES,
-          f"quantize_base: must be null or one of {', '.join(quantized_base.QUANT_TYPES)}, got {json.dumps(cfg.quantize_base)}")
     if bad_device := device_problem(cfg.device):
         problems.append(bad_device)
     if not cfg.base_model.startswith("hf://"):
@@ -141,6 +139,16 @@ def config_problems(cfg: Config) -> list[str]:
         check(local_path(cfg.eval_file).is_file(), f"eval_file: {cfg.eval_file} does not exist")
     if cfg.resume_from not in (None, "latest"):
         check(local_path(cfg.resume_from).is_dir(), f"resume_from: {cfg.resume_from} is not a checkpoint directory")
+    return problems
+
+
+def config_problems(cfg: Config) -> list[str]:
+    problems = lora_training_problems(cfg)
+    if cfg.format not in FORMATS:
+        problems.append(f"format: must be one of {', '.join(FORMATS)}, got {json.dumps(cfg.format)}")
+    if cfg.quantize_base is not None and cfg.quantize_base not in quantized_base.QUANT_TYPES:
+        problems.append(f"quantize_base: must be null or one of {', '.join(quantized_base.QUANT_TYPES)}, "
+                        f"got {json.dumps(cfg.quantize_base)}")
     return problems
 
 
