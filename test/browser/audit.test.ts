@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { audit, connect } from '@refinery/db';
 import { asNewClient, stackEnv } from '../support/api';
+import { launchChromium, signInAt } from '../support/browser';
 
 /**
  * The audit page in a real browser: the instance admin sees the server's verification banner and
  * signs a checkpoint from it, filters by action prefix and pages; the navigation shows the page
  * to the admin and the reviewer (audit.read), not to the viewer.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('audit page', () => {
   const webUrl = inject('webUrl');
@@ -22,12 +22,7 @@ describe('audit page', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${webUrl}${path}`);
-    await page.waitForURL(/\/sign-in\?next=/);
-    await page.getByTestId('sign-in-email').fill(account.email);
-    await page.getByTestId('sign-in-password').fill(account.password);
-    await page.getByTestId('sign-in-submit').click();
-    await page.waitForURL(`${webUrl}${path}`, { timeout: 30_000 });
+    await signInAt(page, `${webUrl}${path}`, account);
     return page;
   }
 
@@ -36,7 +31,7 @@ describe('audit page', () => {
     const database = connect(stackEnv().DATABASE_URL!, { max: 2 });
     for (let i = 0; i < 60; i++) await audit(database.db, { actor: 'user:audit-browser-test', action: 'test.browser_page', subjectType: 'test', subjectId: String(i), projectId: 'demo' });
     await database.close();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import type { RunDetail } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 import { api, asNewClient, DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
+import { launchChromium, signInAt } from '../support/browser';
 
 /**
  * The erasure page in a real browser, as the project admin: paste a record line, hash it in the
  * browser, find the version production points at (with the warning), mark it with a reason; the
  * model page then shows the affected badge on the version and the production alias.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const MODEL = 'erasure-browser';
 
 describe('erasure page', () => {
@@ -39,16 +39,11 @@ describe('erasure page', () => {
     run = await waitForRun((await submitYaml(stringify(spec))).body.id, undefined, 10 * 60_000);
     expect(run.status, run.error ?? '').toBe('succeeded');
 
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: asNewClient() });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     const admin = inject('accounts').find((a) => a.role === 'admin')!;
-    await page.goto(`${webUrl}/erasure`);
-    await page.waitForURL(/\/sign-in\?next=/);
-    await page.getByTestId('sign-in-email').fill(admin.email);
-    await page.getByTestId('sign-in-password').fill(admin.password);
-    await page.getByTestId('sign-in-submit').click();
-    await page.waitForURL(`${webUrl}/erasure`, { timeout: 30_000 });
+    await signInAt(page, `${webUrl}/erasure`, admin);
   }, 15 * 60_000);
 
   afterAll(async () => {

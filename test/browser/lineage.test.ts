@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunDetail } from '@refinery/core';
 import { asNewClient, INGEST_ONLY_SPEC, specWith, submitYaml, waitForRun } from '../support/api';
+import { launchChromium, signInAt } from '../support/browser';
 
 /**
  * The lineage view in a real browser: from the run page's "Lineage" link to the graph (React
  * Flow, laid out by dagre), its nodes by kind, and a click through to the run. A data-only run
  * keeps it short: ingest → raw dataset → redact → redacted dataset and redaction report, in one run.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('lineage view', () => {
   const webUrl = inject('webUrl');
@@ -21,16 +21,11 @@ describe('lineage view', () => {
     const submitted = await submitYaml(specWith({ name: 'lineage-browser' }, INGEST_ONLY_SPEC));
     run = await waitForRun(submitted.body.id);
     expect(run.status).toBe('succeeded');
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: asNewClient() });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     const viewer = inject('accounts').find((a) => a.role === 'viewer')!;
-    await page.goto(`${webUrl}/runs/${run.id}`);
-    await page.waitForURL(/\/sign-in\?next=/);
-    await page.getByTestId('sign-in-email').fill(viewer.email);
-    await page.getByTestId('sign-in-password').fill(viewer.password);
-    await page.getByTestId('sign-in-submit').click();
-    await page.waitForURL(`${webUrl}/runs/${run.id}`, { timeout: 30_000 });
+    await signInAt(page, `${webUrl}/runs/${run.id}`, viewer);
   }, 180_000);
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunDetail } from '@refinery/core';
 import { asNewClient, INGEST_ONLY_SPEC, specWith, submitYaml, waitForRun } from '../support/api';
 import { openLineageProblems } from '../support/openlineage';
+import { launchChromium, signInAt } from '../support/browser';
 
 /** The run page's "OpenLineage" link, in a real browser, as a viewer: it downloads the run's events as JSON Lines. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('OpenLineage download from the run page', () => {
   const webUrl = inject('webUrl');
@@ -18,15 +18,10 @@ describe('OpenLineage download from the run page', () => {
     const submitted = await submitYaml(specWith({ name: 'openlineage-browser' }, INGEST_ONLY_SPEC));
     run = await waitForRun(submitted.body.id);
     expect(run.status).toBe('succeeded');
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: asNewClient(), acceptDownloads: true });
     const viewer = inject('accounts').find((a) => a.role === 'viewer')!;
-    await page.goto(`${webUrl}/runs/${run.id}`);
-    await page.waitForURL(/\/sign-in\?next=/);
-    await page.getByTestId('sign-in-email').fill(viewer.email);
-    await page.getByTestId('sign-in-password').fill(viewer.password);
-    await page.getByTestId('sign-in-submit').click();
-    await page.waitForURL(`${webUrl}/runs/${run.id}`, { timeout: 30_000 });
+    await signInAt(page, `${webUrl}/runs/${run.id}`, viewer);
   }, 180_000);
 
   afterAll(async () => {
