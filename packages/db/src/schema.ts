@@ -27,6 +27,8 @@ export const runs = pgTable(
     idempotencyKey: text('idempotency_key'),
     /** Audit actor of the submitter (`user:<id>` or `token:<id>`), for separation of duties. */
     submittedBy: text('submitted_by'),
+    /** W3C trace id of the API request that submitted the run (links the run to its trace). */
+    traceId: text('trace_id'),
     error: text('error'),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
@@ -178,6 +180,15 @@ export const trainingMetrics = pgTable(
     tokensPerSecond: doublePrecision('tokens_per_second'),
     etaSeconds: doublePrecision('eta_seconds'),
     totalSteps: integer('total_steps'),
+    // Issue 15, null where the trainer does not report them (older runs; the other method).
+    /** SFT train points: pad positions / all positions of the step's batches (0..1). */
+    paddingFraction: doublePrecision('padding_fraction'),
+    /** SFT train points: the step's peak memory (CUDA allocated; CPU: the process's RSS high-water mark). */
+    peakMemoryBytes: bigint('peak_memory_bytes', { mode: 'number' }),
+    /** DPO train and eval points: fraction of pairs whose chosen answer has the higher implicit reward. */
+    rewardAccuracy: doublePrecision('reward_accuracy'),
+    /** DPO train and eval points: mean chosen − rejected implicit reward (in units of β). */
+    rewardMargin: doublePrecision('reward_margin'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   // A resumed attempt re-reports steps after its checkpoint: the newest value wins.
