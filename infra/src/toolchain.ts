@@ -11,6 +11,8 @@ export interface Toolchain {
   chromium?: string;
   /** llama.cpp tools and converter built from node-llama-cpp's source (the GGUF stages). */
   llamaCpp?: string;
+  /** helm, for the chart test (infra/test/helm-chart.test.ts). */
+  helm?: string;
 }
 
 export function loadToolchain(): Toolchain {
@@ -26,5 +28,5 @@ export function loadToolchain(): Toolchain {
   const temporal = get('TEMPORAL_CLI');
   const python = get('REFINERY_PYTHON');
   if (!temporal || !python) throw new Error('toolchain not bootstrapped: run `bash scripts/bootstrap` (npm start and npm test do this)');
-  return { temporal, python, versitygw: get('VERSITYGW'), chromium: get('CHROMIUM'), llamaCpp: get('REFINERY_LLAMA_CPP') };
+  return { temporal, python, versitygw: get('VERSITYGW'), chromium: get('CHROMIUM'), llamaCpp: get('REFINERY_LLAMA_CPP'), helm: get('REFINERY_HELM') };
 }

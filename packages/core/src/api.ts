@@ -72,6 +72,12 @@ export const HealthSchema = z.object({
   }),
 });
 export type Health = z.infer<typeof HealthSchema>;
+/**
+ * `?probe=live` (Kubernetes liveness): the process answers, no dependency touched. `?probe=ready`
+ * (readiness) answers a Health whose status counts only Postgres and Temporal, not the workers.
+ */
+export const HEALTH_PROBES = ['live', 'ready'] as const;
+export const LivenessSchema = z.object({ status: z.literal('ok'), probe: z.literal('live') });
 
 export const UploadResultSchema = z.object({ uri: z.string(), sha256: z.string(), bytes: z.number() });
 

@@ -32,6 +32,19 @@ export const ConfigSchema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']),
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /**
+   * TLS to Temporal (packages/temporal: temporalTlsOptions). `true` for TLS with the system's CAs;
+   * also on when any file below is set. Temporal Cloud: TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (mTLS).
+   */
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  /** PEM file: the client certificate (mTLS); needs TEMPORAL_TLS_KEY. */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  /** PEM file: the client certificate's private key. */
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  /** PEM file: the CA that signed the server's certificate (default: the system's roots). */
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  /** The name the server's certificate is checked against, when it differs from TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   OBJECT_STORE_URL: z.string().min(1).default('.data/objects'),
   /** Colon-separated directories that `file://` dataset and model URIs may point into. */
   REFINERY_DATA_ROOTS: z.string().min(1).default('examples:.data/uploads'),

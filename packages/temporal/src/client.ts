@@ -1,11 +1,13 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
-import type { Config } from '@refinery/core';
+import { loadConfig, type Config } from '@refinery/core';
 import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-converter';
+import { TEMPORAL_TLS_KEYS, temporalTlsOptions } from './tls';
 
 export * from './data-converter';
 export { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError, isEncrypted, payloadKeyId, type PayloadKeys } from './payload-codec';
 export { codecServerCall, CodecRequestError } from './codec-server';
 export { decodeHistory, historyPayloads, mapHistoryPayloads } from './history';
+export { TEMPORAL_TLS_KEYS, temporalTlsOptions, type TemporalTlsConfig } from './tls';
 
 export type TemporalAddressConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>;
 export type TemporalConfig = TemporalAddressConfig & PayloadKeyConfig;
@@ -15,10 +17,11 @@ export const TEMPORAL_CONFIG_KEYS = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', '
 /**
  * How every Refinery process reaches Temporal: the web app and tests through a Client, the
  * workers through a NativeConnection (./worker), both with the data converter of
- * ./data-converter (payloads encrypted with AES-256-GCM). The one place where TLS will be configured.
+ * ./data-converter (payloads encrypted with AES-256-GCM), and TLS from TEMPORAL_TLS_* (./tls).
  */
-export function temporalConnectionOptions(config: TemporalAddressConfig): Pick<ConnectionOptions, 'address'> {
-  return { address: config.TEMPORAL_ADDRESS };
+export function temporalConnectionOptions(config: TemporalAddressConfig, env: Record<string, string | undefined> = process.env): Pick<ConnectionOptions, 'address' | 'tls'> {
+  const tls = temporalTlsOptions(loadConfig(TEMPORAL_TLS_KEYS, env));
+  return { address: config.TEMPORAL_ADDRESS, ...(tls ? { tls } : {}) };
 }
 
 export async function temporalClientFromConfig(config: TemporalConfig, o: { connectTimeoutMs?: number } = {}): Promise<Client> {

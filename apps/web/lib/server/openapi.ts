@@ -17,6 +17,8 @@ import {
   ErasureMarkResultSchema,
   GenerateRequestSchema,
   HealthSchema,
+  HEALTH_PROBES,
+  LivenessSchema,
   LineageGraphSchema,
   LineageQuerySchema,
   MemberSchema,
@@ -231,9 +233,15 @@ export function buildOpenApiDocument() {
   });
   add('GET /api/v1/health', {
     summary: 'Postgres, Temporal and worker status',
+    request: {
+      query: z.object({
+        probe: z.enum(HEALTH_PROBES).optional().describe('live: answers without checking anything (Kubernetes liveness); ready: the status counts Postgres and Temporal only (readiness)'),
+      }),
+    },
     responses: {
-      200: { description: 'all healthy', content: { 'application/json': { schema: HealthSchema } } },
+      200: { description: 'all healthy (probe=live: the process answers)', content: { 'application/json': { schema: z.union([HealthSchema, LivenessSchema]) } } },
       503: { description: 'degraded', content: { 'application/json': { schema: HealthSchema } } },
+      ...errors(400),
     },
   });
 
