@@ -5,22 +5,32 @@ import { seedDemo } from './seed-demo';
 
 /**
  * `npm start`: the whole platform on embedded defaults, data kept in .data/ between starts.
- * Ctrl-C stops every child cleanly.
+ * `npm start -- --topology=cluster`: production's shape on this host instead (a real Temporal
+ * Server on Postgres, two web processes, two pipeline workers, GPU workers in two pools; its
+ * data in .data/cluster/). Ctrl-C stops every child cleanly.
  */
+const topologyArg = process.argv.find((a) => a.startsWith('--topology='))?.slice('--topology='.length) ?? 'embedded';
+if (topologyArg !== 'embedded' && topologyArg !== 'cluster') {
+  console.error(`unknown --topology=${topologyArg}: use --topology=embedded (default) or --topology=cluster`);
+  process.exit(2);
+}
+const topology: 'embedded' | 'cluster' = topologyArg;
+const dataDir = topology === 'cluster' ? join(REPO_ROOT, '.data', 'cluster') : join(REPO_ROOT, '.data');
 const colors: Record<string, string> = { postgres: '34', temporal: '35', pipeline: '36', gpu: '33', web: '32', stack: '37', seed: '37' };
 const quiet = new Set(['postgres', 'temporal']);
 const log = (source: string, line: string) => {
   if (quiet.has(source) && !/error|fatal|panic/i.test(line)) return;
-  process.stdout.write(`\x1b[${colors[source] ?? '37'}m[${source}]\x1b[0m ${line}\n`);
+  process.stdout.write(`\x1b[${colors[source.replace(/-.*$/, '')] ?? '37'}m[${source}]\x1b[0m ${line}\n`);
 };
 
 const port = Number(process.env.PORT ?? 3000);
 const stack = await startStack({
-  dataDir: join(REPO_ROOT, '.data'),
+  dataDir,
+  topology,
   webPort: port,
   postgresPort: Number(process.env.POSTGRES_PORT ?? 54320),
   temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
-  temporalUiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+  temporalUiPort: topology === 'embedded' ? Number(process.env.TEMPORAL_UI_PORT ?? 8233) : undefined,
   persistTemporal: true,
   processes: { pipelineWorker: true, gpuWorker: true, web: true },
   publicUrl: `http://localhost:${port}`,
@@ -34,24 +44,24 @@ let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  log('stack', `${signal}: stopping (data is kept in .data/)`);
+  log('stack', `${signal}: stopping (data is kept in ${dataDir.slice(REPO_ROOT.length + 1)}/)`);
   await stack.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-const accounts = await seedDemo(stack, join(REPO_ROOT, '.data'), (l) => log('seed', l));
+const accounts = await seedDemo(stack, dataDir, (l) => log('seed', l));
 
 const webUrl = `http://localhost:${port}`;
 console.log(`
   Refinery is running.
     Dashboard    ${webUrl}
     API docs     ${webUrl}/docs   (OpenAPI: ${webUrl}/api/v1/openapi.json)
-    Temporal UI  ${stack.urls.temporalUi?.replace('127.0.0.1', 'localhost') ?? '(external Temporal)'}
+    Temporal UI  ${stack.urls.temporalUi?.replace('127.0.0.1', 'localhost') ?? (topology === 'cluster' ? `(none: the cluster's server is ${stack.env.TEMPORAL_ADDRESS}; run a Temporal UI against it)` : '(external Temporal)')}${topology === 'cluster' ? `\n    Web replicas ${stack.urls.webReplicas.join('  ')}` : ''}
     Health       ${webUrl}/api/v1/health
 
-  Demo accounts (project "demo"; passwords kept in .data/demo-credentials.json):
+  Demo accounts (project "demo"; passwords kept in ${dataDir.slice(REPO_ROOT.length + 1)}/demo-credentials.json):
 ${accounts.map((a) => `    ${a.role.padEnd(12)} ${a.email.padEnd(26)} ${a.password}${a.instanceAdmin ? '   (instance admin)' : ''}`).join('\n')}
   Press Ctrl-C to stop.
 `);

@@ -6,3 +6,4 @@ export * from './temporal';
 export * from './demo-model';
 export * from './startup';
 export * from './accounts';
+export * from './temporal-server';

@@ -14,6 +14,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A free loopback port in [min, max): for servers that store their port in a narrow column. */
+export async function freePortInRange(min: number, max: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = min + Math.floor(Math.random() * (max - min));
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.unref();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free loopback port in ${min}-${max - 1} after 50 tries`);
+}
+
 export interface WaitOptions {
   intervalMs?: number;
   /** The service named in the error (default: `what`). */

@@ -11,6 +11,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from './postgres';
 import { freePort, waitFor } from './ports';
 import { STARTUP_TIMEOUTS_S, startupTimeoutMs, withStartupTimeout } from './startup';
 import { startTemporalDevServer, stopChild, type RunningTemporal } from './temporal';
+import { startTemporalServer, temporalPostgresFromUrl } from './temporal-server';
 import { loadToolchain, REPO_ROOT } from './toolchain';
 import { ensureWebBuild } from './web-build';
 
@@ -25,6 +26,14 @@ export interface StackOptions {
   persistTemporal: boolean;
   /** Which long-running processes to start besides Postgres and Temporal. */
   processes: { pipelineWorker: boolean; gpuWorker: boolean; web: boolean };
+  /**
+   * `embedded` (default): one process of each kind on the Temporal CLI's dev server (SQLite).
+   * `cluster`: production's shape on one host: a real Temporal Server on its own Postgres
+   * databases, two web processes, two pipeline workers and a GPU worker per pool in `gpuPools`.
+   */
+  topology?: 'embedded' | 'cluster';
+  /** cluster: one GPU worker per pool (default: default, large). */
+  gpuPools?: string[];
   log: (source: string, line: string) => void;
   /** Next.js build directory under apps/web (tests use their own). */
   webDistDir?: string;
@@ -36,7 +45,8 @@ export interface StackOptions {
 
 export interface Stack {
   env: Record<string, string>;
-  urls: { web: string; apiDocs: string; temporalUi: string | null };
+  /** `webReplicas`: every web process (one, or two in the cluster topology; `web` is the first). */
+  urls: { web: string; webReplicas: string[]; apiDocs: string; temporalUi: string | null };
   children: Map<string, ChildProcess>;
   stop(): Promise<void>;
 }
@@ -81,10 +91,24 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
 
     const webPort = o.webPort ?? (await freePort());
+    const cluster = o.topology === 'cluster';
+    const webPorts = cluster ? [webPort, await freePort()] : [webPort];
     const publicUrl = process.env.REFINERY_PUBLIC_URL ?? o.publicUrl ?? `http://127.0.0.1:${webPort}`;
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
     let temporalUi: string | null = null;
-    if (!temporalAddress) {
+    if (!temporalAddress && cluster) {
+      if (!toolchain.temporalServer || !toolchain.temporalSqlTool) throw new Error('the cluster topology needs TEMPORAL_SERVER and TEMPORAL_SQL_TOOL: run `bash scripts/bootstrap` (npm start and npm test do this)');
+      const t = await startTemporalServer({
+        server: toolchain.temporalServer,
+        sqlTool: toolchain.temporalSqlTool,
+        postgres: temporalPostgresFromUrl(databaseUrl),
+        dataDir: join(o.dataDir, 'temporal-server'),
+        port: o.temporalPort ?? (await freePort()),
+        log: (l) => o.log('temporal', l),
+      });
+      stops.push(t.stop);
+      temporalAddress = t.address;
+    } else if (!temporalAddress) {
       const t: RunningTemporal = await startTemporalDevServer({
         cli: toolchain.temporal,
         port: o.temporalPort ?? (await freePort()),
@@ -113,7 +137,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       REFINERY_AUDIT_SIGNING_KEY: process.env.REFINERY_AUDIT_SIGNING_KEY ?? auditSigningKey(o.dataDir),
       REFINERY_PUBLIC_URL: publicUrl,
       // The dashboard answers on both loopback names; a cookie write from either is same-site.
-      REFINERY_TRUSTED_ORIGINS: process.env.REFINERY_TRUSTED_ORIGINS ?? [`http://127.0.0.1:${webPort}`, `http://localhost:${webPort}`].join(','),
+      REFINERY_TRUSTED_ORIGINS: process.env.REFINERY_TRUSTED_ORIGINS ?? webPorts.flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(','),
       ...payloadKeyEnv(o.dataDir),
       // The dev server's Web UI calls the codec endpoint from its own origin, under either loopback name.
       ...((process.env.REFINERY_TEMPORAL_UI_ORIGIN ?? temporalUi)
@@ -123,8 +147,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
 
     const launched: Supervised[] = [];
-    const launch = (name: string, service: string, args: string[], cwd = REPO_ROOT) => {
-      const child = spawnTied(process.execPath, args, { cwd, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: o.webDistDir ?? '.next' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const launch = (name: string, service: string, args: string[], cwd = REPO_ROOT, ownEnv: Record<string, string> = {}) => {
+      const child = spawnTied(process.execPath, args, { cwd, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: o.webDistDir ?? '.next', ...ownEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       const supervised = supervise(service, child, (l) => o.log(name, l));
       child.on('exit', (code, signal) => o.log(name, `exited (${signal ?? code})`));
       children.set(name, child);
@@ -138,9 +162,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // Workers print "polling <task queue>" once they poll; they come up while the web app builds.
     const workerReady = /\bpolling\b/;
     const workers: Supervised[] = [];
-    if (o.processes.pipelineWorker) workers.push(launch('pipeline', 'pipeline worker', ['--import', 'tsx', 'workers/pipeline/src/main.ts']));
-    if (o.processes.gpuWorker) workers.push(launch('gpu', 'gpu worker', ['--import', 'tsx', 'workers/gpu/src/main.ts']));
-    const webUrl = `http://127.0.0.1:${webPort}`;
+    // Process names: `pipeline`, `gpu`, `web`; in the cluster topology `pipeline-1`, `gpu-<pool>`, `web-2`...
+    const pipelineNames = cluster ? ['pipeline-1', 'pipeline-2'] : ['pipeline'];
+    const gpuPools = cluster ? (o.gpuPools ?? ['default', 'large']) : [null];
+    if (o.processes.pipelineWorker) for (const name of pipelineNames) workers.push(launch(name, `${name} worker`, ['--import', 'tsx', 'workers/pipeline/src/main.ts']));
+    if (o.processes.gpuWorker) {
+      for (const pool of gpuPools) workers.push(launch(pool ? `gpu-${pool}` : 'gpu', pool ? `gpu worker (pool ${pool})` : 'gpu worker', ['--import', 'tsx', 'workers/gpu/src/main.ts'], REPO_ROOT, pool ? { GPU_POOL: pool } : {}));
+    }
+    const webUrls = webPorts.map((p) => `http://127.0.0.1:${p}`);
+    const webUrl = webUrls[0]!;
     const ready: Promise<void>[] = [];
     if (o.processes.web) {
       const abortBuild = new AbortController();
@@ -148,20 +178,23 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         abortBuild.abort();
         throw err;
       });
-      const web = launch('web', 'web app', [resolve(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'], join(REPO_ROOT, 'apps/web'));
-      const probe = `${webUrl}/api/v1/openapi.json`;
-      ready.push(
-        waitFor(`HTTP 200 from ${probe}`, async () => (await fetch(probe, { signal: AbortSignal.timeout(10_000) })).ok, startupTimeoutMs(STARTUP_TIMEOUTS_S.web), {
-          service: web.service,
-          tail: () => web.tail.last(40),
-          exited: web.exited,
-        }),
-      );
+      for (const [i, port] of webPorts.entries()) {
+        const name = cluster ? `web-${i + 1}` : 'web';
+        const web = launch(name, cluster ? `web app ${i + 1}` : 'web app', [resolve(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], join(REPO_ROOT, 'apps/web'), { PORT: String(port) });
+        const probe = `${webUrls[i]}/api/v1/openapi.json`;
+        ready.push(
+          waitFor(`HTTP 200 from ${probe}`, async () => (await fetch(probe, { signal: AbortSignal.timeout(10_000) })).ok, startupTimeoutMs(STARTUP_TIMEOUTS_S.web), {
+            service: web.service,
+            tail: () => web.tail.last(40),
+            exited: web.exited,
+          }),
+        );
+      }
     }
     // The worker deadlines start after the build, so a long build on a busy machine does not eat them.
     for (const w of workers) ready.push(w.waitForLine(workerReady, 'its "polling <task queue>" log line', startupTimeoutMs(STARTUP_TIMEOUTS_S.worker)));
     await Promise.all(ready);
-    return { env, urls: { web: webUrl, apiDocs: `${webUrl}/docs`, temporalUi }, children, stop };
+    return { env, urls: { web: webUrl, webReplicas: webUrls, apiDocs: `${webUrl}/docs`, temporalUi }, children, stop };
   } catch (err) {
     await stop();
     throw err;

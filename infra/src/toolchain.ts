@@ -13,6 +13,9 @@ export interface Toolchain {
   llamaCpp?: string;
   /** helm, for the chart test (infra/test/helm-chart.test.ts). */
   helm?: string;
+  /** The cluster topology's Temporal Server and its schema tool (go.temporal.io/server). */
+  temporalServer?: string;
+  temporalSqlTool?: string;
 }
 
 export function loadToolchain(): Toolchain {
@@ -28,5 +31,5 @@ export function loadToolchain(): Toolchain {
   const temporal = get('TEMPORAL_CLI');
   const python = get('REFINERY_PYTHON');
   if (!temporal || !python) throw new Error('toolchain not bootstrapped: run `bash scripts/bootstrap` (npm start and npm test do this)');
-  return { temporal, python, versitygw: get('VERSITYGW'), chromium: get('CHROMIUM'), llamaCpp: get('REFINERY_LLAMA_CPP'), helm: get('REFINERY_HELM') };
+  return { temporal, python, versitygw: get('VERSITYGW'), chromium: get('CHROMIUM'), llamaCpp: get('REFINERY_LLAMA_CPP'), helm: get('REFINERY_HELM'), temporalServer: get('TEMPORAL_SERVER'), temporalSqlTool: get('TEMPORAL_SQL_TOOL') };
 }

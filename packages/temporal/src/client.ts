@@ -8,6 +8,7 @@ export { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryption
 export { codecServerCall, CodecRequestError } from './codec-server';
 export { decodeHistory, historyPayloads, mapHistoryPayloads } from './history';
 export { TEMPORAL_TLS_KEYS, temporalTlsOptions, type TemporalTlsConfig } from './tls';
+export { ensureNamespace } from './namespace';
 
 export type TemporalAddressConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>;
 export type TemporalConfig = TemporalAddressConfig & PayloadKeyConfig;
