@@ -21,9 +21,16 @@ export function stageAttemptsInterceptor(db: Db): ActivityInterceptorsFactory {
         if (attempt > 1) {
           await recordStageRetry(db, runId, stage, attempt, `attempt ${attempt - 1} stopped without reporting (its worker died or missed its heartbeat); retried as attempt ${attempt}`);
         }
+        // One line per attempt's start and end: the Runtime logger adds runId, stage and attempt.
+        const started = Date.now();
+        ctx.log.info(`stage ${stage} attempt ${attempt} started`);
         try {
-          return await next(input);
+          const result = await next(input);
+          ctx.log.info(`stage ${stage} attempt ${attempt} finished`, { durationMs: Date.now() - started });
+          return result;
         } catch (err) {
+          const failureType = (err as { type?: unknown }).type ?? (err as Error).name;
+          ctx.log.info(`stage ${stage} attempt ${attempt} ended: ${ctx.cancellationSignal.aborted ? 'cancelled' : 'failed'}`, { durationMs: Date.now() - started, failureType });
           if (!(err instanceof CancelledFailure) && !ctx.cancellationSignal.aborted) {
             await recordStageAttemptFailed(db, runId, stage, attempt, innermostMessage(err)).catch((e: Error) => ctx.log.warn(`could not record the failed attempt: ${e.message}`));
           }

@@ -5,6 +5,7 @@ import { temporalConnectionOptions, type TemporalAddressConfig } from './client'
 import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-converter';
 
 export { stageAttemptsInterceptor } from './stage-attempts';
+export { temporalLogger, temporalLogFields } from './log';
 export { temporalDataConverterFromConfig };
 
 /** Exports `failureConverter`: failure messages and stack traces become (encrypted) payloads. */

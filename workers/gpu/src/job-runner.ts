@@ -43,7 +43,8 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
   const previous = ctx.info.heartbeatDetails as { checkpoint?: JobCheckpoint | null } | undefined;
   let checkpoint: JobCheckpoint | null = previous?.checkpoint ?? null;
   const beat = () => ctx.heartbeat({ ...job.progress, checkpoint });
-  const say = (msg: string) => console.log(`${new Date().toISOString()} [gpu-worker ${process.pid}] ${job.runId} ${job.protocol.verb} attempt ${attempt}: ${msg}`);
+  // The activity context logger: its JSON lines carry runId, stage and attempt (Runtime logger).
+  const say = (msg: string) => ctx.log.info(`${job.protocol.verb}: ${msg}`);
 
   await mkdir(deps.scratchRoot, { recursive: true });
   const scratch = await mkdtemp(join(deps.scratchRoot, `${job.runId}-${job.protocol.verb}-a${attempt}-`));
@@ -64,7 +65,9 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
       python: deps.python,
       protocol: job.protocol,
       configPath,
-      onStderr: (line) => ctx.log.debug(line),
+      // The trainer's own log and library warnings, relayed as JSON lines of this attempt (the
+      // trainer logs ids, counts and line numbers, never record content: PROTOCOL.md).
+      onStderr: (line) => line.trim() && ctx.log.info(line, { source: 'trainer' }),
       onEvent: (e) => {
         last = e;
         if (e.event === 'checkpoint') {

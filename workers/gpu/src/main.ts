@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { Runtime } from '@temporalio/worker';
+import { createLogger, routeConsoleTo } from '@refinery/core/log';
+import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
@@ -11,7 +12,10 @@ import { createGpuWorker } from './worker';
 
 /** Entry point of a GPU worker process (one per GPU host); configured from the environment. */
 async function main() {
-  Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN') });
+  // One JSON object per line from here on, Temporal's own logs and every console call included.
+  const log = createLogger('gpu-worker');
+  routeConsoleTo(log);
+  Runtime.install({ logger: temporalLogger(log) });
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'GPU_POOL', 'REFINERY_PYTHON', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID']);
   if (!config.REFINERY_PYTHON) throw new ConfigError(['REFINERY_PYTHON: the trainer venv python is required (bash scripts/bootstrap prints it to .data/toolchain.env) (not set)']);
   const database = connect(config.DATABASE_URL, { max: 4 });

@@ -1,5 +1,6 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { Runtime } from '@temporalio/worker';
+import { createLogger, routeConsoleTo } from '@refinery/core/log';
+import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig, loadSigningKey } from '@refinery/core';
 import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect } from '@refinery/db';
@@ -12,7 +13,10 @@ import { createPipelineWorker } from './worker';
 
 /** Entry point of the pipeline worker process; configured entirely from the environment. */
 async function main() {
-  Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN') });
+  // One JSON object per line from here on, Temporal's own logs and every console call included.
+  const log = createLogger('pipeline-worker');
+  routeConsoleTo(log);
+  Runtime.install({ logger: temporalLogger(log) });
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OPENLINEAGE_URL', 'REFINERY_OPENLINEAGE_API_KEY']);
   const database = connect(config.DATABASE_URL);
   await runMigrations(database); // a worker deployed alone still finds its schema current

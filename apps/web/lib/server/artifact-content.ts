@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { DIRECTORY_MEDIA_TYPE, directoryTarStream, ObjectNotFoundError, readDirectoryManifest, type ObjectStore } from '@refinery/storage';
 import type { ArtifactRow } from '@refinery/db';
 import { HttpError } from './http';
+import { log } from './log';
 
 /**
  * What `GET /api/v1/artifacts/{id}/content` sends. A single-file artifact: its stored bytes, with
@@ -69,7 +70,7 @@ export async function artifactContent(store: ObjectStore, artifact: ArtifactRow,
     return new Response(webStream(body), { status: 200, headers: { ...headers, 'content-type': contentType, 'content-length': String(bytes) } });
   } catch (err) {
     if (err instanceof ObjectNotFoundError) {
-      console.error(`[api] artifact ${artifact.id}: ${err.message}`);
+      log.error({ artifactId: artifact.id, sha256: err.sha256 }, 'artifact content missing from the object store');
       throw new HttpError(500, 'content_missing', `artifact "${artifact.id}" is recorded but its content (sha256:${err.sha256}) is missing from the object store; tell an operator`);
     }
     throw err;

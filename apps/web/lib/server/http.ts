@@ -1,6 +1,8 @@
 import { NextResponse } from 'next/server';
 import type { z } from 'zod';
 import { ConfigError, type ApiError, type SpecIssue } from '@refinery/core';
+import { loggableError } from '@refinery/core/log';
+import { log } from './log';
 
 /** Errors the API answers with a status and a body that says what to fix. */
 export class HttpError extends Error {
@@ -17,15 +19,17 @@ export class HttpError extends Error {
 
 export const json = <T>(body: T, status = 200, headers?: Record<string, string>) => NextResponse.json(body, { status, headers });
 
-export function errorResponse(err: unknown): NextResponse<ApiError> {
+/** `where` (route key, request id) goes into the server log line of a 500. */
+export function errorResponse(err: unknown, where: { route?: string; requestId?: string } = {}): NextResponse<ApiError> {
   if (err instanceof HttpError) {
     return NextResponse.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } }, { status: err.status, headers: err.headers });
   }
   if (err instanceof ConfigError) {
-    console.error(`[api] ${err.message}`);
+    log.error({ ...where, err: loggableError(err, { withholdMessage: false }) }, 'the server configuration is invalid');
     return NextResponse.json({ error: { code: 'server_misconfigured', message: 'the server configuration is invalid; see the server log' } }, { status: 500 });
   }
-  console.error('[api] unexpected error', err);
+  // The message is kept (scrubbed of credentials): API errors quote ids and paths, not records.
+  log.error({ ...where, err: loggableError(err, { withholdMessage: false }) }, 'unexpected error');
   return NextResponse.json({ error: { code: 'internal', message: 'internal server error; see the server log' } }, { status: 500 });
 }
 

@@ -83,7 +83,7 @@ export function route<K extends RouteKey, P extends Params = ParamsOf<K> & Param
       if (!authorized) throw new Error(`route ${key} returned without authorizing its project`);
       return res;
     } catch (err) {
-      return errorResponse(err);
+      return errorResponse(err, { route: key, requestId: request.requestId });
     }
   }
 }
