@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseStageReport, type IngestReport, type RunDetail } from '@refinery/core';
+import { parseStageReport, type IngestReport, type MetricPoint, type RunDetail } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 import { api, submitYaml, waitForRun } from '../support/api';
 
@@ -54,9 +54,24 @@ describe('DPO', () => {
     // step 0 is the base (policy = reference): DPO loss ln 2, no pair won yet
     expect(train.preference!.evals[0]).toEqual({ step: 0, loss: expect.closeTo(Math.log(2), 5), rewardAccuracy: 0, rewardMargin: 0 });
     expect(train.preference!.rewardAccuracy).toBeGreaterThan(0);
-    // the live loss curve has the steps (the rewards are in the report: training_metrics has no column for them)
-    const metrics = (await api('GET', `/api/v1/runs/${run.id}/metrics`)).body as { points: { kind: string; step: number }[] };
-    expect(metrics.points.filter((p) => p.kind === 'train')).toHaveLength(48);
+    // the live metrics have every step with its rewards, and each eval's rewards as the report has them
+    const metrics = (await api('GET', `/api/v1/runs/${run.id}/metrics`)).body as { points: MetricPoint[] };
+    const steps = metrics.points.filter((p) => p.kind === 'train');
+    expect(steps).toHaveLength(48);
+    for (const p of steps) {
+      expect(p.rewardAccuracy, `step ${p.step}`).toBeGreaterThanOrEqual(0);
+      expect(p.rewardAccuracy!, `step ${p.step}`).toBeLessThanOrEqual(1);
+      expect(p.rewardMargin, `step ${p.step}`).toEqual(expect.any(Number));
+      expect(p.tokensPerSecond, `step ${p.step}`).toBeGreaterThan(0);
+      expect(p.paddingFraction).toBeNull();
+    }
+    // the report's train rewards are the means of the last 10 steps: the live points are the same numbers
+    const lastTen = steps.slice(-10);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(lastTen.map((p) => p.rewardAccuracy!))).toBeCloseTo(train.preference!.trainRewardAccuracy!, 6);
+    expect(mean(lastTen.map((p) => p.rewardMargin!))).toBeCloseTo(train.preference!.trainRewardMargin!, 6);
+    const evals = metrics.points.filter((p) => p.kind === 'eval').map((p) => ({ step: p.step, loss: p.loss, rewardAccuracy: p.rewardAccuracy, rewardMargin: p.rewardMargin }));
+    expect(evals).toEqual(train.preference!.evals);
 
     const evaluated = report(run, 'evaluate');
     const variant = (name: string) => evaluated.variants.find((v) => v.variant === name)!;

@@ -125,6 +125,19 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     const { points } = (await api('GET', `/api/v1/runs/${run.id}/metrics`)).body as { points: MetricPoint[] };
     expect(points.filter((p) => p.kind === 'train').map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(points.some((p) => p.kind === 'eval' && p.step === 0)).toBe(true);
+    // every step's padding fraction, real-token throughput and peak memory are live metrics; the
+    // whole run's padding (total pad / total positions) is a weighted mean of the steps', so it lies between them
+    const steps = points.filter((p) => p.kind === 'train');
+    for (const p of steps) {
+      expect(p.paddingFraction, `step ${p.step}`).toBeGreaterThanOrEqual(0);
+      expect(p.paddingFraction!, `step ${p.step}`).toBeLessThan(0.5);
+      expect(p.tokensPerSecond, `step ${p.step}`).toBeGreaterThan(0);
+      expect(p.peakMemoryBytes, `step ${p.step}`).toBeGreaterThan(0);
+      expect([p.rewardAccuracy, p.rewardMargin]).toEqual([null, null]);
+    }
+    const paddings = steps.map((p) => p.paddingFraction!);
+    expect(train.paddingFraction!).toBeGreaterThanOrEqual(Math.min(...paddings) - 1e-4);
+    expect(train.paddingFraction!).toBeLessThanOrEqual(Math.max(...paddings) + 1e-4);
     const later = (await api('GET', `/api/v1/runs/${run.id}/metrics?afterStep=10`)).body.points as MetricPoint[];
     expect(later.every((p) => p.step > 10)).toBe(true);
 

@@ -54,6 +54,8 @@ export const RunSummarySchema = z.object({
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 export const RunDetailSchema = RunSummarySchema.extend({
+  traceId: z.string().nullable().describe('W3C trace id of the API request that submitted the run (null when tracing was off): its trace holds the workflow, every stage and the trainer'),
+  traceUrl: z.string().nullable().describe("the trace in the tracing UI, from the server's REFINERY_TRACE_URL_TEMPLATE (null when unset or no trace id)"),
   spec: z.record(z.string(), z.unknown()),
   stages: z.array(StageExecutionSchema),
   artifacts: z.array(ArtifactSchema),
@@ -87,9 +89,14 @@ export const MetricPointSchema = z.object({
   epoch: z.number().nullable(),
   loss: z.number().nullable(),
   learningRate: z.number().nullable(),
-  tokensPerSecond: z.number().nullable(),
+  tokensPerSecond: z.number().nullable().describe("train points: real-token throughput, the step's non-padding tokens per second of its wall time"),
   etaSeconds: z.number().nullable(),
   totalSteps: z.number().int().nullable(),
+  // Issue 15: null where the trainer does not report them (the other method, runs from before them).
+  paddingFraction: z.number().nullable().describe("SFT train points: pad positions / all positions of the step's batches (0..1)"),
+  peakMemoryBytes: z.number().nullable().describe("SFT train points: the step's peak memory (CUDA: max allocated; CPU: the process's RSS high-water mark)"),
+  rewardAccuracy: z.number().nullable().describe('DPO train and eval points: fraction of pairs whose chosen answer gets the higher implicit reward (chance 0.5)'),
+  rewardMargin: z.number().nullable().describe('DPO train and eval points: mean chosen − rejected implicit reward (units of β)'),
   at: z.string(),
 });
 export type MetricPoint = z.infer<typeof MetricPointSchema>;

@@ -61,8 +61,8 @@ export const TrainReportSchema = z.object({
   attempt: z.number().int().describe('the activity attempt that finished the training'),
   device: z.string(),
   trainSeconds: z.number().nullable(),
-  // Packing, precision and memory (issue 15); absent on reports written before them. training_metrics has
-  // fixed columns, so the per-step values live in the trainer's metrics.json and these are whole-run figures.
+  // Packing, precision and memory (issue 15); absent on reports written before them. Whole-run figures:
+  // the per-step padding fraction, real tokens/s and peak memory are in training_metrics (GET /runs/{id}/metrics).
   packing: z.boolean().optional().describe('several records per sequence, each attending only to itself'),
   trainRows: z.number().int().nullable().optional().describe('training sequences per epoch (packed rows, or records when not packed)'),
   precision: z.string().nullable().optional().describe('bf16-autocast on CUDA with bf16, else float32'),
@@ -84,7 +84,7 @@ export const TrainReportSchema = z.object({
       trainRewardMargin: z.number().nullable().describe('mean over the last ≤10 training steps'),
       evals: z
         .array(z.object({ step: z.number().int(), loss: z.number().nullable(), rewardAccuracy: z.number().nullable(), rewardMargin: z.number().nullable() }))
-        .describe('every eval (step 0: the base, where both rewards are 0); training_metrics has no column for the rewards, so they are kept here'),
+        .describe('every eval (step 0: the base, where both rewards are 0); the same values as the eval points of GET /runs/{id}/metrics'),
     })
     .nullable()
     .optional()

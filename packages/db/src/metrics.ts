@@ -19,6 +19,10 @@ export async function insertMetricPoints(db: Db, points: MetricPointInput[]): Pr
         tokensPerSecond: sql`excluded.tokens_per_second`,
         etaSeconds: sql`excluded.eta_seconds`,
         totalSteps: sql`excluded.total_steps`,
+        paddingFraction: sql`excluded.padding_fraction`,
+        peakMemoryBytes: sql`excluded.peak_memory_bytes`,
+        rewardAccuracy: sql`excluded.reward_accuracy`,
+        rewardMargin: sql`excluded.reward_margin`,
         at: sql`now()`,
       },
     });
@@ -39,6 +43,10 @@ export async function listMetricPoints(db: Db, runId: string, afterStep = -1) {
     tokensPerSecond: r.tokensPerSecond,
     etaSeconds: r.etaSeconds,
     totalSteps: r.totalSteps,
+    paddingFraction: r.paddingFraction,
+    peakMemoryBytes: r.peakMemoryBytes,
+    rewardAccuracy: r.rewardAccuracy,
+    rewardMargin: r.rewardMargin,
     at: r.at.toISOString(),
   }));
 }

@@ -4,6 +4,7 @@ import { DpoSpec, type TrainHeartbeat, type TrainInput, type TrainReport, type T
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
 import { MetricsWriter } from './metrics-writer';
+import { dpoEvalPoint, dpoStepPoint } from './metric-points';
 import { loraTrainerConfig, recordAdapter } from './train-common';
 import { DPO_PROTOCOL } from './trainer-events';
 
@@ -16,9 +17,9 @@ interface DpoMetricsFile {
 
 /**
  * The train stage with `training.method: dpo` (trainer verb `dpo`): like SFT's, progress goes
- * to heartbeats and training_metrics (loss, learning rate, tokens/s; evals as DPO loss), and the
- * adapter is recorded with its lineage. training_metrics has no column for the rewards, so the
- * latest ones ride in the heartbeat and every eval's are kept in the train report.
+ * to heartbeats and training_metrics (loss, learning rate, tokens/s, reward accuracy and margin;
+ * evals as DPO loss with the eval pairs' rewards), and the adapter is recorded with its lineage.
+ * The latest rewards also ride in the heartbeat, and every eval's are kept in the train report.
  */
 export async function trainDpo(deps: GpuDeps, input: TrainInput): Promise<TrainResult> {
   const ctx = Context.current();
@@ -37,9 +38,9 @@ export async function trainDpo(deps: GpuDeps, input: TrainInput): Promise<TrainR
           progress.totalSteps = e.total_steps;
         } else if (e.event === 'step') {
           Object.assign(progress, { step: e.step, loss: e.loss, rewardAccuracy: e.reward_accuracy, rewardMargin: e.reward_margin });
-          metrics.add({ runId: input.runId, kind: 'train', step: e.step, epoch: e.epoch, loss: e.loss, learningRate: e.learning_rate, tokensPerSecond: e.tokens_per_second, etaSeconds: e.eta_seconds, totalSteps: e.total_steps });
+          metrics.add(dpoStepPoint(input.runId, e));
         } else if (e.event === 'eval') {
-          metrics.add({ runId: input.runId, kind: 'eval', step: e.step, loss: e.eval_loss, totalSteps: progress.totalSteps });
+          metrics.add(dpoEvalPoint(input.runId, e, progress.totalSteps));
         }
       },
       finish: async (done, { attempt }) => {

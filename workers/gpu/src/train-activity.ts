@@ -4,6 +4,7 @@ import { packingFor, type TrainHeartbeat, type TrainInput, type TrainReport, typ
 import type { GpuDeps } from './deps';
 import { runTrainerJob, type JobPaths } from './job-runner';
 import { MetricsWriter } from './metrics-writer';
+import { sftEvalPoint, sftStepPoint } from './metric-points';
 import { loraTrainerConfig, recordAdapter } from './train-common';
 import { trainDpo } from './dpo-train-activity';
 import { TRAIN_PROTOCOL } from './trainer-events';
@@ -33,9 +34,9 @@ export function trainActivities(deps: GpuDeps) {
               progress.totalSteps = e.total_steps;
             } else if (e.event === 'step') {
               Object.assign(progress, { step: e.step, loss: e.loss });
-              metrics.add({ runId: input.runId, kind: 'train', step: e.step, epoch: e.epoch, loss: e.loss, learningRate: e.learning_rate, tokensPerSecond: e.tokens_per_second, etaSeconds: e.eta_seconds, totalSteps: e.total_steps });
+              metrics.add(sftStepPoint(input.runId, e));
             } else if (e.event === 'eval') {
-              metrics.add({ runId: input.runId, kind: 'eval', step: e.step, loss: e.eval_loss, totalSteps: progress.totalSteps });
+              metrics.add(sftEvalPoint(input.runId, e, progress.totalSteps));
             }
           },
           finish: async (done, { attempt }) => {
@@ -79,7 +80,7 @@ interface TrainerMetricsFile {
   peak_memory_bytes?: number | null;
 }
 
-/** Packing, precision and memory figures for the train report (none of them has a training_metrics column). */
+/** Packing, precision and memory figures for the whole run (training_metrics has the per-step padding and memory). */
 function trainerUsage(m: TrainerMetricsFile): Partial<TrainReport> {
   if (m.packing === undefined) return {};
   return {

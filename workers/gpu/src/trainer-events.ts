@@ -55,6 +55,8 @@ export const TRAIN_PROTOCOL = {
     z.object({
       event: z.literal('step'),
       ...stepFields,
+      padding_fraction: z.number().min(0).max(1),
+      peak_memory_bytes: z.number().int().nonnegative(),
     }),
     z.object({ event: z.literal('eval'), step: z.number().int(), eval_loss: num }),
   ]),

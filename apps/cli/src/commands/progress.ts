@@ -24,10 +24,11 @@ export class TrainingProgress {
     const total = latest.totalSteps ?? latest.step;
     const evalLoss = points.filter((p) => p.kind === 'eval').at(-1)?.loss ?? null;
     if (this.json) {
-      console.log(JSON.stringify({ event: 'progress', step: latest.step, totalSteps: total, loss: latest.loss, evalLoss, etaSeconds: latest.etaSeconds }));
+      const { tokensPerSecond, paddingFraction, rewardAccuracy, rewardMargin } = latest;
+      console.log(JSON.stringify({ event: 'progress', step: latest.step, totalSteps: total, loss: latest.loss, evalLoss, etaSeconds: latest.etaSeconds, tokensPerSecond, paddingFraction, rewardAccuracy, rewardMargin }));
       return;
     }
-    const line = render(latest.step, total, latest.loss, evalLoss, latest.etaSeconds);
+    const line = render(latest.step, total, latest.loss, evalLoss, latest.etaSeconds, latest);
     if (this.tty) {
       process.stdout.write(`\r\x1b[K${line}`);
       this.drawn = true;
@@ -47,12 +48,19 @@ export class TrainingProgress {
   }
 }
 
-export function render(step: number, total: number, loss: number | null, evalLoss: number | null, etaSeconds: number | null): string {
+/** The latest step's throughput, padding (SFT) and rewards (DPO), printed where the trainer reported them. */
+type StepExtras = Partial<Pick<MetricPoint, 'tokensPerSecond' | 'paddingFraction' | 'rewardAccuracy' | 'rewardMargin'>>;
+
+export function render(step: number, total: number, loss: number | null, evalLoss: number | null, etaSeconds: number | null, extras: StepExtras = {}): string {
   const width = 24;
   const filled = Math.round((Math.min(step, total) / Math.max(total, 1)) * width);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
   const parts = [`  train ${bar} ${step}/${total}`, `loss ${loss?.toFixed(4) ?? '-'}`];
   if (evalLoss !== null) parts.push(`eval ${evalLoss.toFixed(4)}`);
+  if (extras.rewardAccuracy != null) parts.push(`reward acc ${extras.rewardAccuracy.toFixed(3)}`);
+  if (extras.rewardMargin != null) parts.push(`margin ${extras.rewardMargin.toFixed(3)}`);
+  if (extras.tokensPerSecond != null) parts.push(`${Math.round(extras.tokensPerSecond)} tok/s`);
+  if (extras.paddingFraction != null) parts.push(`pad ${(extras.paddingFraction * 100).toFixed(1)}%`);
   parts.push(`ETA ${etaSeconds === null ? '-' : duration(Math.round(etaSeconds * 1000))}`);
   return parts.join('  ');
 }

@@ -7,11 +7,12 @@ import { getRunMetrics } from '@/lib/client/api';
 import { formatBytes, formatCount, formatDuration } from '@/lib/client/format';
 import { LIVE_REFRESH_MS } from '@/lib/client/run-status';
 import { LossChart } from './loss-chart';
+import { hasPadding, hasRewards, RewardChart, ThroughputChart } from './metric-charts';
 import type { StagePanelProps } from './types';
 
 const num = (v: number | null | undefined, digits = 4) => (v == null ? '—' : v.toFixed(digits));
 
-/** Live training progress: a step bar, the latest numbers and the loss curve. */
+/** Live training progress: a step bar, the latest numbers, the loss curve and, next to it, throughput and padding (SFT) or the rewards (DPO). */
 export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
   const live = stage.status === 'running';
   const metrics = useQuery({
@@ -26,6 +27,13 @@ export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
   const baseEval = points.find((p) => p.kind === 'eval' && p.step === 0);
   const totalSteps = result.totalSteps ?? lastTrain?.totalSteps ?? null;
   const step = result.steps ?? lastTrain?.step ?? 0;
+  // DPO: the final eval's rewards once reported; while training, the latest eval after the base's (step 0: both 0).
+  const dpo = result.preference !== undefined || hasRewards(points);
+  const lastEvalRewards = findLast(points, (p) => p.kind === 'eval' && p.step > 0 && p.rewardAccuracy != null);
+  const rewardAccuracy = result.preference?.rewardAccuracy ?? lastEvalRewards?.rewardAccuracy;
+  const rewardMargin = result.preference?.rewardMargin ?? lastEvalRewards?.rewardMargin;
+  const beta = result.preference ? ` (β ${result.preference.beta})` : '';
+  const side = hasRewards(points) ? <RewardChart points={points} /> : hasPadding(points) ? <ThroughputChart points={points} /> : null;
 
   return (
     <div data-testid="train-panel" className="space-y-4 px-4 py-3">
@@ -35,14 +43,15 @@ export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
         <Stat label="Eval loss" value={num(result.evalLoss ?? lastEval?.loss)} />
         <Stat label="Base eval loss" value={num(result.baseEvalLoss ?? baseEval?.loss)} hint="eval loss of the base model before training" />
         <Stat label="Learning rate" value={lastTrain?.learningRate == null ? '—' : lastTrain.learningRate.toExponential(2)} />
-        <Stat label="Tokens/s" value={lastTrain?.tokensPerSecond == null ? '—' : formatCount(Math.round(lastTrain.tokensPerSecond))} />
+        <Stat label="Tokens/s" value={lastTrain?.tokensPerSecond == null ? '—' : formatCount(Math.round(lastTrain.tokensPerSecond))} hint="real tokens (padding excluded) per second of the latest step" />
+        {live && lastTrain?.paddingFraction != null && <Stat label="Padding" value={`${(lastTrain.paddingFraction * 100).toFixed(1)}%`} hint="share of the latest step's batches that was padding" />}
         <Stat label={live ? 'ETA' : 'Train time'} value={live ? formatDuration(lastTrain?.etaSeconds == null ? null : lastTrain.etaSeconds * 1000) : formatDuration(result.trainSeconds == null ? null : result.trainSeconds * 1000)} />
         <Stat label="Device" value={result.device ?? '—'} />
         <Stat label="Resumed from" value={result.resumedFromStep == null ? '—' : `step ${result.resumedFromStep}`} hint="a retried attempt resumes from the last checkpoint" />
-        {result.preference && (
+        {dpo && (
           <>
-            <Stat label="Reward accuracy" value={num(result.preference.rewardAccuracy, 3)} hint="DPO: eval pairs whose chosen answer gets the higher implicit reward (chance 0.5)" />
-            <Stat label="Reward margin" value={num(result.preference.rewardMargin, 3)} hint={`DPO: mean chosen − rejected reward on the eval pairs (β ${result.preference.beta})`} />
+            <Stat label="Reward accuracy" value={num(rewardAccuracy, 3)} hint="DPO: eval pairs whose chosen answer gets the higher implicit reward (chance 0.5)" />
+            <Stat label="Reward margin" value={num(rewardMargin, 3)} hint={`DPO: mean chosen − rejected reward on the eval pairs${beta}`} />
           </>
         )}
       </dl>
@@ -54,7 +63,10 @@ export function TrainPanel({ stage, report, run }: StagePanelProps<'train'>) {
       ) : points.length === 0 ? (
         <p className="text-sm text-slate-500">{metrics.isPending ? 'Loading the loss curve…' : 'No training steps recorded yet.'}</p>
       ) : (
-        <LossChart points={points} />
+        <div className={side ? 'grid gap-4 lg:grid-cols-2' : undefined}>
+          <LossChart points={points} />
+          {side}
+        </div>
       )}
     </div>
   );
