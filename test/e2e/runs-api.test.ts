@@ -214,6 +214,12 @@ describe('runs over HTTP against the real stack', () => {
     expect(health.status).toBe(200);
     expect(health.body.checks.workers.queues['refinery-pipeline']).toBeGreaterThan(0);
     expect(health.body.checks.workers.queues['refinery-gpu-default']).toBeGreaterThan(0);
+    // The Kubernetes probes (infra/helm/refinery): liveness touches nothing, readiness is the full report.
+    expect(await api('GET', '/api/v1/health?probe=live', { as: null })).toMatchObject({ status: 200, body: { status: 'ok', probe: 'live' } });
+    const ready = await api('GET', '/api/v1/health?probe=ready', { as: null }); // kubelet sends no credentials
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.postgres.ok && ready.body.checks.temporal.ok).toBe(true);
+    expect((await api('GET', '/api/v1/health?probe=startup')).status).toBe(400);
     const doc = await api('GET', '/api/v1/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/runs', '/api/v1/runs/{id}', '/api/v1/runs/{id}/cancel', '/api/v1/health']));
