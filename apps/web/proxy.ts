@@ -9,7 +9,8 @@ import { isPublicPage, signInPath } from '@/lib/client/paths';
  */
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (isPublicPage(pathname) || getSessionCookie(request)) return NextResponse.next();
+  // /metrics is for Prometheus, which brings its own token (lib/server/metrics.ts), never a cookie.
+  if (pathname === '/metrics' || isPublicPage(pathname) || getSessionCookie(request)) return NextResponse.next();
   return NextResponse.redirect(new URL(signInPath(pathname + search), request.url));
 }
 

@@ -46,7 +46,14 @@ export interface StackOptions {
 export interface Stack {
   env: Record<string, string>;
   /** `webReplicas`: every web process (one, or two in the cluster topology; `web` is the first). */
-  urls: { web: string; webReplicas: string[]; apiDocs: string; temporalUi: string | null };
+  urls: {
+    web: string;
+    webReplicas: string[];
+    apiDocs: string;
+    temporalUi: string | null;
+    /** Each process's Prometheus endpoint by process name (`web`, `pipeline`, `gpu`, `pipeline-2`...); scrapes send env.REFINERY_METRICS_TOKEN. */
+    metrics: Record<string, string>;
+  };
   children: Map<string, ChildProcess>;
   stop(): Promise<void>;
 }
@@ -134,6 +141,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ...(toolchain.llamaCpp ? { REFINERY_LLAMA_CPP: toolchain.llamaCpp } : {}),
       PORT: String(webPort),
       REFINERY_AUTH_SECRET: process.env.REFINERY_AUTH_SECRET ?? authSecret(o.dataDir),
+      REFINERY_METRICS_TOKEN: process.env.REFINERY_METRICS_TOKEN ?? metricsToken(o.dataDir),
       REFINERY_AUDIT_SIGNING_KEY: process.env.REFINERY_AUDIT_SIGNING_KEY ?? auditSigningKey(o.dataDir),
       REFINERY_PUBLIC_URL: publicUrl,
       // The dashboard answers on both loopback names; a cookie write from either is same-site.
@@ -162,12 +170,22 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // Workers print "polling <task queue>" once they poll; they come up while the web app builds.
     const workerReady = /\bpolling\b/;
     const workers: Supervised[] = [];
+    // Every worker serves /metrics on a loopback port of its own (the token is in env).
+    const metrics: Record<string, string> = {};
+    const metricsEnv = async (name: string) => {
+      const port = await freePort();
+      metrics[name] = `http://127.0.0.1:${port}/metrics`;
+      return { REFINERY_METRICS_PORT: String(port), REFINERY_METRICS_HOST: '127.0.0.1' };
+    };
     // Process names: `pipeline`, `gpu`, `web`; in the cluster topology `pipeline-1`, `gpu-<pool>`, `web-2`...
     const pipelineNames = cluster ? ['pipeline-1', 'pipeline-2'] : ['pipeline'];
     const gpuPools = cluster ? (o.gpuPools ?? ['default', 'large']) : [null];
-    if (o.processes.pipelineWorker) for (const name of pipelineNames) workers.push(launch(name, `${name} worker`, ['--import', 'tsx', 'workers/pipeline/src/main.ts']));
+    if (o.processes.pipelineWorker) for (const name of pipelineNames) workers.push(launch(name, `${name} worker`, ['--import', 'tsx', 'workers/pipeline/src/main.ts'], REPO_ROOT, await metricsEnv(name)));
     if (o.processes.gpuWorker) {
-      for (const pool of gpuPools) workers.push(launch(pool ? `gpu-${pool}` : 'gpu', pool ? `gpu worker (pool ${pool})` : 'gpu worker', ['--import', 'tsx', 'workers/gpu/src/main.ts'], REPO_ROOT, pool ? { GPU_POOL: pool } : {}));
+      for (const pool of gpuPools) {
+        const name = pool ? `gpu-${pool}` : 'gpu';
+        workers.push(launch(name, pool ? `gpu worker (pool ${pool})` : 'gpu worker', ['--import', 'tsx', 'workers/gpu/src/main.ts'], REPO_ROOT, { ...(pool ? { GPU_POOL: pool } : {}), ...(await metricsEnv(name)) }));
+      }
     }
     const webUrls = webPorts.map((p) => `http://127.0.0.1:${p}`);
     const webUrl = webUrls[0]!;
@@ -180,6 +198,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       });
       for (const [i, port] of webPorts.entries()) {
         const name = cluster ? `web-${i + 1}` : 'web';
+        metrics[name] = `${webUrls[i]}/metrics`;
         const web = launch(name, cluster ? `web app ${i + 1}` : 'web app', [resolve(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], join(REPO_ROOT, 'apps/web'), { PORT: String(port) });
         const probe = `${webUrls[i]}/api/v1/openapi.json`;
         ready.push(
@@ -194,7 +213,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // The worker deadlines start after the build, so a long build on a busy machine does not eat them.
     for (const w of workers) ready.push(w.waitForLine(workerReady, 'its "polling <task queue>" log line', startupTimeoutMs(STARTUP_TIMEOUTS_S.worker)));
     await Promise.all(ready);
-    return { env, urls: { web: webUrl, webReplicas: webUrls, apiDocs: `${webUrl}/docs`, temporalUi }, children, stop };
+    return { env, urls: { web: webUrl, webReplicas: webUrls, apiDocs: `${webUrl}/docs`, temporalUi, metrics }, children, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -220,6 +239,13 @@ function payloadKeyEnv(dataDir: string): { REFINERY_PAYLOAD_KEYS: string; REFINE
 /** Embedded mode's session-signing secret: made once, kept in <dataDir>/auth-secret (0600). */
 function authSecret(dataDir: string): string {
   const file = join(dataDir, 'auth-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** Embedded mode's /metrics scrape token: made once, kept in <dataDir>/metrics-token (0600); Prometheus reads it from there too. */
+function metricsToken(dataDir: string): string {
+  const file = join(dataDir, 'metrics-token');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }

@@ -21,6 +21,8 @@ declare module 'vitest' {
     oidcIssuer: string;
     /** The loopback port REFINERY_OPENLINEAGE_URL points at; nothing listens there until a test starts a server. */
     openlineagePort: number;
+    /** Each process's /metrics URL by process name (web, pipeline, gpu); scrapes send stackEnv.REFINERY_METRICS_TOKEN. */
+    metricsUrls: Record<string, string>;
   }
 }
 
@@ -91,6 +93,7 @@ export default async function setup(project: TestProject) {
   project.provide('sessions', sessions);
   project.provide('oidcIssuer', oidc.issuer);
   project.provide('openlineagePort', openlineagePort);
+  project.provide('metricsUrls', stack.urls.metrics);
   return async () => {
     await stack?.stop();
     await oidc?.stop();

@@ -89,6 +89,15 @@ export const ConfigSchema = z.object({
   REFINERY_PAYLOAD_KEYS: z.string().superRefine((v, ctx) => {
     for (const problem of payloadKeysProblems(v)) ctx.addIssue({ code: 'custom', message: problem });
   }),
+  /**
+   * Scrapes of /metrics (web app and workers) must send `Authorization: Bearer <token>`. Unset: the
+   * web app's /metrics answers 404 and workers serve theirs on loopback only, without a token.
+   */
+  REFINERY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** A worker's Prometheus /metrics port (its own metrics and the Temporal SDK's); unset: no metrics server. */
+  REFINERY_METRICS_PORT: port.optional(),
+  /** The address a worker's metrics server binds: default 127.0.0.1, or 0.0.0.0 when REFINERY_METRICS_TOKEN is set. */
+  REFINERY_METRICS_HOST: z.string().min(1).optional(),
   /** The id (in REFINERY_PAYLOAD_KEYS) of the key new payloads are encrypted with. */
   REFINERY_PAYLOAD_KEY_ID: z.string().regex(PAYLOAD_KEY_ID, 'must be a key id: letters, digits, ".", "_" or "-" (at most 64)'),
   /**
@@ -124,7 +133,7 @@ export function loadConfig<K extends keyof Config>(keys: readonly K[], env: Reco
   );
 }
 
-const SECRET_KEYS = new Set(['REFINERY_AUTH_SECRET', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OIDC_CLIENT_SECRET', 'REFINERY_OPENLINEAGE_API_KEY', 'REFINERY_PAYLOAD_KEYS']);
+const SECRET_KEYS = new Set(['REFINERY_METRICS_TOKEN', 'REFINERY_AUTH_SECRET', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OIDC_CLIENT_SECRET', 'REFINERY_OPENLINEAGE_API_KEY', 'REFINERY_PAYLOAD_KEYS']);
 
 /** Never print a password from a connection string. */
 export function redactUrl(u: string): string {

@@ -153,3 +153,9 @@ export async function setRunStatus(
     .where(and(eq(runs.id, id), notInArray(runs.status, [...TERMINAL_RUN_STATUSES])));
   await audit(db, { actor: `workflow:${id}`, action: `run.${patch.status}`, subjectType: 'run', subjectId: id, data: patch.error ? { error: patch.error } : undefined });
 }
+
+/** How many runs are in each status, across projects (the web app's `refinery_runs` gauge). */
+export async function countRunsByStatus(db: Db): Promise<Map<string, number>> {
+  const rows = await db.select({ status: runs.status, n: sql<number>`count(*)::int` }).from(runs).groupBy(runs.status);
+  return new Map(rows.map((r) => [r.status, r.n]));
+}

@@ -6,6 +6,8 @@ import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-c
 
 export { stageAttemptsInterceptor } from './stage-attempts';
 export { temporalLogger, temporalLogFields } from './log';
+export { activityMetricsInterceptor } from './activity-metrics';
+export { workerMetricsFromConfig, WORKER_METRICS_CONFIG_KEYS, type WorkerMetrics } from './metrics-server';
 export { temporalDataConverterFromConfig };
 
 /** Exports `failureConverter`: failure messages and stack traces become (encrypted) payloads. */

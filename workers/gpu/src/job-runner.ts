@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
+import { TASK_QUEUES } from '@refinery/core';
+import { metric, METRICS } from '@refinery/core/metrics';
 import { getDirectory, putDirectory } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { startTrainer } from './trainer-process';
@@ -61,6 +63,9 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
 
     let uploads = Promise.resolve();
     let last: TrainerEvent<P> | undefined;
+    const labels = { pool: ctx.info.taskQueue.slice(TASK_QUEUES.gpu('').length), verb: job.protocol.verb };
+    const tokensPerSecond = metric(METRICS.trainerTokensPerSecond);
+    const running = metric(METRICS.trainerJobsRunning);
     const trainer = startTrainer({
       python: deps.python,
       protocol: job.protocol,
@@ -78,9 +83,14 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
             beat();
           });
         }
+        const tps = (e as { event: string; tokens_per_second?: unknown }).tokens_per_second;
+        if (e.event === 'step' && typeof tps === 'number') tokensPerSecond.set(labels, tps);
         job.onEvent?.(e);
       },
     });
+    running.inc(labels);
+    const stopped = () => running.dec(labels);
+    trainer.exited.then(stopped, stopped);
     say(`trainer pid ${trainer.pid} started${checkpoint ? `, resuming from the step-${checkpoint.step} checkpoint` : ''}`);
     const onCancel = () => {
       say(`cancellation received: SIGTERM to trainer pid ${trainer.pid}`);

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runtime } from '@temporalio/worker';
 import { createLogger, routeConsoleTo } from '@refinery/core/log';
-import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig, workerMetricsFromConfig, WORKER_METRICS_CONFIG_KEYS } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
@@ -15,7 +15,9 @@ async function main() {
   // One JSON object per line from here on, Temporal's own logs and every console call included.
   const log = createLogger('gpu-worker');
   routeConsoleTo(log);
-  Runtime.install({ logger: temporalLogger(log) });
+  // Before Runtime.install: the Temporal SDK's Prometheus exporter is part of the runtime.
+  const metrics = await workerMetricsFromConfig(loadConfig(WORKER_METRICS_CONFIG_KEYS));
+  Runtime.install({ logger: temporalLogger(log), ...(metrics ? { telemetryOptions: metrics.telemetryOptions } : {}) });
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'GPU_POOL', 'REFINERY_PYTHON', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID']);
   if (!config.REFINERY_PYTHON) throw new ConfigError(['REFINERY_PYTHON: the trainer venv python is required (bash scripts/bootstrap prints it to .data/toolchain.env) (not set)']);
   const database = connect(config.DATABASE_URL, { max: 4 });
@@ -37,8 +39,10 @@ async function main() {
       killGraceMs: Number(process.env.TRAINER_KILL_GRACE_MS ?? 5000),
     },
   });
+  if (metrics) console.log(`[gpu-worker ${process.pid}] metrics at ${await metrics.serve()}`);
   console.log(`[gpu-worker ${process.pid}] polling ${worker.options.taskQueue}; ${gpus ? `${gpus} CUDA GPU(s)` : 'no CUDA GPU: training on CPU'}, ${Math.max(1, gpus)} concurrent`);
   await worker.run();
+  await metrics?.close();
   await connection.close();
   await database.close();
 }

@@ -1,6 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import { createLogger, routeConsoleTo } from '@refinery/core/log';
-import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig } from '@refinery/temporal/worker';
+import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig, workerMetricsFromConfig, WORKER_METRICS_CONFIG_KEYS } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig, loadSigningKey } from '@refinery/core';
 import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect } from '@refinery/db';
@@ -16,7 +16,9 @@ async function main() {
   // One JSON object per line from here on, Temporal's own logs and every console call included.
   const log = createLogger('pipeline-worker');
   routeConsoleTo(log);
-  Runtime.install({ logger: temporalLogger(log) });
+  // Before Runtime.install: the Temporal SDK's Prometheus exporter is part of the runtime.
+  const metrics = await workerMetricsFromConfig(loadConfig(WORKER_METRICS_CONFIG_KEYS));
+  Runtime.install({ logger: temporalLogger(log), ...(metrics ? { telemetryOptions: metrics.telemetryOptions } : {}) });
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OPENLINEAGE_URL', 'REFINERY_OPENLINEAGE_API_KEY']);
   const database = connect(config.DATABASE_URL);
   await runMigrations(database); // a worker deployed alone still finds its schema current
@@ -62,10 +64,12 @@ async function main() {
       (r) => (r === 'created' || r === 'removed') && console.log(`[pipeline-worker] OpenLineage redelivery schedule ${r}`),
       (err: Error) => console.warn(`[pipeline-worker] could not ensure the OpenLineage redelivery schedule (${err.message}); it is retried at the next start`),
     );
+  if (metrics) console.log(`[pipeline-worker] metrics at ${await metrics.serve()}`);
   console.log(`[pipeline-worker] polling ${worker.options.taskQueue} on ${config.TEMPORAL_ADDRESS}; objects in ${sources.store.description}`);
   await worker.run(); // resolves after SIGINT/SIGTERM (the SDK installs handlers) once in-flight tasks drain
   // Give the background OpenLineage sends a moment; what is left is redelivered later (the outbox).
   await Promise.race([openlineage.drained(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+  await metrics?.close();
   await connection.close();
   await database.close();
 }

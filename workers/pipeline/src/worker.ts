@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
-import { stageAttemptsInterceptor } from '@refinery/temporal/worker';
+import { activityMetricsInterceptor, stageAttemptsInterceptor } from '@refinery/temporal/worker';
 import { createActivities, type PipelineDeps } from './activities';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -19,6 +19,6 @@ export async function createPipelineWorker(o: { connection: NativeConnection; na
     taskQueue: TASK_QUEUES.pipeline,
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities(o.deps),
-    interceptors: { activity: [stageAttemptsInterceptor(o.deps.db)] },
+    interceptors: { activity: [stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor()] },
   });
 }

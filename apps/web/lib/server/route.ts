@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { audit, getArtifactRow, getRunRow, withAuditRequest, type AuditRequestContext } from '@refinery/db';
 import { serverContext, type ServerContext } from './context';
 import { errorResponse, HttpError } from './http';
+import { observeApiRequest } from './metrics';
 import { ROUTE_RULES, type RouteKey, type Rule } from './route-rules';
 
 type Params = Record<string, string>;
@@ -43,9 +44,13 @@ const tokenGuesses = new RateLimiterMemory({ points: 30, duration: 60 });
 export function route<K extends RouteKey, P extends Params = ParamsOf<K> & Params>(key: K, handler: (ctx: ContextFor<K, P>) => Promise<Response>) {
   const rule: Rule = ROUTE_RULES[key];
   return async (req: Request, segment?: { params: Promise<P> }): Promise<Response> => {
+    const started = performance.now();
     // Every event the request causes carries its id (and, once the rule resolved it, its project).
     const request: AuditRequestContext = { requestId: requestIdOf(req) };
-    return withRequestId(await withAuditRequest(request, () => handle(req, segment, request)), request.requestId);
+    const res = withRequestId(await withAuditRequest(request, () => handle(req, segment, request)), request.requestId);
+    // Until the response starts (a streamed body, e.g. a download, is not waited for).
+    observeApiRequest(key, res.status, started);
+    return res;
   };
 
   async function handle(req: Request, segment: { params: Promise<P> } | undefined, request: AuditRequestContext): Promise<Response> {

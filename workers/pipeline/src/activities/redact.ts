@@ -20,6 +20,7 @@ import {
   type VerificationResult,
 } from '@refinery/redaction';
 import { shaFromObjectUri } from '@refinery/storage';
+import { metric, METRICS } from '@refinery/core/metrics';
 import type { PipelineDeps } from './deps';
 import type { DatasetArtifact } from './ingest';
 import { withHeartbeat } from './heartbeat';
@@ -72,6 +73,9 @@ export function redactActivities(deps: PipelineDeps) {
             await new Promise((r) => out.end(r));
           }
           const redactionReport = redactor.report();
+          // Throughput counts what went through the redactor, whether or not verification passes next.
+          metric(METRICS.redactionRecords).inc(redactionReport.records.read);
+          metric(METRICS.redactionBytes).inc(input.dataset.bytes);
 
           progress.phase = 'verify';
           const verification = await verifyJsonl(splitLines(createReadStream(outPath)), {
