@@ -6,6 +6,7 @@ import type { ProjectRole } from '@refinery/core';
 import { ensureDemoModel, freePort, loadToolchain, REPO_ROOT, seedDemoAccounts, signIn, startStack, StartupError, type DemoAccount, type Stack } from '../../infra/src';
 import { SSO_GROUP_ROLES, startOidcProvider, type RunningOidcProvider } from './oidc-provider';
 import { OPENLINEAGE_TEST_API_KEY } from './openlineage';
+import { startOtlpReceiver, type RunningOtlpReceiver } from './otlp-receiver';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,10 @@ declare module 'vitest' {
     oidcIssuer: string;
     /** The loopback port REFINERY_OPENLINEAGE_URL points at; nothing listens there until a test starts a server. */
     openlineagePort: number;
+    /** The JSON Lines file the test stack's OTLP receiver appends every span to (test/support/otlp-receiver.ts). */
+    otlpSpansFile: string;
+    /** This run's process log (every process's stdout/stderr lines as `[source] line`); test/e2e/logs.test.ts scans it last. */
+    stackLogFile: string;
     /** Each process's /metrics URL by process name (web, pipeline, gpu); scrapes send stackEnv.REFINERY_METRICS_TOKEN. */
     metricsUrls: Record<string, string>;
   }
@@ -38,13 +43,16 @@ let stack: Stack | undefined;
 const TEMPORAL_UI_TEST_ORIGIN = 'http://127.0.0.1:8233';
 let oidc: RunningOidcProvider | undefined;
 let openlineagePort = 0;
+let otlp: RunningOtlpReceiver | undefined;
 
 export default async function setup(project: TestProject) {
   const dataDir = join(REPO_ROOT, '.data', 'test-stack');
   await rm(dataDir, { recursive: true, force: true });
   const verbose = process.env.TEST_STACK_LOG === '1';
   await mkdir(dataDir, { recursive: true });
-  const logFile = createWriteStream(join(REPO_ROOT, '.data', 'test-stack.log'));
+  const stackLogFile = join(REPO_ROOT, '.data', 'test-stack.log');
+  const logFile = createWriteStream(stackLogFile);
+  const otlpSpansFile = join(dataDir, 'otlp-spans.jsonl');
   const started = Date.now();
   try {
     ensureDemoModel(loadToolchain().python, (line) => logFile.write(`[demo-model] ${line}\n`));
@@ -53,6 +61,8 @@ export default async function setup(project: TestProject) {
     // in the dead-letter table) until test/e2e/openlineage.test.ts listens there and redelivers.
     openlineagePort = await freePort();
     oidc = await startOidcProvider(await freePort(), `http://127.0.0.1:${webPort}/api/auth/callback/sso`);
+    // Every process (web, workers, the trainer) exports its spans here, as in production to a collector.
+    otlp = await startOtlpReceiver(loadToolchain().python, otlpSpansFile, (line) => logFile.write(`[otlp-receiver] ${line}\n`));
     stack = await startStack({
       dataDir,
       webPort,
@@ -65,6 +75,10 @@ export default async function setup(project: TestProject) {
         REFINERY_TEMPORAL_UI_ORIGIN: TEMPORAL_UI_TEST_ORIGIN,
         REFINERY_OPENLINEAGE_URL: `http://127.0.0.1:${openlineagePort}/api/v1/lineage`,
         REFINERY_OPENLINEAGE_API_KEY: OPENLINEAGE_TEST_API_KEY,
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '1000', // batches leave within a second, so a test finds a run's spans soon after it ends
+        // The run page and API link a run's trace through it (test/e2e/traces.test.ts checks the link).
+        REFINERY_TRACE_URL_TEMPLATE: 'http://127.0.0.1:16686/trace/{traceId}',
       },
       persistTemporal: false,
       processes: { pipelineWorker: true, gpuWorker: true, web: true },
@@ -79,6 +93,7 @@ export default async function setup(project: TestProject) {
     // its last output lines) before handing it on.
     const message = err instanceof StartupError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
     await oidc?.stop();
+    await otlp?.stop();
     process.stderr.write(`\n[test stack] failed to start after ${((Date.now() - started) / 1000).toFixed(1)}s (full log: .data/test-stack.log):\n${message}\n\n`);
     await new Promise<void>((resolve) => logFile.end(resolve));
     throw err;
@@ -93,10 +108,13 @@ export default async function setup(project: TestProject) {
   project.provide('sessions', sessions);
   project.provide('oidcIssuer', oidc.issuer);
   project.provide('openlineagePort', openlineagePort);
+  project.provide('otlpSpansFile', otlpSpansFile);
+  project.provide('stackLogFile', stackLogFile);
   project.provide('metricsUrls', stack.urls.metrics);
   return async () => {
     await stack?.stop();
     await oidc?.stop();
+    await otlp?.stop(); // after the processes: their last batches arrive on shutdown
     logFile.end();
   };
 }

@@ -74,7 +74,9 @@ export function runsTable(runs: RunSummary[]): string {
 }
 
 export function runDetail(r: RunDetail): string {
-  const lines = [`${bold(r.name)} ${dim(r.id)}`, `project ${r.project}   status ${status(r.status)}${r.error ? `\nerror   ${r.error}` : ''}`, '', bold('stages')];
+  const lines = [`${bold(r.name)} ${dim(r.id)}`, `project ${r.project}   status ${status(r.status)}${r.error ? `\nerror   ${r.error}` : ''}`];
+  if (r.traceId) lines.push(`trace   ${r.traceId}${r.traceUrl ? `  ${r.traceUrl}` : ''}`);
+  lines.push('', bold('stages'));
   for (const s of r.stages) {
     const attempt = s.attempt > 1 ? ` #${s.attempt}` : '';
     const said = s.error ?? stageLine(s);

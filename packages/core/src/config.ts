@@ -72,6 +72,10 @@ export const ConfigSchema = z.object({
   REFINERY_OIDC_GROUP_ROLES: z.string().optional(),
   /** The label of the SSO button ("Sign in with <name>"). */
   REFINERY_OIDC_NAME: z.string().min(1).default('SSO'),
+  /** A run's trace in the tracing UI, e.g. https://jaeger.example/trace/{traceId}: the run page and API link to it. */
+  REFINERY_TRACE_URL_TEMPLATE: url(['http', 'https'])
+    .refine((v) => v.includes('{traceId}'), { message: 'must contain {traceId}, e.g. https://jaeger.example/trace/{traceId}' })
+    .optional(),
   /**
    * An OpenLineage HTTP endpoint (e.g. Marquez: http://marquez:5000/api/v1/lineage) every event is
    * also POSTed to. An operator setting, never user input: it may name an internal address.

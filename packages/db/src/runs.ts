@@ -39,7 +39,7 @@ export type CreateRunResult = { run: RunSummary; created: boolean; specSha256: s
  */
 export async function createRun(
   db: Db,
-  input: { spec: RunSpec; specSha256: string; idempotencyKey?: string; actor: string },
+  input: { spec: RunSpec; specSha256: string; idempotencyKey?: string; actor: string; traceId?: string },
 ): Promise<CreateRunResult> {
   const id = newId('run');
   const inserted = await db
@@ -53,6 +53,7 @@ export async function createRun(
       specSha256: input.specSha256,
       idempotencyKey: input.idempotencyKey ?? null,
       submittedBy: input.actor,
+      traceId: input.traceId ?? null,
     })
     .onConflictDoNothing({ target: runs.idempotencyKey })
     .returning();
@@ -76,6 +77,8 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
   const arts = await db.select().from(artifacts).where(eq(artifacts.runId, id)).orderBy(asc(artifacts.createdAt));
   return {
     ...toRunSummary(row),
+    traceId: row.traceId,
+    traceUrl: null, // the web app fills it from REFINERY_TRACE_URL_TEMPLATE
     spec: row.spec as Record<string, unknown>,
     stages: stages.map((s) => ({
       stage: s.stage as StageName,

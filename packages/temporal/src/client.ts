@@ -1,6 +1,8 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { loadConfig, type Config } from '@refinery/core';
 import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-converter';
+import { activeTracing } from './tracing';
 import { TEMPORAL_TLS_KEYS, temporalTlsOptions } from './tls';
 
 export * from './data-converter';
@@ -27,7 +29,9 @@ export function temporalConnectionOptions(config: TemporalAddressConfig, env: Re
 
 export async function temporalClientFromConfig(config: TemporalConfig, o: { connectTimeoutMs?: number } = {}): Promise<Client> {
   const connection = await temporalConnectionFromConfig(config, o);
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverterFromConfig(config) });
+  // With tracing on (./tracing), workflow starts, signals, updates and queries carry the caller's trace.
+  const interceptors = activeTracing() ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverterFromConfig(config), interceptors });
 }
 
 /** A bare connection, for calls that carry no payloads (health probes): it needs no keys. */

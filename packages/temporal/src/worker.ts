@@ -5,6 +5,7 @@ import { temporalConnectionOptions, type TemporalAddressConfig } from './client'
 import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-converter';
 
 export { stageAttemptsInterceptor } from './stage-attempts';
+export { tracingActivityInterceptors, tracingWorkflowOptions, WORKFLOW_TRACING_INTERCEPTORS } from './worker-tracing';
 export { temporalLogger, temporalLogFields } from './log';
 export { activityMetricsInterceptor } from './activity-metrics';
 export { workerMetricsFromConfig, WORKER_METRICS_CONFIG_KEYS, type WorkerMetrics } from './metrics-server';

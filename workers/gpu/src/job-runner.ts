@@ -70,6 +70,7 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
       python: deps.python,
       protocol: job.protocol,
       configPath,
+      env: { REFINERY_RUN_ID: job.runId }, // an attribute of the trainer's span
       // The trainer's own log and library warnings, relayed as JSON lines of this attempt (the
       // trainer logs ids, counts and line numbers, never record content: PROTOCOL.md).
       onStderr: (line) => line.trim() && ctx.log.info(line, { source: 'trainer' }),

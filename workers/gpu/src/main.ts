@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runtime } from '@temporalio/worker';
 import { createLogger, routeConsoleTo } from '@refinery/core/log';
+import { startTracing } from '@refinery/temporal/tracing';
 import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig, workerMetricsFromConfig, WORKER_METRICS_CONFIG_KEYS } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
@@ -15,9 +16,12 @@ async function main() {
   // One JSON object per line from here on, Temporal's own logs and every console call included.
   const log = createLogger('gpu-worker');
   routeConsoleTo(log);
+  // Traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; before any Temporal client or worker exists.
+  const tracing = startTracing('refinery-gpu-worker');
   // Before Runtime.install: the Temporal SDK's Prometheus exporter is part of the runtime.
   const metrics = await workerMetricsFromConfig(loadConfig(WORKER_METRICS_CONFIG_KEYS));
-  Runtime.install({ logger: temporalLogger(log), ...(metrics ? { telemetryOptions: metrics.telemetryOptions } : {}) });
+  // logging.forward: Temporal Core's own (Rust) log lines go through the JSON logger too, not straight to stderr.
+  Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: { forward: {} }, ...metrics?.telemetryOptions } });
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'GPU_POOL', 'REFINERY_PYTHON', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID']);
   if (!config.REFINERY_PYTHON) throw new ConfigError(['REFINERY_PYTHON: the trainer venv python is required (bash scripts/bootstrap prints it to .data/toolchain.env) (not set)']);
   const database = connect(config.DATABASE_URL, { max: 4 });
@@ -43,6 +47,7 @@ async function main() {
   console.log(`[gpu-worker ${process.pid}] polling ${worker.options.taskQueue}; ${gpus ? `${gpus} CUDA GPU(s)` : 'no CUDA GPU: training on CPU'}, ${Math.max(1, gpus)} concurrent`);
   await worker.run();
   await metrics?.close();
+  await tracing?.shutdown(); // sends the spans still queued
   await connection.close();
   await database.close();
 }

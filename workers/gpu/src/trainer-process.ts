@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { traceContextEnv } from '@refinery/temporal/tracing';
 import type { z } from 'zod';
 import { parseTrainerLine, TrainerProtocolError, type TrainerEvent, type AnyVerbProtocol } from './trainer-events';
 
@@ -19,7 +20,8 @@ export interface TrainerRun {
 /**
  * Runs `python -m refinery_trainer <verb> --config <file>`, feeding each validated stdout event
  * to `onEvent` in order. The trainer gets SIGTERM if this worker process dies (setpriv's
- * parent-death signal), so a killed worker never leaves an orphan burning the GPU.
+ * parent-death signal), so a killed worker never leaves an orphan burning the GPU. The active
+ * trace context (the activity's span) goes along as TRACEPARENT: the trainer's span continues it.
  */
 export function startTrainer<P extends AnyVerbProtocol>(o: {
   python: string;
@@ -33,7 +35,7 @@ export function startTrainer<P extends AnyVerbProtocol>(o: {
   const [cmd, argv] = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', o.python, ...args]] : [o.python, args];
   const child: ChildProcess = spawn(cmd, argv, {
     cwd: TRAINER_DIR,
-    env: { ...process.env, PYTHONPATH: TRAINER_DIR, PYTHONUNBUFFERED: '1', ...o.env },
+    env: { ...process.env, PYTHONPATH: TRAINER_DIR, PYTHONUNBUFFERED: '1', ...traceContextEnv(), ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let protocolError: TrainerProtocolError | null = null;

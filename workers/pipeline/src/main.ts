@@ -1,5 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import { createLogger, routeConsoleTo } from '@refinery/core/log';
+import { startTracing } from '@refinery/temporal/tracing';
 import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerConnectionFromConfig, workerMetricsFromConfig, WORKER_METRICS_CONFIG_KEYS } from '@refinery/temporal/worker';
 import { ConfigError, loadConfig, loadSigningKey } from '@refinery/core';
 import { temporalClientFromConfig } from '@refinery/temporal';
@@ -16,9 +17,12 @@ async function main() {
   // One JSON object per line from here on, Temporal's own logs and every console call included.
   const log = createLogger('pipeline-worker');
   routeConsoleTo(log);
+  // Traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; before any Temporal client or worker exists.
+  const tracing = startTracing('refinery-pipeline-worker');
   // Before Runtime.install: the Temporal SDK's Prometheus exporter is part of the runtime.
   const metrics = await workerMetricsFromConfig(loadConfig(WORKER_METRICS_CONFIG_KEYS));
-  Runtime.install({ logger: temporalLogger(log), ...(metrics ? { telemetryOptions: metrics.telemetryOptions } : {}) });
+  // logging.forward: Temporal Core's own (Rust) log lines go through the JSON logger too, not straight to stderr.
+  Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: { forward: {} }, ...metrics?.telemetryOptions } });
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'OBJECT_STORE_URL', 'REFINERY_DATA_ROOTS', 'REFINERY_BASE_DIR', 'REFINERY_PAYLOAD_KEYS', 'REFINERY_PAYLOAD_KEY_ID', 'REFINERY_AUDIT_SIGNING_KEY', 'REFINERY_OPENLINEAGE_URL', 'REFINERY_OPENLINEAGE_API_KEY']);
   const database = connect(config.DATABASE_URL);
   await runMigrations(database); // a worker deployed alone still finds its schema current
@@ -70,6 +74,7 @@ async function main() {
   // Give the background OpenLineage sends a moment; what is left is redelivered later (the outbox).
   await Promise.race([openlineage.drained(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   await metrics?.close();
+  await tracing?.shutdown(); // sends the spans still queued
   await connection.close();
   await database.close();
 }

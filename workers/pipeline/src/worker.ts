@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
-import { activityMetricsInterceptor, stageAttemptsInterceptor } from '@refinery/temporal/worker';
+import { activityMetricsInterceptor, stageAttemptsInterceptor, tracingActivityInterceptors, tracingWorkflowOptions } from '@refinery/temporal/worker';
 import { createActivities, type PipelineDeps } from './activities';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -12,6 +12,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', impo
  * is temporalWorkerDataConverterFromConfig's (payloads and failure messages encrypted).
  */
 export async function createPipelineWorker(o: { connection: NativeConnection; namespace: string; dataConverter: DataConverter; deps: PipelineDeps }): Promise<Worker> {
+  // With tracing started (@refinery/temporal/tracing): a span per workflow and activity, in the submitter's trace.
+  const traced = tracingWorkflowOptions();
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
@@ -19,6 +21,7 @@ export async function createPipelineWorker(o: { connection: NativeConnection; na
     taskQueue: TASK_QUEUES.pipeline,
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities(o.deps),
-    interceptors: { activity: [stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor()] },
+    interceptors: { activity: [...tracingActivityInterceptors(), stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor()], workflowModules: traced.workflowModules },
+    ...(traced.sinks ? { sinks: traced.sinks } : {}),
   });
 }

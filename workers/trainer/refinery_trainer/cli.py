@@ -17,6 +17,7 @@ import sys
 import traceback
 from typing import NamedTuple
 
+from . import tracing
 from .cancellation import Cancellation
 from .errors import InvalidInput
 from .progress import claim_stdout, emit, log
@@ -81,4 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     claim_stdout()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # avoid fork warnings from tokenizers
-    return run_recipe(RECIPES[args.verb], args)
+    # A span for the verb under the GPU worker's (TRACEPARENT), when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    with tracing.verb_span(args.verb):
+        code = run_recipe(RECIPES[args.verb], args)
+        tracing.record_exit(code)
+        return code

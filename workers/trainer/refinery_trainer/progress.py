@@ -14,6 +14,8 @@ import time
 from collections import deque
 from typing import IO, Any
 
+from . import tracing
+
 _out: IO[str] | None = None
 
 
@@ -40,6 +42,7 @@ def emit(event: str, **fields: Any) -> None:
     out = _out if _out is not None else sys.stdout
     out.write(line + "\n")
     out.flush()
+    tracing.observe(event, fields)  # counts onto the verb's span, when tracing is on
 
 
 def log(msg: str) -> None:

@@ -6,6 +6,16 @@ import { elapsedMs, formatDuration, formatTimestamp } from '@/lib/client/format'
 import { isTerminalRunStatus } from '@refinery/core/workflow-safe';
 import { CancelButton } from './cancel-button';
 
+/** The run's trace id, linked to the tracing UI when the server has REFINERY_TRACE_URL_TEMPLATE. */
+function TraceId({ run }: { run: RunDetail }) {
+  if (!run.traceUrl) return <span data-testid="run-trace-id">{run.traceId}</span>;
+  return (
+    <a href={run.traceUrl} target="_blank" rel="noreferrer" className="text-emerald-800 underline" data-testid="run-trace-id">
+      {run.traceId}
+    </a>
+  );
+}
+
 /** Name, status, timings and (when it failed) the error, with Cancel while the run is live. */
 export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
   const description = typeof run.spec.description === 'string' ? run.spec.description : null;
@@ -44,6 +54,7 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
         <Stat label="Started" value={formatTimestamp(run.startedAt)} />
         <Stat label="Finished" value={formatTimestamp(run.finishedAt)} />
         <Stat label="Duration" value={formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))} />
+        {run.traceId && <Stat label="Trace" wrap hint="OpenTelemetry trace of the submit request, the workflow, every stage and the trainer" value={<TraceId run={run} />} />}
       </dl>
       {run.error && (
         <div role="alert" data-testid="run-error" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">

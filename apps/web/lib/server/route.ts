@@ -3,6 +3,7 @@ import { actorOf, resolvePrincipal, roleIn, trustedOrigins, type Principal } fro
 import { ACTIONS, can, type Action } from '@refinery/core';
 import { randomUUID } from 'node:crypto';
 import { audit, getArtifactRow, getRunRow, withAuditRequest, type AuditRequestContext } from '@refinery/db';
+import { inRequestSpan } from '@refinery/temporal/tracing';
 import { serverContext, type ServerContext } from './context';
 import { errorResponse, HttpError } from './http';
 import { observeApiRequest } from './metrics';
@@ -47,7 +48,9 @@ export function route<K extends RouteKey, P extends Params = ParamsOf<K> & Param
     const started = performance.now();
     // Every event the request causes carries its id (and, once the rule resolved it, its project).
     const request: AuditRequestContext = { requestId: requestIdOf(req) };
-    const res = withRequestId(await withAuditRequest(request, () => handle(req, segment, request)), request.requestId);
+    // A span named by the route key (with tracing on), continuing the caller's `traceparent`.
+    const spanAttributes = { 'http.request.method': req.method, 'http.route': key.slice(key.indexOf(' ') + 1), 'refinery.request_id': request.requestId };
+    const res = withRequestId(await inRequestSpan(key, req.headers, spanAttributes, () => withAuditRequest(request, () => handle(req, segment, request))), request.requestId);
     // Until the response starts (a streamed body, e.g. a download, is not waited for).
     observeApiRequest(key, res.status, started);
     return res;

@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { isTerminalRunStatus, parseRunSpecText, RUN_STATUSES, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type FineTuneRunInput, type RunSpec, type RunStatus } from '@refinery/core';
 import { audit, createRun, decodeCursor, getRunDetail, getRunRow, listRuns, objectVisibleTo, setRunStatus } from '@refinery/db';
 import { resolveFileSource, SourceRejectedError } from '@refinery/storage';
+import { activeTraceId } from '@refinery/temporal/tracing';
 import { HttpError, parseJsonBody } from './http';
 import type { ServerContext } from './context';
 
@@ -56,7 +57,8 @@ export async function submitRun(ctx: ServerContext, spec: RunSpec, idempotencyKe
   }
   await checkSpecSources(ctx, spec);
   const specSha256 = sha256(canonical(spec));
-  const { run, created } = await createRun(ctx.database.db, { spec, specSha256, idempotencyKey: idempotencyKey ?? undefined, actor });
+  // The request's trace (its span is active here) also holds the workflow it starts: the run keeps its id.
+  const { run, created } = await createRun(ctx.database.db, { spec, specSha256, idempotencyKey: idempotencyKey ?? undefined, actor, traceId: activeTraceId() });
   if (!created) {
     const existing = await getRunRow(ctx.database.db, run.id);
     if (existing!.specSha256 !== specSha256) {
@@ -99,7 +101,12 @@ export async function listRunsQuery(ctx: ServerContext, params: URLSearchParams,
 export async function getRunOr404(ctx: ServerContext, id: string) {
   const run = await getRunDetail(ctx.database.db, id);
   if (!run) throw new HttpError(404, 'not_found', `no run with id "${id}"`);
-  return run;
+  return { ...run, traceUrl: traceUrl(ctx.config.REFINERY_TRACE_URL_TEMPLATE, run.traceId) };
+}
+
+/** The run's trace in the operator's tracing UI (REFINERY_TRACE_URL_TEMPLATE with {traceId} filled in). */
+export function traceUrl(template: string | undefined, traceId: string | null): string | null {
+  return template && traceId ? template.replaceAll('{traceId}', encodeURIComponent(traceId)) : null;
 }
 
 /** Asks Temporal to cancel; the workflow records `cancelled` itself once the stage stops. */
