@@ -60,6 +60,7 @@ console.log(`
     API docs     ${webUrl}/docs   (OpenAPI: ${webUrl}/api/v1/openapi.json)
     Temporal UI  ${stack.urls.temporalUi?.replace('127.0.0.1', 'localhost') ?? (topology === 'cluster' ? `(none: the cluster's server is ${stack.env.TEMPORAL_ADDRESS}; run a Temporal UI against it)` : '(external Temporal)')}${topology === 'cluster' ? `\n    Web replicas ${stack.urls.webReplicas.join('  ')}` : ''}
     Health       ${webUrl}/api/v1/health
+    Metrics      ${Object.values(stack.urls.metrics).join('  ')}   (Bearer token: ${process.env.REFINERY_METRICS_TOKEN ? '$REFINERY_METRICS_TOKEN' : `${dataDir.slice(REPO_ROOT.length + 1)}/metrics-token`})
 
   Demo accounts (project "demo"; passwords kept in ${dataDir.slice(REPO_ROOT.length + 1)}/demo-credentials.json):
 ${accounts.map((a) => `    ${a.role.padEnd(12)} ${a.email.padEnd(26)} ${a.password}${a.instanceAdmin ? '   (instance admin)' : ''}`).join('\n')}

@@ -12,8 +12,12 @@ export function observeApiRequest(routeKey: string, status: number, startedMs: n
 function registerRunsGauge(): void {
   metric(METRICS.runs, {
     async collect() {
-      const counts = await countRunsByStatus((await serverContext()).database.db);
       this.reset();
+      // Postgres down: no run counts this scrape, but the other metrics (API latency, process) still come.
+      const counts = await serverContext()
+        .then((ctx) => countRunsByStatus(ctx.database.db))
+        .catch((err: Error) => void console.warn(`[metrics] could not count runs by status: ${err.message}`));
+      if (!counts) return;
       for (const status of new Set([...RUN_STATUSES, ...counts.keys()])) this.set({ status }, counts.get(status) ?? 0);
     },
   });
