@@ -46,7 +46,7 @@ const value = (s: Scrape, name: string, labels: Record<string, string> = {}) =>
   s.samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v)).reduce((sum, x) => sum + x.value, 0);
 
 /** No run of any suite is queued or running, so the deltas below are this test's run alone. */
-async function quiet(timeoutMs = 180_000) {
+async function quiet(timeoutMs = 6 * 60_000) {
   const db = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
   await db.connect();
   try {
@@ -75,7 +75,7 @@ describe('Prometheus metrics', () => {
     }
   });
 
-  it('a tiny training run moves each metric by what it did', { timeout: 8 * 60_000 }, async () => {
+  it('a tiny training run moves each metric by what it did', { timeout: 14 * 60_000 }, async () => {
     const spec = parse(DEMO_SPEC);
     delete spec.quantization;
     delete spec.evaluation;
