@@ -1,7 +1,7 @@
 import { context, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Span, type TextMapGetter } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, NodeTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 /**
  * OpenTelemetry tracing of the Node processes (web, pipeline worker, GPU worker). Configured by
@@ -40,13 +40,44 @@ export function startTracing(serviceName: string, env: Record<string, string | u
   const resource = new Resource({ 'service.name': serviceName });
   // The exporter reads the endpoint, headers and timeout from the OTEL_EXPORTER_OTLP_* variables;
   // the batch processor its delay and queue sizes from OTEL_BSP_*.
-  const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter());
+  const spanProcessor = new WithoutQueryStrings(new BatchSpanProcessor(new OTLPTraceExporter()));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
   // A collector that is down at exit costs the last batch, never the process's clean shutdown.
   const shutdown = () => provider.shutdown().catch((err: Error) => console.warn(`tracing: the last spans were not sent (${err.message})`));
   g.__refineryTracing = { serviceName, resource, spanProcessor, shutdown };
   return g.__refineryTracing;
+}
+
+/** Span attributes that hold a URL or its path (ours, Next.js's request and fetch spans, the HTTP conventions'). */
+const URL_ATTRIBUTES = ['http.target', 'http.url', 'url.full', 'url.path', 'next.span_name'];
+
+/**
+ * Drops query strings from URL attributes and `url.query` before spans leave the process: a query
+ * can carry an OAuth code (the SSO callback) or a search term, and traces are not the place for them.
+ */
+export class WithoutQueryStrings implements SpanProcessor {
+  constructor(private readonly next: SpanProcessor) {}
+  onStart(...args: Parameters<SpanProcessor['onStart']>) {
+    this.next.onStart(...args);
+  }
+  onEnd(span: ReadableSpan) {
+    const attributes = span.attributes as Record<string, unknown>;
+    for (const key of URL_ATTRIBUTES) {
+      const value = attributes[key];
+      if (typeof value === 'string' && value.includes('?')) attributes[key] = value.slice(0, value.indexOf('?'));
+    }
+    delete attributes['url.query'];
+    // Next.js names its fetch spans "fetch GET <url>".
+    if (span.name.includes('?')) (span as { name: string }).name = span.name.slice(0, span.name.indexOf('?'));
+    this.next.onEnd(span);
+  }
+  forceFlush() {
+    return this.next.forceFlush();
+  }
+  shutdown() {
+    return this.next.shutdown();
+  }
 }
 
 /** The tracing this process started, if any. */

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activeTraceId, activeTracing, inRequestSpan, startTracing, traceContextEnv, tracingConfigured } from '../src/tracing';
+import { activeTraceId, activeTracing, inRequestSpan, startTracing, traceContextEnv, tracingConfigured, WithoutQueryStrings } from '../src/tracing';
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
@@ -30,7 +30,7 @@ describe('with an SDK registered', () => {
   // The same global registration startTracing does (propagator, context manager), with spans kept in memory.
   const exporter = new InMemorySpanExporter();
   beforeAll(() => {
-    new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
+    new NodeTracerProvider({ spanProcessors: [new WithoutQueryStrings(new SimpleSpanProcessor(exporter))] }).register();
   });
 
   it("a request span continues the caller's traceparent; its trace id and context reach a child process's environment", async () => {
@@ -67,5 +67,15 @@ describe('with an SDK registered', () => {
       expect(activeTraceId()).toBeUndefined();
       return new Response('ok');
     });
+  });
+
+  it('query strings never leave the process (an SSO callback carries its OAuth code in one)', async () => {
+    exporter.reset();
+    await inRequestSpan('GET /api/auth/callback/sso', new Headers(), { 'http.target': '/api/auth/callback/sso?code=s3cret&state=x', 'url.query': 'code=s3cret', 'http.url': 'http://idp/token?x=1' }, async () => new Response('ok'));
+    await inRequestSpan('fetch GET http://idp/jwks?k=s3cret', new Headers(), {}, async () => new Response('ok'));
+    const [span, fetched] = exporter.getFinishedSpans();
+    expect(span!.attributes).toMatchObject({ 'http.target': '/api/auth/callback/sso', 'http.url': 'http://idp/token' });
+    expect(fetched!.name).toBe('fetch GET http://idp/jwks');
+    expect(JSON.stringify(span!.attributes)).not.toContain('s3cret');
   });
 });
