@@ -41,7 +41,10 @@ def verb_span(verb: str) -> Iterator[Any]:
         return
 
     provider = TracerProvider(resource=Resource.create({"service.name": "refinery-trainer"}))
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    # The span is sent as the process exits: with a collector down, retrying must not hold up the
+    # exit for long (the exporter's default is 10 s); OTEL_EXPORTER_OTLP_*TIMEOUT still decides when set.
+    explicit = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") or os.environ.get("OTEL_EXPORTER_OTLP_TIMEOUT")
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter() if explicit else OTLPSpanExporter(timeout=3)))
     carrier = {k: os.environ[v] for k, v in (("traceparent", "TRACEPARENT"), ("tracestate", "TRACESTATE")) if os.environ.get(v)}
     parent = TraceContextTextMapPropagator().extract(carrier)
     attributes: dict[str, Any] = {"refinery.trainer.verb": verb}
