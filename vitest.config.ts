@@ -1,10 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/** Vitest's order, except that the integration suite's log scan runs after every other file (it reads their logs). */
+class LogScanLast extends BaseSequencer {
+  override async sort(files: TestSpecification[]) {
+    const sorted = await super.sort(files);
+    const last = (f: TestSpecification) => f.project.name === 'integration' && f.moduleId.endsWith('/test/e2e/logs.test.ts');
+    return [...sorted.filter((f) => !last(f)), ...sorted.filter(last)];
+  }
+}
 
 // Three projects: fast unit tests next to each package, cross-room contract tests, and the
 // integration suite in test/ that runs against the real stack (Postgres, Temporal, workers, web) started once.
 export default defineConfig({
   test: {
+    sequence: { sequencer: LogScanLast },
     projects: [
       {
         test: {

@@ -39,6 +39,7 @@ export const SECRET_LOG_KEYS = [
   'api_key',
   'x-api-key',
   'taskToken',
+  'task_token',
   'redactionKey',
   'projectKey',
   'DATABASE_URL',

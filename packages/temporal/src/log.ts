@@ -1,6 +1,7 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { STAGE_DEFINITIONS, STAGES, type StageName } from '@refinery/core';
-import { loggableError, type Logger } from '@refinery/core/log';
+import { activeTraceIds, loggableError, type Logger } from '@refinery/core/log';
 
 /** The workflow whose id is the run id (runs.id). */
 const RUN_WORKFLOW_TYPE = 'fineTuneRun';
@@ -10,7 +11,8 @@ const STAGE_OF_ACTIVITY = new Map<string, StageName>(STAGES.map((s) => [STAGE_DE
  * The fields a Temporal log record becomes: the SDK's workflow/activity attributes mapped onto
  * Refinery's (`runId` = the workflow id of a fineTuneRun, `stage` from the activity type via
  * STAGE_DEFINITIONS, `attempt` the activity attempt, which is the stage attempt), Temporal's own
- * run id kept as `temporalRunId`, the activity task token dropped (it can complete the activity),
+ * run id kept as `temporalRunId`, the activity task token dropped (it can complete the activity;
+ * Core calls it `task_token`),
  * and errors reduced to what is safe to print.
  */
 export function temporalLogFields(meta: LogMetadata | undefined): Record<string, unknown> {
@@ -20,14 +22,27 @@ export function temporalLogFields(meta: LogMetadata | undefined): Record<string,
   const stage = typeof meta?.activityType === 'string' ? STAGE_OF_ACTIVITY.get(meta.activityType) : undefined;
   if (stage) fields.stage = stage;
   if (meta?.attempt !== undefined) fields.attempt = meta.attempt;
+  // Only the ids captured when the record was made (activityLogTraceInterceptor): Temporal's
+  // Runtime logger writes records later, where the active span may be another activity's, so
+  // these keys are always set (undefined drops them) to override the logger's own mixin.
+  fields.traceId = meta?.traceId;
+  fields.spanId = meta?.spanId;
   for (const [key, value] of Object.entries(meta ?? {})) {
-    if (key === 'taskToken' || key === 'error' || key === 'failure' || key === 'attempt') continue;
+    if (key === 'taskToken' || key === 'task_token' || key === 'error' || key === 'failure' || key === 'attempt' || key === 'traceId' || key === 'spanId') continue;
     if (key === 'runId' || key === 'workflowRunId') fields.temporalRunId = value;
     else fields[key] = value;
   }
   const error = meta?.error ?? meta?.failure;
   if (error !== undefined) fields.err = loggableError(error, { withholdMessage: 'runId' in fields || !!stage });
   return fields;
+}
+
+/**
+ * Stamps the active span's trace and span ids on an activity's log records when they are made (in
+ * the activity's context, inside its RunActivity span); list it with the workers' activity interceptors.
+ */
+export function activityLogTraceInterceptor(): ActivityInterceptorsFactory {
+  return () => ({ outbound: { getLogAttributes: (input, next) => next({ ...input, ...activeTraceIds() }) } });
 }
 
 /**

@@ -6,7 +6,7 @@ import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-c
 
 export { stageAttemptsInterceptor } from './stage-attempts';
 export { tracingActivityInterceptors, tracingWorkflowOptions, WORKFLOW_TRACING_INTERCEPTORS } from './worker-tracing';
-export { temporalLogger, temporalLogFields } from './log';
+export { activityLogTraceInterceptor, temporalLogger, temporalLogFields } from './log';
 export { activityMetricsInterceptor } from './activity-metrics';
 export { workerMetricsFromConfig, WORKER_METRICS_CONFIG_KEYS, type WorkerMetrics } from './metrics-server';
 export { temporalDataConverterFromConfig };

@@ -11,6 +11,7 @@ describe("Temporal's log attributes as Refinery's", () => {
       activityType: 'ingestDataset',
       activityId: '3',
       taskToken: 'c2VjcmV0',
+      task_token: 'TaskToken(c2VjcmV0)',
       workflowId: 'run_abc',
       workflowRunId: '0194-temporal',
       workflowType: 'fineTuneRun',
@@ -18,6 +19,7 @@ describe("Temporal's log attributes as Refinery's", () => {
     });
     expect(fields).toMatchObject({ runId: 'run_abc', stage: 'ingest', attempt: 2, temporalRunId: '0194-temporal', activityType: 'ingestDataset' });
     expect(fields).not.toHaveProperty('taskToken');
+    expect(fields).not.toHaveProperty('task_token');
   });
 
   it("a workflow log: Temporal's runId becomes temporalRunId; other workflows get no runId", () => {
@@ -32,6 +34,13 @@ describe("Temporal's log attributes as Refinery's", () => {
     const fields = temporalLogFields({ activityType: 'ingestDataset', workflowId: 'run_abc', workflowType: 'fineTuneRun', attempt: 1, error });
     expect(fields.err).toMatchObject({ type: 'DatasetInvalid', nonRetryable: true, message: WITHHELD_MESSAGE });
     expect(JSON.stringify(fields)).not.toContain('kwame@example.com');
+  });
+
+  it('trace ids come only from the record (captured in the activity), overriding whatever span is active when it is written', () => {
+    const traced = temporalLogFields({ workflowId: 'run_abc', workflowType: 'fineTuneRun', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) });
+    expect(traced).toMatchObject({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) });
+    const untraced = temporalLogFields({ workflowId: 'run_abc', workflowType: 'fineTuneRun' });
+    expect('traceId' in untraced && untraced.traceId === undefined).toBe(true);
   });
 
   it('an error outside any run keeps its message', () => {

@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
-import { activityMetricsInterceptor, stageAttemptsInterceptor, tracingActivityInterceptors } from '@refinery/temporal/worker';
+import { activityLogTraceInterceptor, activityMetricsInterceptor, stageAttemptsInterceptor, tracingActivityInterceptors } from '@refinery/temporal/worker';
 import type { GpuDeps } from './deps';
 import { evaluateActivities } from './evaluate-activity';
 import { mergeActivities } from './merge-activity';
@@ -21,7 +21,7 @@ export async function createGpuWorker(o: { connection: NativeConnection; namespa
     taskQueue: TASK_QUEUES.gpu(o.pool),
     activities: { ...trainActivities(o.deps), ...mergeActivities(o.deps), ...quantizeActivities(o.deps), ...evaluateActivities(o.deps) },
     // tracingActivityInterceptors: with tracing started, a span per activity that the trainer's span continues.
-    interceptors: { activity: [...tracingActivityInterceptors(), stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor()] },
+    interceptors: { activity: [...tracingActivityInterceptors(), stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor(), activityLogTraceInterceptor()] },
     maxConcurrentActivityTaskExecutions: Math.max(1, o.gpus),
     // Cancellation reaches the trainer through heartbeats; give SIGTERM→SIGKILL time to finish.
     shutdownGraceTime: o.deps.killGraceMs + 5000,

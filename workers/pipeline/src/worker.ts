@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '@refinery/core';
-import { activityMetricsInterceptor, stageAttemptsInterceptor, tracingActivityInterceptors, tracingWorkflowOptions } from '@refinery/temporal/worker';
+import { activityLogTraceInterceptor, activityMetricsInterceptor, stageAttemptsInterceptor, tracingActivityInterceptors, tracingWorkflowOptions } from '@refinery/temporal/worker';
 import { createActivities, type PipelineDeps } from './activities';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -21,7 +21,7 @@ export async function createPipelineWorker(o: { connection: NativeConnection; na
     taskQueue: TASK_QUEUES.pipeline,
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities(o.deps),
-    interceptors: { activity: [...tracingActivityInterceptors(), stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor()], workflowModules: traced.workflowModules },
+    interceptors: { activity: [...tracingActivityInterceptors(), stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor(), activityLogTraceInterceptor()], workflowModules: traced.workflowModules },
     ...(traced.sinks ? { sinks: traced.sinks } : {}),
   });
 }
