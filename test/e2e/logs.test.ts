@@ -53,7 +53,7 @@ function runLogs(): { file: string; text: string }[] {
   const since = existsSync(startedMarker) ? statSync(startedMarker).mtimeMs : Infinity;
   for (const name of readdirSync(join(REPO_ROOT, '.data')).filter((n) => /^test-gpu-.*\.log$/.test(n))) {
     const file = join(REPO_ROOT, '.data', name);
-    if (statSync(file).mtimeMs >= since) logs.push({ file, text: readFileSync(file, 'utf8').replace(/^/gm, '[gpu] ') });
+    if (statSync(file).mtimeMs >= since) logs.push({ file, text: readFileSync(file, 'utf8').replace(/^(?=.)/gm, '[gpu] ') });
   }
   return logs;
 }

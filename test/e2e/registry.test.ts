@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EvaluationSpec, parseStageReport, validateRunSpec, type EvaluateReport, type ModelDetail } from '@refinery/core';
-import { connect, createRun, moveAlias, registerVersion, type Database } from '@refinery/db';
+import { connect, createRun, moveAlias, registerVersion, setRunStatus, type Database } from '@refinery/db';
 import { gatesActivities, promoteActivities } from '@refinery/pipeline-worker';
 import { api, DEMO_SPEC, stackEnv, submitYaml, tokenFor, waitForRun, webUrl } from '../support/api';
 import { refinery } from '../support/cli';
@@ -131,6 +131,8 @@ describe('model registry', () => {
 
     // A production version whose record holds an evaluation (exact_match 0.8).
     const run = (await createRun(db, { spec: spec.spec, specSha256: 'x', actor: 'system:test' })).run;
+    // A row only (no workflow): ended, so later suites that wait for a quiet stack do not wait on it.
+    await setRunStatus(db, run.id, { status: 'cancelled' });
     const record = { ...(await getModel()).versions[0]!.record, runId: run.id, evaluation: evaluated(0.8) };
     const { version } = await registerVersion(db, { projectId: 'demo', model: model.name, record });
     await moveAlias(db, { projectId: 'demo', model: model.name, alias: 'production', version: version.version, actor: 'system:test' });

@@ -252,9 +252,11 @@ def hf_loss(model, plan: LossPlan, device, cancel: Cancellation, logits_file: Pa
 
 _SUMMARY = {"ppl": re.compile(r"Mean PPL\(Q\)\s*:\s*([-\d.]+)"), "kld": re.compile(r"Mean\s+KLD:\s*([-\d.]+)"),
             "top": re.compile(r"Same top p:\s*([-\d.]+)")}
-# per-chunk line: chunk, PPL ± unc, ln(PPL ratio) ± unc, KLD ± unc, Δp RMS ± unc %, same top ± unc %
-_CHUNK_LINE = re.compile(r"^\s*(\d+)\s+([-\d.]+)\s+±\s+[-\d.]+\s+([-\d.]+)\s+±\s+[-\d.]+\s+([-\d.]+)\s+±\s+[-\d.]+"
-                         r"\s+([-\d.]+)\s+±\s+[-\d.]+\s*%\s+([-\d.]+)\s+±\s+[-\d.]+\s*%", re.M)
+# per-chunk line: chunk, PPL ± unc, ln(PPL ratio) ± unc, KLD ± unc, Δp RMS ± unc %, same top ± unc %.
+# The uncertainties are not used and may be "-nan" (llama.cpp prints that for one or two chunks).
+_UNC = r"±\s+(?:[-\d.]+|-?nan|-?inf)"
+_CHUNK_LINE = re.compile(rf"^\s*(\d+)\s+([-\d.]+)\s+{_UNC}\s+([-\d.]+)\s+{_UNC}\s+([-\d.]+)\s+{_UNC}"
+                         rf"\s+([-\d.]+)\s+{_UNC}\s*%\s+([-\d.]+)\s+{_UNC}\s*%", re.M)
 
 
 def kl_output_complete(text: str, plan: LossPlan) -> bool:
