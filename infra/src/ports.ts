@@ -1,18 +1,9 @@
 import { createServer } from 'node:net';
+import { freeLoopbackPort } from '@refinery/core/net';
 import { describeError, StartupError } from './startup';
 
 /** Asks the OS for a free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 /** A free loopback port in [min, max): for servers that store their port in a narrow column. */
 export async function freePortInRange(min: number, max: number): Promise<number> {

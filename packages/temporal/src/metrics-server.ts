@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import type { TelemetryOptions } from '@temporalio/worker';
 import { ConfigError, type Config } from '@refinery/core';
 import { metricsRegistry, metricsTokenAccepted } from '@refinery/core/metrics';
+import { freeLoopbackPort } from '@refinery/core/net';
 
 export const WORKER_METRICS_CONFIG_KEYS = ['REFINERY_METRICS_PORT', 'REFINERY_METRICS_HOST', 'REFINERY_METRICS_TOKEN'] as const;
 type WorkerMetricsConfig = Pick<Config, (typeof WORKER_METRICS_CONFIG_KEYS)[number]>;
@@ -67,16 +67,4 @@ async function scrape(sdkAddress: string): Promise<string> {
     (err: Error) => `# the Temporal SDK's exporter at ${sdkAddress} did not answer: ${err.message}\n`,
   );
   return `${own.endsWith('\n') ? own : `${own}\n`}${sdk}`;
-}
-
-/** A port free on loopback now, for the SDK's exporter (its Rust core binds it at Runtime.install). */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }

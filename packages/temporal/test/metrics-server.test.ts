@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '@refinery/core';
 import { metric, METRICS } from '@refinery/core/metrics';
 import { workerMetricsFromConfig, type WorkerMetrics } from '../src/metrics-server';
-import { freePortForTest } from './free-port';
+import { freeLoopbackPort } from '@refinery/core/net';
 
 /**
  * A worker's /metrics server without a Temporal runtime: the access rules and the registry's text
@@ -25,7 +25,7 @@ describe('worker metrics server', () => {
 
   it('serves the registry to a scrape with the token, 401 without it, 404 elsewhere', async () => {
     const token = 'a-scrape-token-of-32-characters!';
-    const port = await freePortForTest();
+    const port = await freeLoopbackPort();
     running = await workerMetricsFromConfig({ REFINERY_METRICS_PORT: port, REFINERY_METRICS_HOST: '127.0.0.1', REFINERY_METRICS_TOKEN: token });
     const url = await running!.serve();
     expect(url).toBe(`http://127.0.0.1:${port}/metrics`);
@@ -42,7 +42,7 @@ describe('worker metrics server', () => {
   });
 
   it('without a token binds loopback and needs none', async () => {
-    const port = await freePortForTest();
+    const port = await freeLoopbackPort();
     running = await workerMetricsFromConfig({ REFINERY_METRICS_PORT: port, REFINERY_METRICS_HOST: undefined, REFINERY_METRICS_TOKEN: undefined });
     const url = await running!.serve();
     expect(url).toBe(`http://127.0.0.1:${port}/metrics`);
