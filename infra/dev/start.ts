@@ -18,8 +18,17 @@ const topology: 'embedded' | 'cluster' = topologyArg;
 const dataDir = topology === 'cluster' ? join(REPO_ROOT, '.data', 'cluster') : join(REPO_ROOT, '.data');
 const colors: Record<string, string> = { postgres: '34', temporal: '35', pipeline: '36', gpu: '33', web: '32', stack: '37', seed: '37' };
 const quiet = new Set(['postgres', 'temporal']);
+/**
+ * A quiet service's line is shown when it reports a failure. Temporal Server logs JSON and, while
+ * its services find each other at start-up, a burst of transient `error` lines: only its fatal
+ * and panic lines are shown.
+ */
+const worthShowing = (line: string) => {
+  const level = /^\{"level":"(\w+)"/.exec(line)?.[1];
+  return level ? /fatal|panic/.test(level) : /error|fatal|panic/i.test(line);
+};
 const log = (source: string, line: string) => {
-  if (quiet.has(source) && !/error|fatal|panic/i.test(line)) return;
+  if (quiet.has(source) && !worthShowing(line)) return;
   process.stdout.write(`\x1b[${colors[source.replace(/-.*$/, '')] ?? '37'}m[${source}]\x1b[0m ${line}\n`);
 };
 
