@@ -15,6 +15,9 @@ import { startTemporalServer, temporalPostgresFromUrl } from './temporal-server'
 import { loadToolchain, REPO_ROOT } from './toolchain';
 import { ensureWebBuild } from './web-build';
 
+/** The cluster topology's GPU pools unless StackOptions.gpuPools names others. */
+const CLUSTER_GPU_POOLS = ['default', 'large'];
+
 export interface StackOptions {
   /** Where Postgres data, objects and uploads live. */
   dataDir: string;
@@ -145,6 +148,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       REFINERY_AUDIT_SIGNING_KEY: process.env.REFINERY_AUDIT_SIGNING_KEY ?? auditSigningKey(o.dataDir),
       REFINERY_PUBLIC_URL: publicUrl,
       // The dashboard answers on both loopback names; a cookie write from either is same-site.
+      ...(cluster ? { REFINERY_GPU_POOLS: (o.gpuPools ?? CLUSTER_GPU_POOLS).join(',') } : {}),
       REFINERY_TRUSTED_ORIGINS: process.env.REFINERY_TRUSTED_ORIGINS ?? webPorts.flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(','),
       ...payloadKeyEnv(o.dataDir),
       // The dev server's Web UI calls the codec endpoint from its own origin, under either loopback name.
@@ -179,7 +183,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     // Process names: `pipeline`, `gpu`, `web`; in the cluster topology `pipeline-1`, `gpu-<pool>`, `web-2`...
     const pipelineNames = cluster ? ['pipeline-1', 'pipeline-2'] : ['pipeline'];
-    const gpuPools = cluster ? (o.gpuPools ?? ['default', 'large']) : [null];
+    const gpuPools = cluster ? (o.gpuPools ?? CLUSTER_GPU_POOLS) : [null];
     if (o.processes.pipelineWorker) for (const name of pipelineNames) workers.push(launch(name, `${name} worker`, ['--import', 'tsx', 'workers/pipeline/src/main.ts'], REPO_ROOT, await metricsEnv(name)));
     if (o.processes.gpuWorker) {
       for (const pool of gpuPools) {

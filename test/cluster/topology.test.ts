@@ -103,6 +103,12 @@ async function waitForAll(web: string, ids: string[], timeoutMs: number): Promis
 describe('cluster topology: real Temporal Server on Postgres, two web processes, two pipeline workers, two GPU pools', () => {
   it(`${RUNS} runs through both web processes survive killing a pipeline worker and a web process mid-run`, { timeout: 15 * 60_000 }, async () => {
     const [web1, web2] = stack.urls.webReplicas as [string, string];
+    // Each web process's health check knows the installation's pools and sees a worker on each.
+    const health = await call(web2, 'GET', '/api/v1/health');
+    expect(health.status, JSON.stringify(health.body)).toBe(200);
+    const queues = (health.body.checks as { workers: { queues: Record<string, number> } }).workers.queues;
+    expect(Object.keys(queues).sort()).toEqual(['refinery-gpu-default', 'refinery-gpu-large', 'refinery-pipeline']);
+    expect(Object.values(queues).every((n) => n > 0), JSON.stringify(queues)).toBe(true);
     // Runs 0 and 1 train, one on each pool; the rest are data-only (ingest, redact). Even runs
     // go in through web 1, odd ones through web 2.
     const specs = Array.from({ length: RUNS }, (_, i) => (i < POOLS.length ? trainingSpec(POOLS[i]!) : INGEST_ONLY_SPEC));

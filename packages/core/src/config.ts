@@ -53,6 +53,11 @@ export const ConfigSchema = z.object({
   PORT: port.default(3000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   GPU_POOL: z.string().regex(/^[a-z0-9-]+$/).default('default'),
+  /** Web: the GPU pools this installation runs (comma-separated); the health check wants a worker polling each. */
+  REFINERY_GPU_POOLS: z
+    .string()
+    .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'comma-separated pool names (a-z, 0-9, -), e.g. "default,large"')
+    .default('default'),
   /** Playground: chat turns one project may run at once on this web server (each is a node-llama-cpp process). */
   REFINERY_PLAYGROUND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   REFINERY_PYTHON: z.string().optional(),

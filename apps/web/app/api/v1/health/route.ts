@@ -25,12 +25,10 @@ export const GET = route('GET /api/v1/health', async ({ server: ctx, req }) => {
     const client = await ctx.temporal();
     const info = await client.workflowService.getSystemInfo({});
     temporal = { ok: true, detail: `server ${info.serverVersion ?? 'unknown'} at ${ctx.config.TEMPORAL_ADDRESS}` };
-    // Workflow pollers on the pipeline queue; activity pollers on the default GPU pool's queue.
+    // Workflow pollers on the pipeline queue; activity pollers on each GPU pool's queue (REFINERY_GPU_POOLS).
     const queues: Record<string, number> = {};
-    for (const [queue, taskQueueType] of [
-      [TASK_QUEUES.pipeline, 1],
-      [TASK_QUEUES.gpu('default'), 2],
-    ] as const) {
+    const gpuQueues = ctx.config.REFINERY_GPU_POOLS.split(',').map((pool) => [TASK_QUEUES.gpu(pool), 2] as const);
+    for (const [queue, taskQueueType] of [[TASK_QUEUES.pipeline, 1] as const, ...gpuQueues]) {
       const described = await client.workflowService.describeTaskQueue({ namespace: ctx.config.TEMPORAL_NAMESPACE, taskQueue: { name: queue }, taskQueueType });
       queues[queue] = described.pollers?.length ?? 0;
     }
