@@ -11,3 +11,4 @@ export * from './registry';
 export * from './erasure';
 export * from './lineage';
 export * from './openlineage';
+export * from './usage';

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { TASK_QUEUES } from '@refinery/core';
 import { metric, METRICS } from '@refinery/core/metrics';
 import { getDirectory, putDirectory } from '@refinery/storage';
+import { noteTrainerStarted, reportTrainerCpu } from '@refinery/temporal/worker';
 import type { GpuDeps } from './deps';
 import { startTrainer } from './trainer-process';
 import type { AnyVerbProtocol, TrainerEvent } from './trainer-events';
@@ -75,6 +76,8 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
       // trainer logs ids, counts and line numbers, never record content: PROTOCOL.md).
       onStderr: (line) => line.trim() && ctx.log.info(line, { source: 'trainer' }),
       onEvent: (e) => {
+        // The exit report follows the closing event: accounted (stage-attempt interceptor), never the job's outcome.
+        if (e.event === 'usage') return reportTrainerCpu(ctx, (e as { cpu_seconds: number }).cpu_seconds);
         last = e;
         if (e.event === 'checkpoint') {
           const { step, path } = e as { step: number; path: string };
@@ -89,6 +92,7 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
         job.onEvent?.(e);
       },
     });
+    noteTrainerStarted(ctx);
     running.inc(labels);
     const stopped = () => running.dec(labels);
     trainer.exited.then(stopped, stopped);
