@@ -27,7 +27,8 @@ export function stageAttemptsInterceptor(db: Db, usage: StageUsageOptions = { gp
         // One line per attempt's start and end: the Runtime logger adds runId, stage and attempt.
         const started = Date.now();
         const stopCpu = cpuMeter.start();
-        // Whatever the outcome (done, failed, cancelled), what the attempt used is recorded.
+        // Whatever the outcome (done, failed, cancelled), what the attempt used is recorded (and logged with its end).
+        let usageFields: { cpuSeconds: number | null; gpuSeconds: number } | undefined;
         const recordUsage = async () => {
           const wallSeconds = (Date.now() - started) / 1000;
           const workerCpuSeconds = stopCpu();
@@ -43,15 +44,16 @@ export function stageAttemptsInterceptor(db: Db, usage: StageUsageOptions = { gp
           };
           const recorded = await recordStageUsage(db, runId, stage, attempt, measured).catch((e: Error) => ctx.log.warn(`could not record the attempt's usage: ${e.message}`));
           if (recorded === false) ctx.log.warn(`no ${stage} attempt ${attempt} row to record usage on`);
+          usageFields = { cpuSeconds: measured.cpuSeconds, gpuSeconds: measured.gpuSeconds };
         };
         ctx.log.info(`stage ${stage} attempt ${attempt} started`);
         try {
           const result = await next(input).finally(recordUsage);
-          ctx.log.info(`stage ${stage} attempt ${attempt} finished`, { durationMs: Date.now() - started });
+          ctx.log.info(`stage ${stage} attempt ${attempt} finished`, { durationMs: Date.now() - started, ...usageFields });
           return result;
         } catch (err) {
           const failureType = (err as { type?: unknown }).type ?? (err as Error).name;
-          ctx.log.info(`stage ${stage} attempt ${attempt} ended: ${ctx.cancellationSignal.aborted ? 'cancelled' : 'failed'}`, { durationMs: Date.now() - started, failureType });
+          ctx.log.info(`stage ${stage} attempt ${attempt} ended: ${ctx.cancellationSignal.aborted ? 'cancelled' : 'failed'}`, { durationMs: Date.now() - started, failureType, ...usageFields });
           if (!(err instanceof CancelledFailure) && !ctx.cancellationSignal.aborted) {
             await recordStageAttemptFailed(db, runId, stage, attempt, innermostMessage(err)).catch((e: Error) => ctx.log.warn(`could not record the failed attempt: ${e.message}`));
           }
