@@ -115,6 +115,8 @@ async function expectUsageRecorded(run: RunDetail, price: { gpuHourPrice: number
       expect([u!.queue, u!.cpuMeasure, u!.gpus, u!.gpuSeconds], s.stage).toEqual(['refinery-pipeline', 'worker-share', 0, 0]);
     }
   }
+  // The figures, for the record (the issue's closing note quotes them).
+  console.info(`usage of ${run.id}: ${run.stages.map((s) => `${s.stage} wall ${s.usage!.wallSeconds!.toFixed(2)} s, CPU ${s.usage!.cpuSeconds!.toFixed(2)} s (${s.usage!.cpuMeasure}), GPU ${s.usage!.gpuSeconds!.toFixed(2)} s, cost ${s.usage!.cost!.toFixed(6)}`).join('; ')}; total ${JSON.stringify(run.usage)}`);
   const sum = (f: (u: NonNullable<RunDetail['stages'][number]['usage']>) => number) => run.stages.reduce((a, s) => a + f(s.usage!), 0);
   expect(run.usage.attempts).toBe(run.stages.length);
   expect(run.usage.unmeasuredAttempts).toBe(0);
@@ -137,6 +139,15 @@ async function expectUsageRecorded(run: RunDetail, price: { gpuHourPrice: number
   expect((await api('GET', `/api/v1/projects/${run.project}/usage?from=yesterday`)).body.error.code).toBe('invalid_query');
   const prices = (await api('GET', '/api/v1/usage/prices')).body.prices as UsagePrice[];
   expect(prices.find((p) => p.queue === 'refinery-gpu-default')).toMatchObject({ ...price, updatedBy: expect.stringMatching(/^user:/) });
+
+  // A later price change applies to attempts recorded from then on: this run's cost stays what it was.
+  const later = { gpuHourPrice: price.gpuHourPrice * 2, cpuHourPrice: price.cpuHourPrice * 2 };
+  expect((await api('PUT', '/api/v1/usage/prices/refinery-gpu-default', { as: sessionOf('admin'), body: JSON.stringify(later), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+  const again = (await api('GET', `/api/v1/runs/${run.id}`)).body as RunDetail;
+  expect(again.usage).toEqual(run.usage);
+  expect(again.stages.find((s) => s.stage === 'train')!.usage).toEqual(run.stages.find((s) => s.stage === 'train')!.usage);
+  // only instance admins set prices
+  expect((await api('PUT', '/api/v1/usage/prices/refinery-gpu-default', { as: 'admin', body: JSON.stringify(price), headers: { 'content-type': 'application/json' } })).status).toBe(403);
 }
 
 describe('training on GPU workers (CPU here) through the real stack', () => {
@@ -254,6 +265,12 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     expect(train.attempt).toBeGreaterThanOrEqual(2);
     expect(trainRows.map((s) => [s.attempt, s.status])).toEqual(trainRows.map((_, i) => [i + 1, i + 1 === train.attempt ? 'succeeded' : 'failed']));
     expect(trainRows[0]!.error).toMatch(/^attempt 1 stopped without reporting/);
+    // Cost accounting: the killed attempt's worker never recorded its usage (unmeasured, left out of
+    // the totals); the attempt that finished recorded its trainer's CPU time.
+    expect(trainRows.slice(0, -1).map((s) => s.usage)).toEqual(trainRows.slice(0, -1).map(() => null));
+    expect(trainRows.at(-1)!.usage).toMatchObject({ queue: `refinery-gpu-${pool}`, cpuMeasure: 'trainer-rusage' });
+    expect(trainRows.at(-1)!.usage!.cpuSeconds!).toBeGreaterThan(1);
+    expect(run.usage.unmeasuredAttempts).toBe(trainRows.length - 1);
     expect(train.resumedFromStep).toBeGreaterThanOrEqual(before.heartbeat!.checkpoint!.step);
     expect(train.resumedFromStep).toBeGreaterThan(0);
     expect(train.steps).toBe(40);
