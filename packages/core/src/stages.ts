@@ -49,6 +49,13 @@ const DATA_STAGE_OPTIONS = {
   heartbeatTimeout: '30 seconds',
 } as const;
 
+/**
+ * Data stages retry across an outage of the object store or Postgres of half a minute (retries
+ * after 2, 4, 8 and 16 s): with Temporal's default 1 s start and 3 attempts, a 10 s S3 restart
+ * failed the run (the fault matrix, test/faults/fault-matrix.test.ts).
+ */
+const DATA_STAGE_RETRY = { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 } as const;
+
 export const STAGE_DEFINITIONS = {
   ingest: {
     title: 'Ingest',
@@ -56,7 +63,7 @@ export const STAGE_DEFINITIONS = {
     section: 'dataset',
     queue: 'pipeline',
     activity: 'ingestDataset',
-    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected'] } },
+    options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected'] } },
     report: IngestReportSchema,
   },
   redact: {
@@ -65,7 +72,7 @@ export const STAGE_DEFINITIONS = {
     section: 'redaction',
     queue: 'pipeline',
     activity: 'redactDataset',
-    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['RedactionVerificationFailed', 'RedactionInputRejected'] } },
+    options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['RedactionVerificationFailed', 'RedactionInputRejected'] } },
     report: RedactReportSchema,
   },
   split: {
@@ -74,7 +81,7 @@ export const STAGE_DEFINITIONS = {
     section: 'split',
     queue: 'pipeline',
     activity: 'splitDataset',
-    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SplitEmpty'] } },
+    options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['SplitEmpty'] } },
     report: SplitReportSchema,
   },
   train: {

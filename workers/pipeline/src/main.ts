@@ -40,6 +40,7 @@ async function main() {
       auditSigningKey: config.REFINERY_AUDIT_SIGNING_KEY ? loadSigningKey(config.REFINERY_AUDIT_SIGNING_KEY) : undefined,
       openlineage,
       openlineageEndpoint,
+      scratchRoot: process.env.REFINERY_SCRATCH_DIR || undefined,
     },
   });
   if (!config.REFINERY_AUDIT_SIGNING_KEY) console.warn('[pipeline-worker] REFINERY_AUDIT_SIGNING_KEY is not set: the daily audit checkpoint will fail until it is (docs/security.md, Audit log)');

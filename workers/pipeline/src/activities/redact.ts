@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DatasetFormat, RedactReport } from '@refinery/core';
@@ -24,6 +22,7 @@ import { metric, METRICS } from '@refinery/core/metrics';
 import type { PipelineDeps } from './deps';
 import type { DatasetArtifact } from './ingest';
 import { withHeartbeat } from './heartbeat';
+import { lineWriter, scratchDir, scratchWriteFailure } from './scratch';
 
 export interface RedactInput {
   runId: string;
@@ -54,23 +53,21 @@ export function redactActivities(deps: PipelineDeps) {
       return withHeartbeat(progress, async (signal) => {
         const { store } = deps.sources;
         const projectKey = await getProjectRedactionKey(deps.db, input.projectId);
-        const dir = await mkdtemp(join(tmpdir(), 'refinery-redact-'));
+        const dir = await scratchDir(deps, 'refinery-redact-');
         try {
           const outPath = join(dir, 'redacted.jsonl');
           const redactor = createJsonlRedactor({ policy: input.policy, format: input.format, projectKey });
-          const out = createWriteStream(outPath);
+          const out = lineWriter(outPath);
           const raw = await store.get(shaFromObjectUri(input.dataset.uri)!);
           try {
-            for await (const line of redactor.redact(countLines(splitLines(raw), progress, signal))) {
-              if (!out.write(`${line}\n`)) await once(out, 'drain');
-            }
+            for await (const line of redactor.redact(countLines(splitLines(raw), progress, signal))) await out.write(line);
+            await out.close();
           } catch (err) {
+            out.abandon();
             if (err instanceof RedactionInputTooLargeError || err instanceof RedactionRecordError) {
               throw ApplicationFailure.nonRetryable(err.message, 'RedactionInputRejected');
             }
-            throw err;
-          } finally {
-            await new Promise((r) => out.end(r));
+            throw scratchWriteFailure(err, deps, 'the redacted dataset');
           }
           const redactionReport = redactor.report();
           // Throughput counts what went through the redactor, whether or not verification passes next.
