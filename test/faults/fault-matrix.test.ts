@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, statfsSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statfsSync, statSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -96,6 +96,9 @@ afterAll(async () => {
   await stack?.stop();
   await s3?.stop();
   unmountScratch();
+  // The generated datasets and the S3 copies (some 400 MB); Postgres and the logs stay for a look.
+  await rm(uploads, { recursive: true, force: true });
+  await rm(join(dataDir, 's3'), { recursive: true, force: true });
   log?.end();
 });
 
@@ -174,17 +177,16 @@ async function waitForTrainStep(runId: string, step: number): Promise<number> {
   return latest;
 }
 
-/** Bytes of the redacted output the redact stage is writing in scratch now (0 when none). */
-function redactedBytesInScratch(): number {
-  let bytes = 0;
+/** The redact attempt's directory in scratch and the bytes of redacted output in it so far. */
+function redactionInScratch(): { dir: string; bytes: number } | null {
   for (const dir of readdirSync(scratch).filter((d) => d.startsWith('refinery-redact-'))) {
     try {
-      bytes = Math.max(bytes, statSync(join(scratch, dir, 'redacted.jsonl')).size);
+      return { dir: join(scratch, dir), bytes: statSync(join(scratch, dir, 'redacted.jsonl')).size };
     } catch {
       // not created yet, or removed as the attempt ended
     }
   }
-  return bytes;
+  return null;
 }
 
 const report = (line: string) => console.log(`[fault matrix] ${line}`);
@@ -196,14 +198,17 @@ describe('fault matrix: kill, restart and starve each piece under a run; 0 lost 
     const { runId, spec } = await submit(dataSpec('fault-kill-redaction', file, true));
 
     // Mid-way: a quarter of the redacted output is written in scratch.
-    let written = 0;
-    await waitFor('the redaction to be a quarter through', async () => (written = redactedBytesInScratch()) >= generated.bytes / 4, 10 * 60_000, { intervalMs: 100 });
+    let redacting: ReturnType<typeof redactionInScratch> = null;
+    await waitFor('the redaction to be a quarter through', async () => ((redacting = redactionInScratch())?.bytes ?? 0) >= generated.bytes / 4, 10 * 60_000, { intervalMs: 100 });
+    const written = redacting!.bytes;
     expect(written, 'still redacting when killed').toBeLessThan(generated.bytes * 0.9);
     const worker = stack.children.get('pipeline')!;
     worker.kill('SIGKILL');
     const killedAt = Date.now();
     // A supervisor (Kubernetes) starts the worker again; Temporal retries the attempt once its heartbeat times out.
     await stack.restart('pipeline');
+    // The new worker removed the dead attempt's partial output before taking work.
+    expect(existsSync(redacting!.dir), `${redacting!.dir} left in scratch`).toBe(false);
 
     const rows = await waitForEnd(runId, 12 * 60_000);
     expect(rows.run?.status, attemptsOf(rows)).toBe('succeeded');
@@ -312,7 +317,6 @@ describe('fault matrix: kill, restart and starve each piece under a run; 0 lost 
     }
     const file = join(uploads, 'disk-full.jsonl');
     await writeTicketDataset(file, 8, 'disk-full');
-    const leftBefore = readdirSync(scratch).filter((d) => d.startsWith('refinery-redact-'));
     // Fill the volume up to 1 MiB: the ~8 MB redacted dataset cannot be written.
     const filler = join(scratch, 'filler');
     const free = () => {
@@ -336,7 +340,7 @@ describe('fault matrix: kill, restart and starve each piece under a run; 0 lost 
       expect(rows.stages.filter((s) => s.stage === 'ingest').map((s) => s.status)).toEqual(['succeeded']);
       // Nothing half-written recorded, nor left on the volume: only ingest's raw dataset.
       expect(rows.artifacts.map((a) => a.kind)).toEqual(['raw_dataset']);
-      expect(readdirSync(scratch).filter((d) => d.startsWith('refinery-redact-'))).toEqual(leftBefore);
+      expect(readdirSync(scratch).filter((d) => d.startsWith('refinery-redact-'))).toEqual([]);
       report(`case 5: ${redact.length} redact attempts failed with: ${rows.run?.error}`);
     } finally {
       await rm(filler, { force: true });

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { TASK_QUEUES } from '@refinery/core';
 import { metric, METRICS } from '@refinery/core/metrics';
-import { getDirectory, putDirectory } from '@refinery/storage';
+import { getDirectory, makeAttemptDir, putDirectory } from '@refinery/storage';
 import { noteTrainerStarted, reportTrainerCpu } from '@refinery/temporal/worker';
 import type { GpuDeps } from './deps';
 import { startTrainer } from './trainer-process';
@@ -49,8 +49,7 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
   // The activity context logger: its JSON lines carry runId, stage and attempt (Runtime logger).
   const say = (msg: string) => ctx.log.info(`${job.protocol.verb}: ${msg}`);
 
-  await mkdir(deps.scratchRoot, { recursive: true });
-  const scratch = await mkdtemp(join(deps.scratchRoot, `${job.runId}-${job.protocol.verb}-a${attempt}-`));
+  const scratch = await makeAttemptDir(deps.scratchRoot, `${job.protocol.verb}-${job.runId}-a${attempt}`);
   const heartbeat = setInterval(beat, 1000);
   beat();
   try {

@@ -53,7 +53,7 @@ export function redactActivities(deps: PipelineDeps) {
       return withHeartbeat(progress, async (signal) => {
         const { store } = deps.sources;
         const projectKey = await getProjectRedactionKey(deps.db, input.projectId);
-        const dir = await scratchDir(deps, 'refinery-redact-');
+        const dir = await scratchDir(deps, 'redact');
         try {
           const outPath = join(dir, 'redacted.jsonl');
           const redactor = createJsonlRedactor({ policy: input.policy, format: input.format, projectKey });

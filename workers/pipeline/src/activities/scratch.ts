@@ -1,21 +1,16 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/activity';
+import { makeAttemptDir } from '@refinery/storage';
 import type { PipelineDeps } from './deps';
 
 /** Where a pipeline worker writes an attempt's temporary files: REFINERY_SCRATCH_DIR, else the OS temp dir. */
 export const scratchRootOf = (deps: PipelineDeps) => deps.scratchRoot ?? tmpdir();
 
-/** A fresh directory for one attempt under the scratch root (the caller removes it). */
-export async function scratchDir(deps: PipelineDeps, prefix: string): Promise<string> {
-  const root = scratchRootOf(deps);
-  await mkdir(root, { recursive: true });
-  return mkdtemp(join(root, prefix));
-}
+/** A fresh directory for one attempt under the scratch root, `refinery-<what>-p<pid>-XXXXXX` (the caller removes it; a worker that dies leaves it to the next start's sweep). */
+export const scratchDir = (deps: PipelineDeps, what: string): Promise<string> => makeAttemptDir(scratchRootOf(deps), what);
 
 /**
  * Writes lines to a file with backpressure, and fails the caller with the stream's error (disk

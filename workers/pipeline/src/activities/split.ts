@@ -38,7 +38,7 @@ export function splitActivities(deps: PipelineDeps) {
       const progress = { lines: 0 };
       return withHeartbeat(progress, async () => {
         const { store } = deps.sources;
-        const dir = await scratchDir(deps, 'refinery-split-');
+        const dir = await scratchDir(deps, 'split');
         try {
           const files = { train: join(dir, 'train.jsonl'), eval: join(dir, 'eval.jsonl') };
           const out = { train: lineWriter(files.train), eval: lineWriter(files.eval) };
