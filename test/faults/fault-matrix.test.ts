@@ -121,14 +121,18 @@ const dataSpec = (name: string, path: string, redact: boolean) => ({
   baseModel: { uri: 'file://examples/models/tiny-llama' },
   dataset: { uri: `file://${path}`, format: 'chat' },
   ...(redact ? { redaction: { action: 'pseudonymize', overrides: { SECRET: 'mask' } } } : {}),
+  // Each case faults the stages' own work: none may reuse an earlier case's result.
+  cache: NO_STEP_CACHE,
 });
+
+const NO_STEP_CACHE = { ingest: false, redact: false, split: false };
 
 /** The demo run up to training: TRAIN_STEPS steps, a checkpoint every 10. */
 function trainSpec(name: string) {
   const spec = parse(DEMO_SPEC);
   delete spec.quantization;
   delete spec.evaluation;
-  return { ...spec, project: PROJECT, name, training: { ...spec.training, epochs: 1, maxSteps: TRAIN_STEPS, checkpointEvery: 10 } };
+  return { ...spec, project: PROJECT, name, cache: NO_STEP_CACHE, training: { ...spec.training, epochs: 1, maxSteps: TRAIN_STEPS, checkpointEvery: 10 } };
 }
 
 /** Waits for the run's terminal status (Postgres may be restarting meanwhile), then reads its rows. */

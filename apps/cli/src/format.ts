@@ -79,7 +79,8 @@ export function runDetail(r: RunDetail): string {
   lines.push('', bold('stages'));
   for (const s of r.stages) {
     const attempt = s.attempt > 1 ? ` #${s.attempt}` : '';
-    const said = s.error ?? stageLine(s);
+    const reused = s.reusedFromRunId ? `reused from run ${s.reusedFromRunId}` : null;
+    const said = s.error ?? [reused, stageLine(s)].filter(Boolean).join('; ');
     lines.push(`  ${(s.stage + attempt).padEnd(12)} ${status(s.status).padEnd(tty ? 20 : 10)} ${duration(s.durationMs).padStart(8)}${said ? `  ${said}` : ''}`);
   }
   if (r.stages.length === 0) lines.push(dim('  (none yet)'));

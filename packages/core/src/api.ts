@@ -26,6 +26,7 @@ export const StageExecutionSchema = z.object({
   metrics: z.record(z.string(), z.unknown()).nullable(),
   /** What the attempt used and cost (null: nothing recorded yet, or its worker died first). */
   usage: StageUsageSchema.nullable(),
+  reusedFromRunId: z.string().nullable().describe('step caching: the run whose result this attempt reused instead of recomputing (null: computed here)'),
 });
 export type StageExecution = z.infer<typeof StageExecutionSchema>;
 

@@ -35,6 +35,12 @@ export interface StageDefinition {
   trainerVerb?: string;
   options: StageActivityOptions;
   report: z.ZodType;
+  /**
+   * Stages with step caching (docs/architecture.md, Step caching): the version of the stage's code
+   * in its cache key. Bump it whenever a change makes the stage's output or report differ for the
+   * same inputs, so no run reuses a result the new code would not produce.
+   */
+  cacheVersion?: number;
 }
 
 /** GPU jobs after training: bounded, cancellable, a dead worker noticed within a minute. */
@@ -63,6 +69,7 @@ export const STAGE_DEFINITIONS = {
     section: 'dataset',
     queue: 'pipeline',
     activity: 'ingestDataset',
+    cacheVersion: 1,
     options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected'] } },
     report: IngestReportSchema,
   },
@@ -72,6 +79,7 @@ export const STAGE_DEFINITIONS = {
     section: 'redaction',
     queue: 'pipeline',
     activity: 'redactDataset',
+    cacheVersion: 1,
     options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['RedactionVerificationFailed', 'RedactionInputRejected'] } },
     report: RedactReportSchema,
   },
@@ -81,6 +89,7 @@ export const STAGE_DEFINITIONS = {
     section: 'split',
     queue: 'pipeline',
     activity: 'splitDataset',
+    cacheVersion: 1,
     options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['SplitEmpty'] } },
     report: SplitReportSchema,
   },
@@ -177,7 +186,11 @@ export const SPEC_SECTION_ORDER: readonly string[] = [
   'description',
   'baseModel',
   ...new Set(STAGES.map((s) => STAGE_DEFINITIONS[s].section)),
+  'cache',
 ];
+
+/** The stages whose results a later run can reuse (RunSpec `cache`, on by default for each). */
+export const CACHEABLE_STAGES = STAGES.filter((s) => (STAGE_DEFINITIONS[s] as StageDefinition).cacheVersion !== undefined);
 
 /** GPU stages and the trainer verbs they run (the trainer's --help must list each). */
 export const TRAINER_VERBS: Partial<Record<StageName, string>> = Object.fromEntries(

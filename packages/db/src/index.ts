@@ -12,3 +12,4 @@ export * from './erasure';
 export * from './lineage';
 export * from './openlineage';
 export * from './usage';
+export * from './step-cache';

@@ -91,6 +91,7 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
       error: s.error,
       metrics: (s.metrics as Record<string, unknown> | null) ?? null,
       usage: usages[i] ?? null,
+      reusedFromRunId: s.reusedFromRunId,
     })),
     artifacts: arts.map((a) => ({
       id: a.id,

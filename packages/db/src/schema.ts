@@ -65,8 +65,13 @@ export const stageExecutions = pgTable(
     gpuSeconds: doublePrecision('gpu_seconds'),
     gpuHourPrice: doublePrecision('gpu_hour_price'),
     cpuHourPrice: doublePrecision('cpu_hour_price'),
+    // Step caching (docs/architecture.md, Step caching): what the attempt's output depends on, hashed;
+    // a later run whose stage has the same key reuses this result instead of recomputing.
+    cacheKey: text('cache_key'),
+    /** Set when the attempt reused an earlier run's result: the run that computed it. */
+    reusedFromRunId: text('reused_from_run_id').references(() => runs.id, { onDelete: 'set null' }),
   },
-  (t) => [uniqueIndex('stage_executions_run_stage_attempt_uq').on(t.runId, t.stage, t.attempt)],
+  (t) => [uniqueIndex('stage_executions_run_stage_attempt_uq').on(t.runId, t.stage, t.attempt), index('stage_executions_cache_key_idx').on(t.cacheKey)],
 );
 
 /**

@@ -23,6 +23,7 @@ import type { PipelineDeps } from './deps';
 import type { DatasetArtifact } from './ingest';
 import { withHeartbeat } from './heartbeat';
 import { lineWriter, scratchDir, scratchWriteFailure } from './scratch';
+import { lookUpStepCache, redactionKeyFingerprint, stepCacheKey } from './step-cache';
 
 export interface RedactInput {
   runId: string;
@@ -30,6 +31,8 @@ export interface RedactInput {
   dataset: DatasetArtifact;
   format: DatasetFormat;
   policy: RedactionPolicy;
+  /** Step caching (RunSpec `cache.redact`, default on). Absent in older histories: on. */
+  cache?: boolean;
 }
 
 export interface RedactResult {
@@ -53,6 +56,18 @@ export function redactActivities(deps: PipelineDeps) {
       return withHeartbeat(progress, async (signal) => {
         const { store } = deps.sources;
         const projectKey = await getProjectRedactionKey(deps.db, input.projectId);
+        // Surrogates and pseudonyms depend on the project's key: another key never reuses them.
+        const key = stepCacheKey('redact', { input: input.dataset.sha256, format: input.format, policy: input.policy, projectKey: redactionKeyFingerprint(projectKey) });
+        const cached = await lookUpStepCache(deps, { runId: input.runId, stage: 'redact', key, enabled: input.cache !== false });
+        if (cached) {
+          const dataset = await cached.artifact('redacted_dataset');
+          const reportArtifact = await cached.artifact('redaction_report');
+          if (dataset && reportArtifact) {
+            await recordRedactionLineage(deps, input, dataset.artifactId, reportArtifact.artifactId);
+            await cached.finish();
+            return { dataset, report: cached.report, reportArtifactId: reportArtifact.artifactId };
+          }
+        }
         const dir = await scratchDir(deps, 'redact');
         try {
           const outPath = join(dir, 'redacted.jsonl');
@@ -116,8 +131,7 @@ export function redactActivities(deps: PipelineDeps) {
             producedByStage: 'redact',
             metadata: { policyHash: report.policyHash, verified: true },
           });
-          await recordLineage(deps.db, { fromArtifactId: input.dataset.artifactId, toArtifactId: artifactId, relation: 'redacted_from', runId: input.runId, stage: 'redact' });
-          await recordLineage(deps.db, { fromArtifactId: artifactId, toArtifactId: reportArtifactId, relation: 'reported_by', runId: input.runId, stage: 'redact' });
+          await recordRedactionLineage(deps, input, artifactId, reportArtifactId);
           return { dataset: { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes }, report, reportArtifactId };
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -125,6 +139,11 @@ export function redactActivities(deps: PipelineDeps) {
       });
     },
   };
+}
+
+async function recordRedactionLineage(deps: PipelineDeps, input: RedactInput, artifactId: string, reportArtifactId: string): Promise<void> {
+  await recordLineage(deps.db, { fromArtifactId: input.dataset.artifactId, toArtifactId: artifactId, relation: 'redacted_from', runId: input.runId, stage: 'redact' });
+  await recordLineage(deps.db, { fromArtifactId: artifactId, toArtifactId: reportArtifactId, relation: 'reported_by', runId: input.runId, stage: 'redact' });
 }
 
 async function* countLines(lines: AsyncIterable<string>, progress: { lines: number }, signal: AbortSignal): AsyncGenerator<string> {

@@ -10,11 +10,14 @@ import type { PipelineDeps } from './deps';
 import type { DatasetArtifact } from './ingest';
 import { withHeartbeat } from './heartbeat';
 import { lineWriter, scratchDir, scratchWriteFailure } from './scratch';
+import { lookUpStepCache, stepCacheKey } from './step-cache';
 
 export interface SplitInput {
   runId: string;
   dataset: DatasetArtifact;
   split: SplitSpec;
+  /** Step caching (RunSpec `cache.split`, default on). Absent in older histories: on. */
+  cache?: boolean;
 }
 export interface SplitResult {
   train: DatasetArtifact;
@@ -34,10 +37,22 @@ export function isEvalRecord(line: string, seed: number, evalFraction: number): 
 
 export function splitActivities(deps: PipelineDeps) {
   return {
-    async splitDataset({ runId, dataset, split }: SplitInput): Promise<SplitResult> {
+    async splitDataset({ runId, dataset, split, cache }: SplitInput): Promise<SplitResult> {
       const progress = { lines: 0 };
       return withHeartbeat(progress, async () => {
         const { store } = deps.sources;
+        const key = stepCacheKey('split', { input: dataset.sha256, eval: split.eval, seed: split.seed });
+        const cached = await lookUpStepCache(deps, { runId, stage: 'split', key, enabled: cache !== false });
+        if (cached) {
+          const train = await cached.artifact('train_split');
+          const evalSide = await cached.artifact('eval_split');
+          if (train && (evalSide || cached.report.evalRecords === 0)) {
+            await recordLineage(deps.db, { fromArtifactId: dataset.artifactId, toArtifactId: train.artifactId, relation: 'train_split_of', runId, stage: 'split' });
+            if (evalSide) await recordLineage(deps.db, { fromArtifactId: dataset.artifactId, toArtifactId: evalSide.artifactId, relation: 'eval_split_of', runId, stage: 'split' });
+            await cached.finish();
+            return { train, eval: evalSide, report: cached.report };
+          }
+        }
         const dir = await scratchDir(deps, 'split');
         try {
           const files = { train: join(dir, 'train.jsonl'), eval: join(dir, 'eval.jsonl') };
