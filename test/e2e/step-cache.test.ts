@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import type { LineageGraph, RunDetail, StageName } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 import { runDetail } from '../../apps/cli/src/format';
-import { api, DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
+import { api, DEMO_SPEC, submitYaml, tokenFor, waitForRun, webUrl } from '../support/api';
 
 /**
  * Step caching (issue 14 part 4): re-submitting the demo spec reuses ingest, redact and split
@@ -102,6 +102,12 @@ describe('step caching', () => {
       const producer = `stage:${second.id}:${kind === 'train_split' ? 'split' : 'redact'}`;
       expect(graph.edges, kind).toContainEqual({ from: `artifact:${theirs.id}`, to: producer, type: 'consumed', relation: 'reused_from' });
     }
+    // OpenLineage names what the stage read, not where its reused output came from.
+    const exported = await fetch(`${webUrl()}/api/v1/openlineage/events?project=demo&run=${second.id}`, { headers: { authorization: `Bearer ${tokenFor('viewer')}` } });
+    expect(exported.status).toBe(200);
+    const events = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l) as { eventType: string; job: { name: string }; inputs: { name: string }[] });
+    const redactDone = events.find((e) => e.eventType === 'COMPLETE' && e.job.name === 'step-cache-second.redact');
+    expect(redactDone?.inputs.map((d) => d.name)).toEqual([shaOf(second, 'raw_dataset')]);
   });
 
   it('recomputes redaction under another policy, and any stage the spec marks cache: false', { timeout: 8 * 60_000 }, async () => {

@@ -11,6 +11,9 @@ import { recordArtifact, recordLineage } from './artifacts';
  * the latest succeeded attempt instead of recomputing it.
  */
 
+/** The lineage relation from an earlier run's artifact to this run's row for the same object. */
+export const REUSED_FROM_RELATION = 'reused_from';
+
 /** An earlier stage result that fits a cache key: its report and the artifacts it produced. */
 export interface CachedStage {
   /** The run whose stage attempt is reused. */
@@ -73,7 +76,7 @@ export async function recordReusedArtifact(db: Db, runId: string, stage: StageNa
     producedByStage: stage,
     metadata: { ...((earlier.metadata as Record<string, unknown> | null) ?? {}), reusedFromArtifactId: earlier.id },
   });
-  await recordLineage(db, { fromArtifactId: earlier.id, toArtifactId: id, relation: 'reused_from', runId, stage });
+  await recordLineage(db, { fromArtifactId: earlier.id, toArtifactId: id, relation: REUSED_FROM_RELATION, runId, stage });
   return id;
 }
 
