@@ -58,6 +58,15 @@ export interface Stack {
     metrics: Record<string, string>;
   };
   children: Map<string, ChildProcess>;
+  /**
+   * Restarts one piece in place, on the same port and data, and resolves once it serves again:
+   * `postgres` (embedded), `temporal` (the dev server, which keeps its state only with
+   * persistTemporal, or the cluster's Temporal Server), or a worker by process name (`pipeline`,
+   * `gpu`, `pipeline-2`...), which is respawned with the same environment (e.g. after a kill -9).
+   * `whileDown` runs after the stop and before the start (an outage of that length).
+   * The fault matrix (test/faults/fault-matrix.test.ts) uses it.
+   */
+  restart(piece: string, whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +84,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const toolchain = loadToolchain();
   const stops: (() => Promise<void>)[] = [];
   const children = new Map<string, ChildProcess>();
+  /** What `restart` can stop and start again, by piece name. */
+  const restarts = new Map<string, { down(): Promise<void>; up(): Promise<void> }>();
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => o.log('stack', `stop failed: ${(err as Error).message}`));
   };
@@ -84,8 +95,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let pg: RunningPostgres | undefined;
     if (!databaseUrl) {
       const port = o.postgresPort ?? (await freePort());
-      pg = await startEmbeddedPostgres({ dataDir: join(o.dataDir, 'postgres'), port, log: (l) => o.log('postgres', l) });
-      stops.push(pg.stop);
+      const startPostgres = () => startEmbeddedPostgres({ dataDir: join(o.dataDir, 'postgres'), port, log: (l) => o.log('postgres', l) });
+      pg = await startPostgres();
+      stops.push(() => pg!.stop());
+      restarts.set('postgres', { down: () => pg!.stop(), up: async () => void (pg = await startPostgres()) });
       databaseUrl = pg.url;
     }
     const database = connect(databaseUrl, { max: 2 });
@@ -108,27 +121,31 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let temporalUi: string | null = null;
     if (!temporalAddress && cluster) {
       if (!toolchain.temporalServer || !toolchain.temporalSqlTool) throw new Error('the cluster topology needs TEMPORAL_SERVER and TEMPORAL_SQL_TOOL: run `bash scripts/bootstrap` (npm start and npm test do this)');
-      const t = await startTemporalServer({
+      const options = {
         server: toolchain.temporalServer,
         sqlTool: toolchain.temporalSqlTool,
         postgres: temporalPostgresFromUrl(databaseUrl),
         dataDir: join(o.dataDir, 'temporal-server'),
         port: o.temporalPort ?? (await freePort()),
-        log: (l) => o.log('temporal', l),
-      });
-      stops.push(t.stop);
+        log: (l: string) => o.log('temporal', l),
+      };
+      let t = await startTemporalServer(options);
+      stops.push(() => t.stop());
+      restarts.set('temporal', { down: () => t.stop(), up: async () => void (t = await startTemporalServer(options)) });
       temporalAddress = t.address;
     } else if (!temporalAddress) {
-      const t: RunningTemporal = await startTemporalDevServer({
+      const options = {
         cli: toolchain.temporal,
         port: o.temporalPort ?? (await freePort()),
         uiPort: o.temporalUiPort,
         // The Web UI decodes encrypted payloads through the dashboard (instance admins only).
         uiCodecEndpoint: `${publicUrl}/api/v1/temporal/codec`,
         dbFile: o.persistTemporal ? join(o.dataDir, 'temporal.sqlite') : undefined,
-        log: (l) => o.log('temporal', l),
-      });
-      stops.push(t.stop);
+        log: (l: string) => o.log('temporal', l),
+      };
+      let t: RunningTemporal = await startTemporalDevServer(options);
+      stops.push(() => t.stop());
+      restarts.set('temporal', { down: () => t.stop(), up: async () => void (t = await startTemporalDevServer(options)) });
       temporalAddress = t.address;
       temporalUi = t.uiUrl;
     }
@@ -184,11 +201,19 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // Process names: `pipeline`, `gpu`, `web`; in the cluster topology `pipeline-1`, `gpu-<pool>`, `web-2`...
     const pipelineNames = cluster ? ['pipeline-1', 'pipeline-2'] : ['pipeline'];
     const gpuPools = cluster ? (o.gpuPools ?? CLUSTER_GPU_POOLS) : [null];
-    if (o.processes.pipelineWorker) for (const name of pipelineNames) workers.push(launch(name, `${name} worker`, ['--import', 'tsx', 'workers/pipeline/src/main.ts'], REPO_ROOT, await metricsEnv(name)));
+    /** Starts a worker; `restart(name)` stops what is left of it and starts it again the same way. */
+    const launchWorker = (name: string, service: string, main: string, ownEnv: Record<string, string>) => {
+      restarts.set(name, {
+        down: () => stopChild(children.get(name)!),
+        up: () => launch(name, service, ['--import', 'tsx', main], REPO_ROOT, ownEnv).waitForLine(workerReady, 'its "polling <task queue>" log line', startupTimeoutMs(STARTUP_TIMEOUTS_S.worker)),
+      });
+      return launch(name, service, ['--import', 'tsx', main], REPO_ROOT, ownEnv);
+    };
+    if (o.processes.pipelineWorker) for (const name of pipelineNames) workers.push(launchWorker(name, `${name} worker`, 'workers/pipeline/src/main.ts', await metricsEnv(name)));
     if (o.processes.gpuWorker) {
       for (const pool of gpuPools) {
         const name = pool ? `gpu-${pool}` : 'gpu';
-        workers.push(launch(name, pool ? `gpu worker (pool ${pool})` : 'gpu worker', ['--import', 'tsx', 'workers/gpu/src/main.ts'], REPO_ROOT, { ...(pool ? { GPU_POOL: pool } : {}), ...(await metricsEnv(name)) }));
+        workers.push(launchWorker(name, pool ? `gpu worker (pool ${pool})` : 'gpu worker', 'workers/gpu/src/main.ts', { ...(pool ? { GPU_POOL: pool } : {}), ...(await metricsEnv(name)) }));
       }
     }
     const webUrls = webPorts.map((p) => `http://127.0.0.1:${p}`);
@@ -217,7 +242,16 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // The worker deadlines start after the build, so a long build on a busy machine does not eat them.
     for (const w of workers) ready.push(w.waitForLine(workerReady, 'its "polling <task queue>" log line', startupTimeoutMs(STARTUP_TIMEOUTS_S.worker)));
     await Promise.all(ready);
-    return { env, urls: { web: webUrl, webReplicas: webUrls, apiDocs: `${webUrl}/docs`, temporalUi, metrics }, children, stop };
+    const restart = async (piece: string, whileDown?: () => Promise<void>) => {
+      const target = restarts.get(piece);
+      if (!target) throw new Error(`restart("${piece}"): this stack has no such piece; it can restart ${[...restarts.keys()].join(', ')}`);
+      o.log('stack', `restarting ${piece}`);
+      await target.down();
+      await whileDown?.();
+      await target.up();
+      o.log('stack', `${piece} restarted`);
+    };
+    return { env, urls: { web: webUrl, webReplicas: webUrls, apiDocs: `${webUrl}/docs`, temporalUi, metrics }, children, restart, stop };
   } catch (err) {
     await stop();
     throw err;

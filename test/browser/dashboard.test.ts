@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
-import { asNewClient, DEMO_SPEC, submitYaml, waitForRun } from '../support/api';
+import { asNewClient, DEMO_SPEC, specWith, submitYaml, waitForRun } from '../support/api';
 
 /**
  * The dashboard in a real browser (Debian chromium) against the real stack, signed in as the
@@ -143,6 +143,28 @@ describe('dashboard', () => {
     // has more runs than a page holds): then the oldest row drops off it.
     expect(await page.getByTestId('run-row').first().getAttribute('data-run-id')).toBe(run.id);
     expect([before, before + 1]).toContain(await page.getByTestId('run-row').count());
+  });
+
+  it("shows a run's usage and cost per stage attempt, and the project's usage page lists it", async () => {
+    const submitted = await submitYaml(specWith({ name: 'usage-page' }));
+    const run = await waitForRun(submitted.body.id);
+    expect(run.status).toBe('succeeded');
+    await page.goto(`${webUrl}/runs/${run.id}`);
+    const card = page.getByTestId('run-usage');
+    await card.waitFor({ timeout: 30_000 });
+    const rows = card.getByTestId('usage-row');
+    expect(await rows.count()).toBe(run.stages.length);
+    expect(await rows.first().getAttribute('data-stage')).toBe('ingest');
+    expect(await rows.first().textContent()).toContain('refinery-pipeline');
+    expect(await card.getByTestId('usage-total-cost').textContent()).toBe(run.usage.cost.toFixed(4));
+
+    await card.getByRole('link', { name: 'Project usage' }).click();
+    await page.waitForURL(`${webUrl}/projects/demo/usage`);
+    const row = page.locator(`[data-testid="usage-run-row"][data-run-id="${run.id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain('usage-page');
+    expect(await page.getByTestId('usage-prices').textContent()).toContain('* (every other queue)');
+    expect(pageErrors).toEqual([]);
   });
 
   it('shows a finished run\'s GGUF files, evaluation table, samples and gate results', { timeout: 15 * 60_000 }, async () => {

@@ -22,6 +22,7 @@ const run = (o: Partial<RunDetail>): RunDetail => ({
   spec: {},
   stages: [],
   artifacts: [],
+  usage: { cpuSeconds: 0, gpuSeconds: 0, cost: 0, attempts: 0, unmeasuredAttempts: 0 },
   ...o,
 });
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

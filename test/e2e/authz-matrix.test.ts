@@ -126,6 +126,10 @@ const PROBES: Record<RouteKey, () => Probe> = {
   // One line of JSONL (limit=1): the run's first event, its pipeline START.
   'GET /api/v1/openlineage/events': () => ({ method: 'GET', path: `/api/v1/openlineage/events?project=demo&run=${runId}&limit=1`, allowed: (o) => o.status === 200 && (o.body as { eventType?: string } | null)?.eventType === 'START' }),
   'POST /api/v1/openlineage/redeliver': () => ({ method: 'POST', path: '/api/v1/openlineage/redeliver', body: '{"dueOnly":"soon"}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
+  'GET /api/v1/projects/{project}/usage': () => ({ method: 'GET', path: '/api/v1/projects/demo/usage', allowed: (o) => o.status === 200 && (o.body as { runs?: { runId: string }[] } | null)?.runs?.some((r) => r.runId === runId) === true }),
+  'GET /api/v1/usage/prices': () => ({ method: 'GET', path: '/api/v1/usage/prices', allowed: (o) => o.status === 200 && (o.body as { prices?: { queue: string }[] } | null)?.prices?.some((p) => p.queue === '*') === true }),
+  // A price out of range: refused only after authorization, so no price changes.
+  'PUT /api/v1/usage/prices/{queue}': () => ({ method: 'PUT', path: '/api/v1/usage/prices/refinery-gpu-matrix', body: '{"gpuHourPrice":-1,"cpuHourPrice":0}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
 };
 
 /** What the rule says this caller gets: 'allowed', or the refusal's status and code. */

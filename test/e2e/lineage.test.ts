@@ -22,6 +22,9 @@ function lineageSpec(): string {
   spec.evaluation = { metrics: ['json_valid'], maxExamples: 4, maxNewTokens: 8, gates: [{ metric: 'json_valid', min: 0.9 }], onFail: 'review' };
   spec.approval = { timeout: '1h' };
   spec.promotion = { model: MODEL, alias: 'staging' };
+  // The graph asserted here is one computed chain; a reused stage adds `reused_from` edges to an
+  // earlier run's artifacts (test/e2e/step-cache.test.ts asserts those).
+  spec.cache = { ingest: false, redact: false, split: false };
   return stringify(spec);
 }
 

@@ -6,10 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import pg from 'pg';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { loadConfig, type MetricPoint, type TrainHeartbeat, type TrainResult } from '@refinery/core';
+import { loadConfig, type MetricPoint, type ProjectUsage, type RunDetail, type TrainHeartbeat, type TrainResult, type UsagePrice } from '@refinery/core';
 import { payloadCodecFromConfig } from '@refinery/temporal';
 import { REPO_ROOT } from '../../infra/src/toolchain';
-import { api, DEMO_SPEC, stackEnv, submitYaml, temporalClient, waitForRun } from '../support/api';
+import { detectGpuCount } from '../../workers/gpu/src/device';
+import { api, DEMO_SPEC, sessionOf, stackEnv, submitYaml, temporalClient, waitForRun } from '../support/api';
 
 /**
  * The demo spec with training settings overridden (small step counts keep CPU runs short), ending
@@ -89,12 +90,77 @@ afterAll(() => {
   for (const w of extraWorkers) if (w.exitCode === null) w.kill('SIGKILL');
 });
 
+/**
+ * Cost accounting: every attempt of the run has its usage, measured by its worker: the trainer's
+ * own CPU time for train, GPU-seconds = wall × the GPUs the job held (0 on a CPU-only host), the
+ * cost at the configured prices; the run's totals and the project usage API add up.
+ */
+async function expectUsageRecorded(run: RunDetail, price: { gpuHourPrice: number; cpuHourPrice: number }) {
+  const gpusPerJob = detectGpuCount(stackEnv().REFINERY_PYTHON!) > 0 ? 1 : 0;
+  for (const s of run.stages) {
+    const u = s.usage;
+    expect(u, `${s.stage} usage`).not.toBeNull();
+    expect(u!.wallSeconds!, s.stage).toBeGreaterThan(0);
+    expect(u!.wallSeconds! * 1000, s.stage).toBeLessThanOrEqual(s.durationMs! + 1000);
+    expect(u!.cpuSeconds!, s.stage).toBeGreaterThanOrEqual(0);
+    if (s.stage === 'train') {
+      expect([u!.queue, u!.cpuMeasure, u!.gpus]).toEqual(['refinery-gpu-default', 'trainer-rusage', gpusPerJob]);
+      expect(u!.gpuSeconds).toBeCloseTo(u!.wallSeconds! * gpusPerJob, 9);
+      // torch's import alone takes over a second of CPU; 12 steps on CPU many more
+      expect(u!.cpuSeconds!).toBeGreaterThan(1);
+      expect([u!.gpuHourPrice, u!.cpuHourPrice]).toEqual([price.gpuHourPrice, price.cpuHourPrice]);
+      expect(u!.cost!).toBeCloseTo((u!.gpuSeconds! / 3600) * price.gpuHourPrice + (u!.cpuSeconds! / 3600) * price.cpuHourPrice, 9);
+      expect(u!.cost!).toBeGreaterThan(0);
+    } else {
+      expect([u!.queue, u!.cpuMeasure, u!.gpus, u!.gpuSeconds], s.stage).toEqual(['refinery-pipeline', 'worker-share', 0, 0]);
+    }
+  }
+  // The figures, for the record (the issue's closing note quotes them).
+  console.info(`usage of ${run.id}: ${run.stages.map((s) => `${s.stage} wall ${s.usage!.wallSeconds!.toFixed(2)} s, CPU ${s.usage!.cpuSeconds!.toFixed(2)} s (${s.usage!.cpuMeasure}), GPU ${s.usage!.gpuSeconds!.toFixed(2)} s, cost ${s.usage!.cost!.toFixed(6)}`).join('; ')}; total ${JSON.stringify(run.usage)}`);
+  const sum = (f: (u: NonNullable<RunDetail['stages'][number]['usage']>) => number) => run.stages.reduce((a, s) => a + f(s.usage!), 0);
+  expect(run.usage.attempts).toBe(run.stages.length);
+  expect(run.usage.unmeasuredAttempts).toBe(0);
+  expect(run.usage.cpuSeconds).toBeCloseTo(sum((u) => u.cpuSeconds!), 9);
+  expect(run.usage.gpuSeconds).toBeCloseTo(sum((u) => u.gpuSeconds!), 9);
+  expect(run.usage.cost).toBeCloseTo(sum((u) => u.cost!), 12);
+
+  // The project's usage since just before the run: this run with the same totals, and totals that are the sum of its runs.
+  const from = new Date(new Date(run.createdAt).getTime() - 1).toISOString();
+  const res = await api('GET', `/api/v1/projects/${run.project}/usage?from=${encodeURIComponent(from)}`);
+  expect(res.status).toBe(200);
+  const usage = res.body as ProjectUsage;
+  const mine = usage.runs.find((r) => r.runId === run.id);
+  expect(mine).toMatchObject({ name: run.name, attempts: run.usage.attempts, unmeasuredAttempts: 0 });
+  expect(mine!.cpuSeconds).toBeCloseTo(run.usage.cpuSeconds, 9);
+  expect(mine!.cost).toBeCloseTo(run.usage.cost, 12);
+  for (const k of ['cpuSeconds', 'gpuSeconds', 'cost', 'attempts', 'unmeasuredAttempts'] as const) {
+    expect(usage.totals[k], k).toBeCloseTo(usage.runs.reduce((a, r) => a + r[k], 0), 9);
+  }
+  expect((await api('GET', `/api/v1/projects/${run.project}/usage?from=yesterday`)).body.error.code).toBe('invalid_query');
+  const prices = (await api('GET', '/api/v1/usage/prices')).body.prices as UsagePrice[];
+  expect(prices.find((p) => p.queue === 'refinery-gpu-default')).toMatchObject({ ...price, updatedBy: expect.stringMatching(/^user:/) });
+
+  // A later price change applies to attempts recorded from then on: this run's cost stays what it was.
+  const later = { gpuHourPrice: price.gpuHourPrice * 2, cpuHourPrice: price.cpuHourPrice * 2 };
+  expect((await api('PUT', '/api/v1/usage/prices/refinery-gpu-default', { as: sessionOf('admin'), body: JSON.stringify(later), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+  const again = (await api('GET', `/api/v1/runs/${run.id}`)).body as RunDetail;
+  expect(again.usage).toEqual(run.usage);
+  expect(again.stages.find((s) => s.stage === 'train')!.usage).toEqual(run.stages.find((s) => s.stage === 'train')!.usage);
+  // only instance admins set prices
+  expect((await api('PUT', '/api/v1/usage/prices/refinery-gpu-default', { as: 'admin', body: JSON.stringify(price), headers: { 'content-type': 'application/json' } })).status).toBe(403);
+}
+
 describe('training on GPU workers (CPU here) through the real stack', () => {
   it('runs ingest → redact → split → train, streams metrics and records the adapter with lineage', async () => {
+    // Prices for the default GPU pool, set by an instance admin before the run: its attempts are recorded at them.
+    const price = { gpuHourPrice: 3.5, cpuHourPrice: 0.25 };
+    const set = await api('PUT', '/api/v1/usage/prices/refinery-gpu-default', { as: sessionOf('admin'), body: JSON.stringify(price), headers: { 'content-type': 'application/json' } });
+    expect(set.status).toBe(200);
     // packed (the default for chat data; the demo spec opts out): ~550 records fill ~170 rows, 22 steps of 8 rows per epoch
     const res = await submitYaml(trainingSpec('train-e2e', { maxSteps: 12, checkpointEvery: 5, epochs: 1, packing: true }));
     expect(res.status).toBe(201);
     const run = await waitForRun(res.body.id, undefined, 240_000);
+    await expectUsageRecorded(run, price);
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');
     expect(run.stages.map((s) => [s.stage, s.status])).toEqual([
@@ -199,6 +265,12 @@ describe('training on GPU workers (CPU here) through the real stack', () => {
     expect(train.attempt).toBeGreaterThanOrEqual(2);
     expect(trainRows.map((s) => [s.attempt, s.status])).toEqual(trainRows.map((_, i) => [i + 1, i + 1 === train.attempt ? 'succeeded' : 'failed']));
     expect(trainRows[0]!.error).toMatch(/^attempt 1 stopped without reporting/);
+    // Cost accounting: the killed attempt's worker never recorded its usage (unmeasured, left out of
+    // the totals); the attempt that finished recorded its trainer's CPU time.
+    expect(trainRows.slice(0, -1).map((s) => s.usage)).toEqual(trainRows.slice(0, -1).map(() => null));
+    expect(trainRows.at(-1)!.usage).toMatchObject({ queue: `refinery-gpu-${pool}`, cpuMeasure: 'trainer-rusage' });
+    expect(trainRows.at(-1)!.usage!.cpuSeconds!).toBeGreaterThan(1);
+    expect(run.usage.unmeasuredAttempts).toBe(trainRows.length - 1);
     expect(train.resumedFromStep).toBeGreaterThanOrEqual(before.heartbeat!.checkpoint!.step);
     expect(train.resumedFromStep).toBeGreaterThan(0);
     expect(train.steps).toBe(40);

@@ -170,6 +170,11 @@ export class RefineryApi {
     return this.request<{ run: RunDetail }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/approval`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   }
 
+  projectUsage(project: string, o: { from?: string; to?: string } = {}) {
+    const params = new URLSearchParams({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) });
+    return this.request<import('@refinery/core').ProjectUsage>('GET', `/api/v1/projects/${encodeURIComponent(project)}/usage?${params}`);
+  }
+
   lineage(node: string, o: { direction?: string; depth?: number } = {}) {
     const params = new URLSearchParams({ node, ...(o.direction ? { direction: o.direction } : {}), ...(o.depth !== undefined ? { depth: String(o.depth) } : {}) });
     return this.request<LineageGraph>('GET', `/api/v1/lineage?${params}`);

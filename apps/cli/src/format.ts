@@ -1,4 +1,4 @@
-import { parseStageReport, STATUS_TONES, type RunDetail, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
+import { formatCost, formatHours, parseStageReport, STATUS_TONES, type ProjectUsage, type RunDetail, type UsageTotals, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
 
 const tty = process.stdout.isTTY;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -79,7 +79,8 @@ export function runDetail(r: RunDetail): string {
   lines.push('', bold('stages'));
   for (const s of r.stages) {
     const attempt = s.attempt > 1 ? ` #${s.attempt}` : '';
-    const said = s.error ?? stageLine(s);
+    const reused = s.reusedFromRunId ? `reused from run ${s.reusedFromRunId}` : null;
+    const said = s.error ?? [reused, stageLine(s)].filter(Boolean).join('; ');
     lines.push(`  ${(s.stage + attempt).padEnd(12)} ${status(s.status).padEnd(tty ? 20 : 10)} ${duration(s.durationMs).padStart(8)}${said ? `  ${said}` : ''}`);
   }
   if (r.stages.length === 0) lines.push(dim('  (none yet)'));
@@ -88,10 +89,27 @@ export function runDetail(r: RunDetail): string {
     lines.push('', bold(`ingest errors (${ingest.errorCount})`));
     for (const e of ingest.errors.slice(0, 20)) lines.push(`  line ${e.line}  ${e.field}: ${e.reason}`);
   }
+  if (r.usage.attempts) lines.push('', `${bold('usage')}   ${usageLine(r.usage)}`);
   if (r.artifacts.length) {
     lines.push('', bold('artifacts'));
     for (const a of r.artifacts) lines.push(`  ${a.kind.padEnd(18)} ${a.id}  ${a.sha256.slice(0, 12)}  ${String(a.bytes).padStart(10)} B  ${a.uri}`);
     lines.push('  (download one: refinery artifacts download <artifact id> [-o path])');
   }
+  return lines.join('\n');
+}
+
+/** "CPU 0.0123 h  GPU 0.0000 h  cost 0.0012 (1 attempt unmeasured)". */
+export function usageLine(u: UsageTotals): string {
+  const unmeasured = u.unmeasuredAttempts ? dim(`  (${u.unmeasuredAttempts} attempt${u.unmeasuredAttempts === 1 ? '' : 's'} unmeasured)`) : '';
+  return `CPU ${formatHours(u.cpuSeconds)}  GPU ${formatHours(u.gpuSeconds)}  cost ${formatCost(u.cost)}${unmeasured}`;
+}
+
+/** `refinery usage <project>`: one line per run, then the totals. */
+export function projectUsageTable(u: ProjectUsage): string {
+  const window = u.from || u.to ? ` ${dim(`(attempts started ${u.from ? `from ${u.from}` : ''}${u.from && u.to ? ' ' : ''}${u.to ? `before ${u.to}` : ''})`)}` : '';
+  const lines = [`${bold(`usage of ${u.project}`)}${window}`];
+  for (const r of u.runs) lines.push(`  ${r.name.slice(0, 24).padEnd(24)} ${dim(r.runId)}  ${status(r.status).padEnd(tty ? 20 : 10)} ${usageLine(r)}`);
+  if (u.runs.length === 0) lines.push(dim('  (no stage attempts in this window)'));
+  lines.push('', `${bold('total')}   ${usageLine(u.totals)}`);
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { modelsCommand } from './commands/models';
 import { openlineageCommand } from './commands/openlineage';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
+import { usageCommand } from './commands/usage';
 
 /** The `refinery` command tree; `main.ts` runs it, tests can build it too. */
 export function buildProgram(): Command {
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
   program.addCommand(auditCommand(globals));
   program.addCommand(erasureCommand(globals));
   program.addCommand(openlineageCommand(globals));
+  program.addCommand(usageCommand(globals));
   return program;
 }

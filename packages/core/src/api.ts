@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUN_STATUSES, STAGE_STATUSES } from './status';
 import { STAGES, type StageName } from './stages';
+import { StageUsageSchema, UsageTotalsSchema } from './usage';
 
 /** Shapes of the REST API's responses (also the source of the OpenAPI document). */
 
@@ -23,6 +24,9 @@ export const StageExecutionSchema = z.object({
   error: z.string().nullable(),
   /** The stage's report (its schema is STAGE_DEFINITIONS[stage].report), or a failure's details. */
   metrics: z.record(z.string(), z.unknown()).nullable(),
+  /** What the attempt used and cost (null: nothing recorded yet, or its worker died first). */
+  usage: StageUsageSchema.nullable(),
+  reusedFromRunId: z.string().nullable().describe('step caching: the run whose result this attempt reused instead of recomputing (null: computed here)'),
 });
 export type StageExecution = z.infer<typeof StageExecutionSchema>;
 
@@ -59,6 +63,7 @@ export const RunDetailSchema = RunSummarySchema.extend({
   spec: z.record(z.string(), z.unknown()),
   stages: z.array(StageExecutionSchema),
   artifacts: z.array(ArtifactSchema),
+  usage: UsageTotalsSchema.describe("the run's usage and cost: the sum of its stage attempts'"),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 

@@ -35,6 +35,12 @@ export interface StageDefinition {
   trainerVerb?: string;
   options: StageActivityOptions;
   report: z.ZodType;
+  /**
+   * Stages with step caching (docs/architecture.md, Step caching): the version of the stage's code
+   * in its cache key. Bump it whenever a change makes the stage's output or report differ for the
+   * same inputs, so no run reuses a result the new code would not produce.
+   */
+  cacheVersion?: number;
 }
 
 /** GPU jobs after training: bounded, cancellable, a dead worker noticed within a minute. */
@@ -49,6 +55,13 @@ const DATA_STAGE_OPTIONS = {
   heartbeatTimeout: '30 seconds',
 } as const;
 
+/**
+ * Data stages retry across an outage of the object store or Postgres of half a minute (retries
+ * after 2, 4, 8 and 16 s): with Temporal's default 1 s start and 3 attempts, a 10 s S3 restart
+ * failed the run (the fault matrix, test/faults/fault-matrix.test.ts).
+ */
+const DATA_STAGE_RETRY = { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 } as const;
+
 export const STAGE_DEFINITIONS = {
   ingest: {
     title: 'Ingest',
@@ -56,7 +69,8 @@ export const STAGE_DEFINITIONS = {
     section: 'dataset',
     queue: 'pipeline',
     activity: 'ingestDataset',
-    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected'] } },
+    cacheVersion: 1,
+    options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['DatasetInvalid', 'SourceRejected'] } },
     report: IngestReportSchema,
   },
   redact: {
@@ -65,7 +79,8 @@ export const STAGE_DEFINITIONS = {
     section: 'redaction',
     queue: 'pipeline',
     activity: 'redactDataset',
-    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['RedactionVerificationFailed', 'RedactionInputRejected'] } },
+    cacheVersion: 1,
+    options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['RedactionVerificationFailed', 'RedactionInputRejected'] } },
     report: RedactReportSchema,
   },
   split: {
@@ -74,7 +89,8 @@ export const STAGE_DEFINITIONS = {
     section: 'split',
     queue: 'pipeline',
     activity: 'splitDataset',
-    options: { ...DATA_STAGE_OPTIONS, retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SplitEmpty'] } },
+    cacheVersion: 1,
+    options: { ...DATA_STAGE_OPTIONS, retry: { ...DATA_STAGE_RETRY, nonRetryableErrorTypes: ['SplitEmpty'] } },
     report: SplitReportSchema,
   },
   train: {
@@ -170,7 +186,11 @@ export const SPEC_SECTION_ORDER: readonly string[] = [
   'description',
   'baseModel',
   ...new Set(STAGES.map((s) => STAGE_DEFINITIONS[s].section)),
+  'cache',
 ];
+
+/** The stages whose results a later run can reuse (RunSpec `cache`, on by default for each). */
+export const CACHEABLE_STAGES = STAGES.filter((s) => (STAGE_DEFINITIONS[s] as StageDefinition).cacheVersion !== undefined);
 
 /** GPU stages and the trainer verbs they run (the trainer's --help must list each). */
 export const TRAINER_VERBS: Partial<Record<StageName, string>> = Object.fromEntries(

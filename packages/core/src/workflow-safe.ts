@@ -14,3 +14,4 @@ export * from './erasure';
 export * from './model-card';
 export * from './take-home';
 export * from './lineage';
+export * from './usage';

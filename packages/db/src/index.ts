@@ -11,3 +11,5 @@ export * from './registry';
 export * from './erasure';
 export * from './lineage';
 export * from './openlineage';
+export * from './usage';
+export * from './step-cache';

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, inArray, lte, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { artifacts, lineageEdges, openlineageDeadLetters, openlineageEvents, runs } from './schema';
+import { REUSED_FROM_RELATION } from './step-cache';
 
 /**
  * OpenLineage events as emitted (one row per dedupe key) and the delivery outbox: with an
@@ -20,10 +21,11 @@ export async function openLineageStageFacts(db: Db, runId: string, stage: string
     .from(artifacts)
     .where(and(eq(artifacts.runId, runId), eq(artifacts.producedByStage, stage)))
     .orderBy(asc(artifacts.createdAt), asc(artifacts.id));
+  // A reused result's `reused_from` edge says where the output came from, not what the stage read.
   const read = db
     .select({ id: lineageEdges.fromArtifactId })
     .from(lineageEdges)
-    .where(and(eq(lineageEdges.runId, runId), eq(lineageEdges.stage, stage)));
+    .where(and(eq(lineageEdges.runId, runId), eq(lineageEdges.stage, stage), ne(lineageEdges.relation, REUSED_FROM_RELATION)));
   const outputIds = outputs.map((a) => a.id);
   const inputs = await db
     .select()

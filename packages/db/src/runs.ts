@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
-import { isTerminalRunStatus, TERMINAL_RUN_STATUSES, type RunDetail, type RunSpec, type RunStatus, type RunSummary, type StageName, type StageStatus } from '@refinery/core';
+import { isTerminalRunStatus, stageUsageOf, sumUsage, TERMINAL_RUN_STATUSES, type RunDetail, type RunSpec, type RunStatus, type RunSummary, type StageName, type StageStatus } from '@refinery/core';
 import type { Db } from './client';
 import { artifacts, projects, runs, stageExecutions } from './schema';
 import { audit } from './audit';
@@ -75,12 +75,13 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
   if (!row) return null;
   const stages = await db.select().from(stageExecutions).where(eq(stageExecutions.runId, id)).orderBy(asc(stageExecutions.id));
   const arts = await db.select().from(artifacts).where(eq(artifacts.runId, id)).orderBy(asc(artifacts.createdAt));
+  const usages = stages.map((s) => stageUsageOf(s));
   return {
     ...toRunSummary(row),
     traceId: row.traceId,
     traceUrl: null, // the web app fills it from REFINERY_TRACE_URL_TEMPLATE
     spec: row.spec as Record<string, unknown>,
-    stages: stages.map((s) => ({
+    stages: stages.map((s, i) => ({
       stage: s.stage as StageName,
       attempt: s.attempt,
       status: s.status as StageStatus,
@@ -89,6 +90,8 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
       durationMs: s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
       error: s.error,
       metrics: (s.metrics as Record<string, unknown> | null) ?? null,
+      usage: usages[i] ?? null,
+      reusedFromRunId: s.reusedFromRunId,
     })),
     artifacts: arts.map((a) => ({
       id: a.id,
@@ -100,6 +103,7 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
       producedByStage: a.producedByStage as StageName,
       createdAt: a.createdAt.toISOString(),
     })),
+    usage: sumUsage(stages.map((s, i) => ({ status: s.status, usage: usages[i] ?? null }))),
   };
 }
 

@@ -53,9 +53,38 @@ export const stageExecutions = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     error: text('error'),
     metrics: jsonb('metrics'),
+    // Usage of this attempt, measured by the worker that ran it (null: not measured, e.g. its worker
+    // died): docs/operations.md, Cost accounting. Prices are those in effect when it was recorded.
+    /** Task queue the attempt ran on (`refinery-pipeline`, `refinery-gpu-<pool>`): what its price is looked up by. */
+    usageQueue: text('usage_queue'),
+    wallSeconds: doublePrecision('wall_seconds'),
+    cpuSeconds: doublePrecision('cpu_seconds'),
+    /** How cpu_seconds was measured: `trainer-rusage` (exact) or `worker-share` (the worker process's CPU, shared). */
+    cpuMeasure: text('cpu_measure'),
+    gpus: integer('gpus'),
+    gpuSeconds: doublePrecision('gpu_seconds'),
+    gpuHourPrice: doublePrecision('gpu_hour_price'),
+    cpuHourPrice: doublePrecision('cpu_hour_price'),
+    // Step caching (docs/architecture.md, Step caching): what the attempt's output depends on, hashed;
+    // a later run whose stage has the same key reuses this result instead of recomputing.
+    cacheKey: text('cache_key'),
+    /** Set when the attempt reused an earlier run's result: the run that computed it. */
+    reusedFromRunId: text('reused_from_run_id').references(() => runs.id, { onDelete: 'set null' }),
   },
-  (t) => [uniqueIndex('stage_executions_run_stage_attempt_uq').on(t.runId, t.stage, t.attempt)],
+  (t) => [uniqueIndex('stage_executions_run_stage_attempt_uq').on(t.runId, t.stage, t.attempt), index('stage_executions_cache_key_idx').on(t.cacheKey)],
 );
+
+/**
+ * Prices per task queue (a GPU pool's `refinery-gpu-<pool>`, or `refinery-pipeline`), changed at
+ * runtime by instance admins; `*` is the default for every queue without a row of its own.
+ */
+export const usagePrices = pgTable('usage_prices', {
+  queue: text('queue').primaryKey(),
+  gpuHourPrice: doublePrecision('gpu_hour_price').notNull(),
+  cpuHourPrice: doublePrecision('cpu_hour_price').notNull(),
+  updatedBy: text('updated_by'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const artifacts = pgTable(
   'artifacts',

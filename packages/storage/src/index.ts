@@ -7,3 +7,4 @@ export * from './lines';
 export * from './record-hash';
 export * from './directories';
 export * from './directory-tar';
+export * from './attempt-dirs';

@@ -4,7 +4,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { temporalConnectionOptions, type TemporalAddressConfig } from './client';
 import { temporalDataConverterFromConfig, type PayloadKeyConfig } from './data-converter';
 
-export { stageAttemptsInterceptor } from './stage-attempts';
+export { stageAttemptsInterceptor, type StageUsageOptions } from './stage-attempts';
+export { CpuShareMeter, noteTrainerStarted, reportTrainerCpu } from './stage-usage';
 export { tracingActivityInterceptors, tracingWorkflowOptions, WORKFLOW_TRACING_INTERCEPTORS } from './worker-tracing';
 export { activityLogTraceInterceptor, temporalLogger, temporalLogFields } from './log';
 export { activityMetricsInterceptor } from './activity-metrics';

@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { TASK_QUEUES } from '@refinery/core';
 import { metric, METRICS } from '@refinery/core/metrics';
-import { getDirectory, putDirectory } from '@refinery/storage';
+import { getDirectory, makeAttemptDir, putDirectory } from '@refinery/storage';
+import { noteTrainerStarted, reportTrainerCpu } from '@refinery/temporal/worker';
 import type { GpuDeps } from './deps';
 import { startTrainer } from './trainer-process';
 import type { AnyVerbProtocol, TrainerEvent } from './trainer-events';
@@ -48,8 +49,7 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
   // The activity context logger: its JSON lines carry runId, stage and attempt (Runtime logger).
   const say = (msg: string) => ctx.log.info(`${job.protocol.verb}: ${msg}`);
 
-  await mkdir(deps.scratchRoot, { recursive: true });
-  const scratch = await mkdtemp(join(deps.scratchRoot, `${job.runId}-${job.protocol.verb}-a${attempt}-`));
+  const scratch = await makeAttemptDir(deps.scratchRoot, `${job.protocol.verb}-${job.runId}-a${attempt}`);
   const heartbeat = setInterval(beat, 1000);
   beat();
   try {
@@ -75,6 +75,8 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
       // trainer logs ids, counts and line numbers, never record content: PROTOCOL.md).
       onStderr: (line) => line.trim() && ctx.log.info(line, { source: 'trainer' }),
       onEvent: (e) => {
+        // The exit report follows the closing event: accounted (stage-attempt interceptor), never the job's outcome.
+        if (e.event === 'usage') return reportTrainerCpu(ctx, (e as { cpu_seconds: number }).cpu_seconds);
         last = e;
         if (e.event === 'checkpoint') {
           const { step, path } = e as { step: number; path: string };
@@ -89,6 +91,7 @@ export async function runTrainerJob<P extends AnyVerbProtocol, R>(deps: GpuDeps,
         job.onEvent?.(e);
       },
     });
+    noteTrainerStarted(ctx);
     running.inc(labels);
     const stopped = () => running.dec(labels);
     trainer.exited.then(stopped, stopped);

@@ -7,7 +7,7 @@ import { temporalLogger, temporalWorkerDataConverterFromConfig, temporalWorkerCo
 import { ConfigError, loadConfig } from '@refinery/core';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
-import { sourceContextFromConfig } from '@refinery/storage';
+import { removeStaleAttemptDirs, sourceContextFromConfig } from '@refinery/storage';
 import { detectGpuCount } from './device';
 import { createGpuWorker } from './worker';
 
@@ -28,6 +28,10 @@ async function main() {
   await runMigrations(database);
   const sources = sourceContextFromConfig(config);
   const gpus = detectGpuCount(config.REFINERY_PYTHON);
+  // Inputs, checkpoints and outputs of trainer jobs a dead worker left behind, before this one takes work.
+  const scratchRoot = process.env.REFINERY_SCRATCH_DIR ?? join(tmpdir(), 'refinery-gpu');
+  const stale = await removeStaleAttemptDirs(scratchRoot);
+  if (stale.length) console.log(`[gpu-worker] removed ${stale.length} job director${stale.length === 1 ? 'y' : 'ies'} left in ${scratchRoot} by a worker that died`);
   const connection = await temporalWorkerConnectionFromConfig(config);
   const worker = await createGpuWorker({
     connection,
@@ -39,7 +43,7 @@ async function main() {
       db: database.db,
       sources,
       python: config.REFINERY_PYTHON,
-      scratchRoot: process.env.REFINERY_SCRATCH_DIR ?? join(tmpdir(), 'refinery-gpu'),
+      scratchRoot,
       killGraceMs: Number(process.env.TRAINER_KILL_GRACE_MS ?? 5000),
     },
   });

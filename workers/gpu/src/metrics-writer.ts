@@ -22,10 +22,18 @@ export class MetricsWriter {
   }
 
   flush(): Promise<void> {
-    const batch = this.buffer;
+    // One point per (kind, step), the latest: a single upsert may not touch a row twice.
+    const batch = [...new Map(this.buffer.map((p) => [`${p.kind}:${p.step}`, p])).values()];
     if (batch.length === 0) return this.writing;
     this.buffer = [];
-    this.writing = this.writing.then(() => insertMetricPoints(this.db, batch)).catch((err: Error) => this.o.onError(err));
+    this.writing = this.writing
+      .then(() => insertMetricPoints(this.db, batch))
+      .catch((err: Error) => {
+        // Postgres away (a restart): keep the points for the next flush (the insert is an upsert,
+        // so a batch that did land is not doubled), instead of leaving a gap in the loss curve.
+        this.buffer = [...batch, ...this.buffer];
+        this.o.onError(err);
+      });
     return this.writing;
   }
 

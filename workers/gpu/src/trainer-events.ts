@@ -12,6 +12,8 @@ export const CommonEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('checkpoint'), step: z.number().int(), path: z.string() }),
   z.object({ event: z.literal('cancelled'), step: z.number().int(), checkpoint: z.string().nullable() }),
   z.object({ event: z.literal('error'), message: z.string(), kind: z.enum(['invalid_input', 'runtime']) }),
+  // After the closing event, at exit: the trainer's getrusage (itself + its waited-for children), for cost accounting.
+  z.object({ event: z.literal('usage'), cpu_seconds: z.number().nonnegative(), user_seconds: z.number().nonnegative(), system_seconds: z.number().nonnegative(), max_rss_bytes: z.number().int().nonnegative() }),
 ]);
 export type CommonEvent = z.infer<typeof CommonEventSchema>;
 
@@ -119,7 +121,7 @@ export function parseTrainerLine<P extends AnyVerbProtocol>(protocol: P, line: s
     throw new TrainerProtocolError(`trainer wrote a non-JSON line to stdout: ${line.slice(0, 200)}`);
   }
   const event = (value as { event?: unknown } | null)?.event;
-  const schema = event === 'done' ? protocol.done : ['checkpoint', 'cancelled', 'error'].includes(event as string) ? CommonEventSchema : protocol.progress;
+  const schema = event === 'done' ? protocol.done : ['checkpoint', 'cancelled', 'error', 'usage'].includes(event as string) ? CommonEventSchema : protocol.progress;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new TrainerProtocolError(`trainer ${protocol.verb} event does not match the protocol (${parsed.error.issues[0]?.message}): ${line.slice(0, 200)}`);

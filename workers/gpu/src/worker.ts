@@ -10,7 +10,8 @@ import { trainActivities } from './train-activity';
 
 /**
  * A GPU worker polls `refinery-gpu-<pool>` and runs at most one compute activity per GPU
- * (one on a CPU-only host), so a host is never oversubscribed.
+ * (one on a CPU-only host), so a host is never oversubscribed: each job holds one GPU (none on a
+ * CPU-only host), which is what its GPU-seconds count.
  */
 export async function createGpuWorker(o: { connection: NativeConnection; namespace: string; dataConverter: DataConverter; pool: string; gpus: number; deps: GpuDeps; identity?: string }) {
   return Worker.create({
@@ -21,7 +22,7 @@ export async function createGpuWorker(o: { connection: NativeConnection; namespa
     taskQueue: TASK_QUEUES.gpu(o.pool),
     activities: { ...trainActivities(o.deps), ...mergeActivities(o.deps), ...quantizeActivities(o.deps), ...evaluateActivities(o.deps) },
     // tracingActivityInterceptors: with tracing started, a span per activity that the trainer's span continues.
-    interceptors: { activity: [...tracingActivityInterceptors(), stageAttemptsInterceptor(o.deps.db), activityMetricsInterceptor(), activityLogTraceInterceptor()] },
+    interceptors: { activity: [...tracingActivityInterceptors(), stageAttemptsInterceptor(o.deps.db, { gpusPerJob: o.gpus > 0 ? 1 : 0 }), activityMetricsInterceptor(), activityLogTraceInterceptor()] },
     maxConcurrentActivityTaskExecutions: Math.max(1, o.gpus),
     // Cancellation reaches the trainer through heartbeats; give SIGTERM→SIGKILL time to finish.
     shutdownGraceTime: o.deps.killGraceMs + 5000,

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { Runtime } from '@temporalio/worker';
 import { createLogger, routeConsoleTo } from '@refinery/core/log';
 import { startTracing } from '@refinery/temporal/tracing';
@@ -6,7 +7,7 @@ import { ConfigError, loadConfig, loadSigningKey } from '@refinery/core';
 import { temporalClientFromConfig } from '@refinery/temporal';
 import { connect } from '@refinery/db';
 import { runMigrations } from '@refinery/db/migrate';
-import { sourceContextFromConfig } from '@refinery/storage';
+import { removeStaleAttemptDirs, sourceContextFromConfig } from '@refinery/storage';
 import { ensureAuditCheckpointSchedule } from './audit-schedule';
 import { openLineageEmitter } from './openlineage/emitter';
 import { ensureOpenLineageRedeliverySchedule } from './openlineage/schedule';
@@ -27,6 +28,10 @@ async function main() {
   const database = connect(config.DATABASE_URL);
   await runMigrations(database); // a worker deployed alone still finds its schema current
   const sources = sourceContextFromConfig(config);
+  // Partial outputs of attempts a dead worker left behind (kill -9, OOM) before this one takes work.
+  const scratchRoot = process.env.REFINERY_SCRATCH_DIR || tmpdir();
+  const stale = await removeStaleAttemptDirs(scratchRoot);
+  if (stale.length) console.log(`[pipeline-worker] removed ${stale.length} attempt director${stale.length === 1 ? 'y' : 'ies'} left in ${scratchRoot} by a worker that died`);
   const connection = await temporalWorkerConnectionFromConfig(config);
   const openlineageEndpoint = config.REFINERY_OPENLINEAGE_URL ? { url: config.REFINERY_OPENLINEAGE_URL, apiKey: config.REFINERY_OPENLINEAGE_API_KEY } : undefined;
   const openlineage = openLineageEmitter(database.db, openlineageEndpoint);
@@ -40,6 +45,7 @@ async function main() {
       auditSigningKey: config.REFINERY_AUDIT_SIGNING_KEY ? loadSigningKey(config.REFINERY_AUDIT_SIGNING_KEY) : undefined,
       openlineage,
       openlineageEndpoint,
+      scratchRoot,
     },
   });
   if (!config.REFINERY_AUDIT_SIGNING_KEY) console.warn('[pipeline-worker] REFINERY_AUDIT_SIGNING_KEY is not set: the daily audit checkpoint will fail until it is (docs/security.md, Audit log)');

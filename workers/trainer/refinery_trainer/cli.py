@@ -3,7 +3,7 @@
 Exit codes, the same for every verb: 0 done; 1 unexpected error; 2 invalid input (config, data,
 base model, checkpoint, command line); 143 cancelled by SIGTERM (130 by SIGINT). Every outcome but
 a hard kill ends with a `done`, `cancelled` or `error` line on stdout: recipes emit the first two,
-this module the third.
+this module the third; then this module adds a `usage` line (the process's CPU time).
 
 A new stage adds a module under recipes/ (see recipes/__init__.py) and a row to RECIPES.
 """
@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import importlib
 import os
+import resource
 import sys
 import traceback
 from typing import NamedTuple
@@ -83,7 +84,19 @@ def main(argv: list[str] | None = None) -> int:
     claim_stdout()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # avoid fork warnings from tokenizers
     # A span for the verb under the GPU worker's (TRACEPARENT), when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-    with tracing.verb_span(args.verb):
-        code = run_recipe(RECIPES[args.verb], args)
-        tracing.record_exit(code)
-        return code
+    try:
+        with tracing.verb_span(args.verb):
+            code = run_recipe(RECIPES[args.verb], args)
+            tracing.record_exit(code)
+            return code
+    finally:
+        emit_usage()
+
+
+def emit_usage() -> None:
+    """The last line: CPU time of this process (all its threads) and of its waited-for children
+    (llama.cpp tools), for the worker's cost accounting. A SIGKILL leaves it out: unmeasured."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    user, system = own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
+    emit("usage", cpu_seconds=round(user + system, 3), user_seconds=round(user, 3), system_seconds=round(system, 3),
+         max_rss_bytes=max(own.ru_maxrss, children.ru_maxrss) * 1024)  # ru_maxrss is in KiB on Linux

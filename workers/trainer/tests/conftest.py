@@ -89,14 +89,17 @@ def complete_config(tiny_model: Path, splits: tuple[Path, Path], output_dir: Pat
     return {**cfg, **overrides}
 
 
-def events(stdout: str) -> list[dict]:
-    """Parses the protocol stream; fails if any stdout line is not a JSON event."""
+def events(stdout: str, with_usage: bool = False) -> list[dict]:
+    """Parses the protocol stream; fails if any stdout line is not a JSON event, or if a `usage`
+    line is anywhere but last. The usage line is left out unless `with_usage`."""
     out = []
     for line in stdout.splitlines():
         obj = json.loads(line)
         assert isinstance(obj, dict) and "event" in obj, line
         out.append(obj)
-    return out
+    usage_at = [i for i, e in enumerate(out) if e["event"] == "usage"]
+    assert usage_at in ([], [len(out) - 1]), f"usage must be the one last line: {usage_at} of {len(out)}"
+    return out if with_usage else [e for e in out if e["event"] != "usage"]
 
 
 def trainer_cmd(cfg_path: Path, verb: str = "train") -> list[str]:

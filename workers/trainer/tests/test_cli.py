@@ -44,3 +44,12 @@ def test_unreadable_config_is_an_error_line_and_exit_2(tmp_path):
     assert proc.returncode == 2
     (ev,) = events(proc.stdout)
     assert ev["event"] == "error" and ev["kind"] == "invalid_input" and "cannot read" in ev["message"]
+
+
+def test_the_last_line_reports_the_process_cpu_time(tmp_path):
+    proc = python("-m", "refinery_trainer", "train", "--config", str(tmp_path / "missing.json"))
+    error, usage = events(proc.stdout, with_usage=True)
+    assert error["event"] == "error" and usage["event"] == "usage"
+    # starting Python and importing the trainer takes measurable CPU; user + system add up
+    assert usage["cpu_seconds"] > 0 and usage["max_rss_bytes"] > 1_000_000
+    assert abs(usage["user_seconds"] + usage["system_seconds"] - usage["cpu_seconds"]) < 0.01

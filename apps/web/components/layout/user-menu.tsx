@@ -103,6 +103,12 @@ export function UserMenu() {
                   <span className="shrink-0 font-mono text-xs text-slate-500">{p.role}</span>
                 </Link>
               ))}
+              <p className="px-3 pb-0.5 pt-2 text-[11px] font-semibold uppercase tracking-wide text-slate-400">Project usage and cost</p>
+              {me.projects.map((p) => (
+                <Link key={p.id} role="menuitem" href={`/projects/${encodeURIComponent(p.id)}/usage`} className={itemClasses} data-testid="user-menu-usage" data-project={p.id}>
+                  <span className="truncate">{p.name}</span>
+                </Link>
+              ))}
             </>
           )}
           <div className="my-1 border-t border-slate-200" />

@@ -7,6 +7,7 @@ import { ApiRequestError, getRun } from '@/lib/client/api';
 import { formatTimestamp } from '@/lib/client/format';
 import { isTerminalRunStatus } from '@refinery/core/workflow-safe';
 import { LIVE_REFRESH_MS } from '@/lib/client/run-status';
+import { UsageCard } from '@/components/usage/usage-card';
 import { ArtifactsTable } from './artifacts-table';
 import { RunHeader } from './run-header';
 import { SpecView } from './spec-view';
@@ -56,6 +57,7 @@ export function RunDetailView({ runId }: { runId: string }) {
       <StageTimeline run={run} now={now} />
       <StagePanelsList run={run} />
       <ArtifactsTable artifacts={run.artifacts} />
+      <UsageCard run={run} />
       <SpecView spec={run.spec} />
     </div>
   );

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { RunDetail } from '@refinery/core';
 import { StatusBadge } from '@/components/status-badge';
 import { Card, EmptyState } from '@/components/ui';
@@ -42,6 +43,15 @@ export function StageTimeline({ run, now }: { run: RunDetail; now: number }) {
                 <div className="relative h-2 rounded bg-slate-100" aria-hidden>
                   <div className={`absolute h-2 rounded ${TONE_CLASSES[toneOf(s.status)].bar}`} style={{ left: `${Math.min(left, 99)}%`, width: `${Math.min(width, 100 - Math.min(left, 99))}%` }} />
                 </div>
+                {s.reusedFromRunId && (
+                  <p data-testid="stage-reused" className="text-xs text-slate-600 md:col-span-5">
+                    reused from run{' '}
+                    <Link href={`/runs/${s.reusedFromRunId}`} className="font-mono text-sky-700 hover:underline">
+                      {s.reusedFromRunId}
+                    </Link>{' '}
+                    (step cache: same inputs, settings and stage version)
+                  </p>
+                )}
                 {s.error && (
                   <p role="alert" data-testid="stage-error" className="whitespace-pre-wrap break-words text-sm text-red-700 md:col-span-5">
                     {s.error}

@@ -91,6 +91,14 @@ const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(
 /** The signed-in caller and what they may do per project; 401 when the session is missing or over. */
 export const getMe = () => request<Me>('/api/v1/me');
 
+/** The project's usage and cost per run over attempts started in [from, to) (ISO instants; either may be empty). */
+export function getProjectUsage(project: string, window: { from?: string; to?: string }): Promise<import('@refinery/core').ProjectUsage> {
+  const params = new URLSearchParams(Object.entries(window).filter(([, v]) => v) as [string, string][]);
+  return request(`${projectPath(project)}/usage?${params}`);
+}
+
+export const listUsagePrices = () => request<{ prices: import('@refinery/core').UsagePrice[] }>('/api/v1/usage/prices').then((r) => r.prices);
+
 export const listMembers = (project: string) => request<{ members: Member[] }>(`${projectPath(project)}/members`).then((r) => r.members);
 
 export const addMember = (project: string, email: string, role: ProjectRole) => request<Member>(`${projectPath(project)}/members`, json('POST', { email, role }));

@@ -27,6 +27,10 @@ import {
   OpenLineageRedeliveryResultSchema,
   MeSchema,
   ProjectSchema,
+  ProjectUsageSchema,
+  SetUsagePriceSchema,
+  UsagePriceListSchema,
+  UsagePriceSchema,
   MetricsResponseSchema,
   ModelDetailSchema,
   ModelSummarySchema,
@@ -267,6 +271,20 @@ export function buildOpenApiDocument() {
   });
   add('DELETE /api/v1/tokens/{id}', { summary: "Revoke a token: one's own, or any in a project where one manages tokens", request: { params: z.object({ id: z.string() }) }, responses: { ...ok(200, 'revoked', ApiTokenSchema), ...errors(404, 409) } });
   add('POST /api/v1/users', { summary: 'Create an email + password account', request: jsonBody(CreateUserSchema), responses: { ...ok(201, 'the account', UserSchema), ...errors(400, 409) } });
+  add('GET /api/v1/projects/{project}/usage', {
+    summary: "The project's usage and cost: CPU-seconds, GPU-seconds and cost per run and in total",
+    description:
+      'Sums the stage attempts that started in [from, to) (either bound optional), each priced at its queue\'s price when it was recorded (docs/operations.md, Cost accounting). `unmeasuredAttempts` counts attempts whose worker or trainer died before reporting; the sums leave out what they did not report.',
+    request: { params: projectParam, query: z.object({ from: z.string().optional().describe('ISO 8601 date or instant'), to: z.string().optional().describe('ISO 8601 date or instant (exclusive)') }) },
+    responses: { ...ok(200, 'usage per run and totals', ProjectUsageSchema), ...errors(400) },
+  });
+  add('GET /api/v1/usage/prices', { summary: 'Prices per GPU-hour and CPU-hour of each task queue (`*`: the default for queues without their own)', responses: ok(200, 'prices', UsagePriceListSchema) });
+  add('PUT /api/v1/usage/prices/{queue}', {
+    summary: "Set a queue's prices for stage attempts recorded from now on (audited as usage.price_set)",
+    description: 'The queue is `*` (the default), `refinery-pipeline` or `refinery-gpu-<pool>`. Attempts already recorded keep the prices they were recorded with.',
+    request: { params: z.object({ queue: z.string().describe('*, refinery-pipeline or refinery-gpu-<pool>') }), ...jsonBody(SetUsagePriceSchema) },
+    responses: { ...ok(200, 'the price now', UsagePriceSchema), ...errors(400) },
+  });
   // Temporal's codec-server protocol (proto JSON payloads: metadata values and data in base64).
   const codecPayloads = z.object({
     payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional().describe('metadata key → base64 value'), data: z.string().optional().describe('base64') })),

@@ -69,6 +69,10 @@ export const ROUTE_RULES = {
   // OpenLineage: a project's events (?project=, optionally one of its runs); redelivery touches every project's events.
   'GET /api/v1/openlineage/events': { action: 'run.read', project: 'query' },
   'POST /api/v1/openlineage/redeliver': { allow: 'instance-admin' },
+  // Cost accounting: a project's usage is run data; prices are no secret, and only instance admins set them.
+  'GET /api/v1/projects/{project}/usage': { action: 'run.read', project: 'param' },
+  'GET /api/v1/usage/prices': { allow: 'signed-in' },
+  'PUT /api/v1/usage/prices/{queue}': { allow: 'instance-admin', sessionOnly: true },
 } as const satisfies Record<string, Rule>;
 
 export type RouteKey = keyof typeof ROUTE_RULES;

@@ -14,4 +14,6 @@ export interface PipelineDeps {
   openlineage: OpenLineageEmitter;
   /** REFINERY_OPENLINEAGE_URL and its key, for redelivery; undefined when not configured. */
   openlineageEndpoint?: OpenLineageEndpoint;
+  /** REFINERY_SCRATCH_DIR: where redact and split write an attempt's files (default: the OS temp dir). */
+  scratchRoot?: string;
 }

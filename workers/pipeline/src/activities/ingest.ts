@@ -6,10 +6,13 @@ import { openSource, shaFromObjectUri, SourceRejectedError } from '@refinery/sto
 import { validateDataset } from '../ingest/validate-dataset';
 import type { PipelineDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
+import { lookUpStepCache, stepCacheKey } from './step-cache';
 
 export interface IngestInput {
   runId: string;
   dataset: { uri: string; format: DatasetFormat };
+  /** Step caching (RunSpec `cache.ingest`, default on): reuse the validation of the same content and format. Absent in older histories: on. */
+  cache?: boolean;
 }
 
 export interface DatasetArtifact {
@@ -27,10 +30,13 @@ export interface IngestResult {
 /**
  * Ingest: copy the dataset into the object store (streaming, sha256-addressed), then
  * validate it line by line. A dataset with any invalid line fails the run with the report.
+ * The source is always fetched and hashed (only its content says whether it changed); with step
+ * caching, an earlier validation of the same content and format is reused.
  */
 export function ingestActivities(deps: PipelineDeps) {
   return {
-    async ingestDataset({ runId, dataset }: IngestInput): Promise<IngestResult> {
+    async ingestDataset(input: IngestInput): Promise<IngestResult> {
+      const { runId, dataset } = input;
       const progress = { phase: 'fetch', bytes: 0, lines: 0 };
       return withHeartbeat(progress, async (signal) => {
         const { store } = deps.sources;
@@ -46,13 +52,25 @@ export function ingestActivities(deps: PipelineDeps) {
           throw ApplicationFailure.nonRetryable(`${dataset.uri} is not in the object store; upload it first`, 'SourceRejected');
         }
 
+        const metadata = (records: number) => ({ source: dataset.uri, format: dataset.format, records });
+        const uri = `object://sha256/${sha256}`;
+        const key = stepCacheKey('ingest', { format: dataset.format, sha256 });
+        const cached = await lookUpStepCache(deps, { runId, stage: 'ingest', key, enabled: input.cache !== false });
+        if (cached) {
+          // This run's own source URI: erasure by source finds the raw dataset by it.
+          const reused = await cached.artifact('raw_dataset', metadata(cached.report.records));
+          if (reused) {
+            await cached.finish();
+            return { dataset: reused, report: cached.report };
+          }
+        }
+
         progress.phase = 'validate';
         const report = await validateDataset(addAbortSignal(signal, await store.get(sha256)), {
           format: dataset.format,
           sha256,
           onLine: (n) => (progress.lines = n),
         });
-        const uri = `object://sha256/${sha256}`;
         const artifactId = await recordArtifact(deps.db, {
           runId,
           kind: 'raw_dataset',
@@ -61,7 +79,7 @@ export function ingestActivities(deps: PipelineDeps) {
           bytes: report.bytes,
           mediaType: 'application/jsonl',
           producedByStage: 'ingest',
-          metadata: { source: dataset.uri, format: dataset.format, records: report.records },
+          metadata: metadata(report.records),
         });
         if (report.errorCount > 0) {
           const first = report.errors[0]!;

@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DatasetFormat, RedactReport } from '@refinery/core';
@@ -24,6 +22,8 @@ import { metric, METRICS } from '@refinery/core/metrics';
 import type { PipelineDeps } from './deps';
 import type { DatasetArtifact } from './ingest';
 import { withHeartbeat } from './heartbeat';
+import { lineWriter, scratchDir, scratchWriteFailure } from './scratch';
+import { lookUpStepCache, redactionKeyFingerprint, stepCacheKey } from './step-cache';
 
 export interface RedactInput {
   runId: string;
@@ -31,6 +31,8 @@ export interface RedactInput {
   dataset: DatasetArtifact;
   format: DatasetFormat;
   policy: RedactionPolicy;
+  /** Step caching (RunSpec `cache.redact`, default on). Absent in older histories: on. */
+  cache?: boolean;
 }
 
 export interface RedactResult {
@@ -54,23 +56,33 @@ export function redactActivities(deps: PipelineDeps) {
       return withHeartbeat(progress, async (signal) => {
         const { store } = deps.sources;
         const projectKey = await getProjectRedactionKey(deps.db, input.projectId);
-        const dir = await mkdtemp(join(tmpdir(), 'refinery-redact-'));
+        // Surrogates and pseudonyms depend on the project's key: another key never reuses them.
+        const key = stepCacheKey('redact', { input: input.dataset.sha256, format: input.format, policy: input.policy, projectKey: redactionKeyFingerprint(projectKey) });
+        const cached = await lookUpStepCache(deps, { runId: input.runId, stage: 'redact', key, enabled: input.cache !== false });
+        if (cached) {
+          const dataset = await cached.artifact('redacted_dataset');
+          const reportArtifact = await cached.artifact('redaction_report');
+          if (dataset && reportArtifact) {
+            await recordRedactionLineage(deps, input, dataset.artifactId, reportArtifact.artifactId);
+            await cached.finish();
+            return { dataset, report: cached.report, reportArtifactId: reportArtifact.artifactId };
+          }
+        }
+        const dir = await scratchDir(deps, 'redact');
         try {
           const outPath = join(dir, 'redacted.jsonl');
           const redactor = createJsonlRedactor({ policy: input.policy, format: input.format, projectKey });
-          const out = createWriteStream(outPath);
+          const out = lineWriter(outPath);
           const raw = await store.get(shaFromObjectUri(input.dataset.uri)!);
           try {
-            for await (const line of redactor.redact(countLines(splitLines(raw), progress, signal))) {
-              if (!out.write(`${line}\n`)) await once(out, 'drain');
-            }
+            for await (const line of redactor.redact(countLines(splitLines(raw), progress, signal))) await out.write(line);
+            await out.close();
           } catch (err) {
+            out.abandon();
             if (err instanceof RedactionInputTooLargeError || err instanceof RedactionRecordError) {
               throw ApplicationFailure.nonRetryable(err.message, 'RedactionInputRejected');
             }
-            throw err;
-          } finally {
-            await new Promise((r) => out.end(r));
+            throw scratchWriteFailure(err, deps, 'the redacted dataset');
           }
           const redactionReport = redactor.report();
           // Throughput counts what went through the redactor, whether or not verification passes next.
@@ -119,8 +131,7 @@ export function redactActivities(deps: PipelineDeps) {
             producedByStage: 'redact',
             metadata: { policyHash: report.policyHash, verified: true },
           });
-          await recordLineage(deps.db, { fromArtifactId: input.dataset.artifactId, toArtifactId: artifactId, relation: 'redacted_from', runId: input.runId, stage: 'redact' });
-          await recordLineage(deps.db, { fromArtifactId: artifactId, toArtifactId: reportArtifactId, relation: 'reported_by', runId: input.runId, stage: 'redact' });
+          await recordRedactionLineage(deps, input, artifactId, reportArtifactId);
           return { dataset: { artifactId, uri: stored.uri, sha256: stored.sha256, bytes: stored.bytes }, report, reportArtifactId };
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -128,6 +139,11 @@ export function redactActivities(deps: PipelineDeps) {
       });
     },
   };
+}
+
+async function recordRedactionLineage(deps: PipelineDeps, input: RedactInput, artifactId: string, reportArtifactId: string): Promise<void> {
+  await recordLineage(deps.db, { fromArtifactId: input.dataset.artifactId, toArtifactId: artifactId, relation: 'redacted_from', runId: input.runId, stage: 'redact' });
+  await recordLineage(deps.db, { fromArtifactId: artifactId, toArtifactId: reportArtifactId, relation: 'reported_by', runId: input.runId, stage: 'redact' });
 }
 
 async function* countLines(lines: AsyncIterable<string>, progress: { lines: number }, signal: AbortSignal): AsyncGenerator<string> {

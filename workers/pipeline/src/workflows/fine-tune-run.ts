@@ -62,17 +62,17 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
   const runStage = stageRunner(runId, progress, spec.training?.gpu.pool ?? 'default');
   await projection.markRun({ runId, status: 'running' });
   try {
-    const ingested = await runStage('ingest', (a) => a.ingestDataset({ runId, dataset: spec.dataset }));
+    const ingested = await runStage('ingest', (a) => a.ingestDataset({ runId, dataset: spec.dataset, cache: spec.cache?.ingest !== false }));
     const redaction = spec.redaction;
     const clean = redaction
-      ? (await runStage('redact', (a) => a.redactDataset({ runId, projectId: spec.project, dataset: ingested.dataset, format: spec.dataset.format, policy: redaction }))).dataset
+      ? (await runStage('redact', (a) => a.redactDataset({ runId, projectId: spec.project, dataset: ingested.dataset, format: spec.dataset.format, policy: redaction, cache: spec.cache?.redact !== false }))).dataset
       : ingested.dataset;
 
     let trained: TrainResult | null = null;
     const evidence: { evaluation: EvaluateReport | null; gates: GatesReport | null } = { evaluation: null, gates: null };
     if (spec.training) {
       const training = spec.training;
-      const split = await runStage('split', (a) => a.splitDataset({ runId, dataset: clean, split: spec.split! }));
+      const split = await runStage('split', (a) => a.splitDataset({ runId, dataset: clean, split: spec.split!, cache: spec.cache?.split !== false }));
       trained = await runStage('train', (a) =>
         a.trainLora({
           runId,
