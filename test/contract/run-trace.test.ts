@@ -17,6 +17,7 @@ const run = (o: Partial<RunDetail>): RunDetail => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   startedAt: '2026-01-01T00:00:01.000Z',
   finishedAt: '2026-01-01T00:01:00.000Z',
+  queue: null,
   traceId: null,
   traceUrl: null,
   spec: {},

@@ -127,6 +127,9 @@ const PROBES: Record<RouteKey, () => Probe> = {
   'GET /api/v1/openlineage/events': () => ({ method: 'GET', path: `/api/v1/openlineage/events?project=demo&run=${runId}&limit=1`, allowed: (o) => o.status === 200 && (o.body as { eventType?: string } | null)?.eventType === 'START' }),
   'POST /api/v1/openlineage/redeliver': () => ({ method: 'POST', path: '/api/v1/openlineage/redeliver', body: '{"dueOnly":"soon"}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
   'GET /api/v1/projects/{project}/usage': () => ({ method: 'GET', path: '/api/v1/projects/demo/usage', allowed: (o) => o.status === 200 && (o.body as { runs?: { runId: string }[] } | null)?.runs?.some((r) => r.runId === runId) === true }),
+  'GET /api/v1/projects/{project}/quotas': () => ({ method: 'GET', path: '/api/v1/projects/demo/quotas', allowed: (o) => o.status === 200 && (o.body as { project?: string } | null)?.project === 'demo' }),
+  // An invalid body: an allowed caller gets 400, so the probe changes no limit.
+  'PUT /api/v1/projects/{project}/quotas': () => ({ method: 'PUT', path: '/api/v1/projects/demo/quotas', body: '{"maxConcurrentRuns":-1,"gpuSlots":{}}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),
   'GET /api/v1/usage/prices': () => ({ method: 'GET', path: '/api/v1/usage/prices', allowed: (o) => o.status === 200 && (o.body as { prices?: { queue: string }[] } | null)?.prices?.some((p) => p.queue === '*') === true }),
   // A price out of range: refused only after authorization, so no price changes.
   'PUT /api/v1/usage/prices/{queue}': () => ({ method: 'PUT', path: '/api/v1/usage/prices/refinery-gpu-matrix', body: '{"gpuHourPrice":-1,"cpuHourPrice":0}', allowed: (o) => o.status === 400 && code(o) === 'invalid_body' }),

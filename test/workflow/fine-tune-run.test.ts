@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig, TASK_QUEUES, validateRunSpec, type ApprovalReport, type FineTuneRunInput, type GatesReport, type RunSpec } from '@refinery/core';
 import { WORKFLOWS_PATH } from '@refinery/pipeline-worker';
-import { decideUpdate, fineTuneRun, progressQuery } from '@refinery/pipeline-worker/workflows';
+import { decideUpdate, fineTuneRun, limitsChangedSignal, progressQuery } from '@refinery/pipeline-worker/workflows';
 import { TEMPORAL_CONFIG_KEYS, temporalDataConverterFromConfig } from '@refinery/temporal';
 import { stackEnv } from '../support/api';
 import { specObject } from '../support/specs';
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 function spec(sections: Partial<RunSpec> & { without?: (keyof RunSpec)[] }, pool: string): RunSpec {
   const { without = [], ...rest } = sections;
-  const raw: Record<string, unknown> = { ...specObject(), project: 'wf-test', name: 'wf-test', training: { epochs: 1, gpu: { pool } }, ...rest };
+  const raw: Record<string, unknown> = { ...specObject(), project: pool, name: 'wf-test', training: { epochs: 1, gpu: { pool } }, ...rest };
   for (const key of without) delete raw[key];
   const parsed = validateRunSpec(raw);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -246,7 +246,7 @@ describe('the approval stage', () => {
     expect(out.promoted.status).toBe('succeeded');
     expect(out.rejected.status).toBe('rejected');
     const promotions = mocks.calls.filter((c) => c.activity === 'promoteModel').map((c) => c.input);
-    expect(promotions).toEqual([{ runId: expect.any(String), project: 'wf-test', model: 'wf-test', alias: 'production' }]);
+    expect(promotions).toEqual([{ runId: expect.any(String), project: expect.stringMatching(/^wf-test-/), model: 'wf-test', alias: 'production' }]);
     const order = mocks.calls.map((c) => c.activity).filter((a) => ['recordApproval', 'promoteModel'].includes(a));
     expect(order.slice(0, 2)).toEqual(['recordApproval', 'promoteModel']);
   });
@@ -272,6 +272,69 @@ describe('the approval stage', () => {
     });
     expect(out.status).toBe('succeeded');
     expect(mocks.calls.find((c) => c.activity === 'openApproval')!.input).toMatchObject({ evidence: { gates: failed } });
+  });
+});
+
+describe('fair queuing: the project semaphore (projectQuota)', () => {
+  type QueueEntries = { entries: { runId: string; position: number; reason: string; resource: string }[] };
+  const lastQueue = (mocks: ReturnType<typeof mockActivities>) => (mocks.calls.filter((c) => c.activity === 'publishQuotaQueue').at(-1)?.input as QueueEntries | undefined)?.entries ?? [];
+
+  it('with one GPU slot, runs train one after the other in priority order, and the waiting ones are queued with place and reason', async () => {
+    let letFirstFinish!: () => void;
+    const firstMayFinish = new Promise<void>((r) => (letFirstFinish = r));
+    const trained: string[] = [];
+    const mocks = mockActivities({
+      loadQuotaLimits: async () => ({ maxConcurrentRuns: null, gpuSlots: { [poolOf.current]: 1 } }),
+      trainLora: async (input) => {
+        trained.push(input.runId);
+        if (trained.length === 1) await firstMayFinish;
+        return { adapter: { artifactId: 'art_adapter', uri: `object://sha256/${'c'.repeat(64)}`, sha256: 'c'.repeat(64), bytes: 1 }, report: TRAIN_REPORT };
+      },
+    });
+    const poolOf = { current: '' };
+    const { ids, queueWhileWaiting, progress } = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      poolOf.current = pool;
+      const first = await start(taskQueue, { spec: spec({ priority: 10 }, pool) });
+      await waitFor(async () => trained.length === 1);
+      const low = await start(taskQueue, { spec: spec({ priority: 20 }, pool) });
+      const high = await start(taskQueue, { spec: spec({ priority: 90 }, pool) });
+      await waitFor(async () => lastQueue(mocks).length === 2);
+      const queueWhileWaiting = lastQueue(mocks);
+      const progress = await high.query(progressQuery);
+      letFirstFinish();
+      await Promise.all([first.result(), low.result(), high.result()]);
+      return { ids: { first: first.workflowId, low: low.workflowId, high: high.workflowId }, queueWhileWaiting, progress };
+    });
+    expect(trained).toEqual([ids.first, ids.high, ids.low]);
+    expect(queueWhileWaiting.map((e) => [e.runId, e.position])).toEqual(expect.arrayContaining([[ids.high, 1], [ids.low, 2]]));
+    expect(queueWhileWaiting[0]!.reason).toMatch(/is using all 1 of its GPU slot in pool wf-test-/);
+    expect(progress.status).toBe('queued');
+    // A run that waited for the GPU went back to queued and then on to running.
+    const statuses = (runId: string) => mocks.calls.filter((c) => c.activity === 'markRun' && c.input.runId === runId).map((c) => c.input.status);
+    expect(statuses(ids.low)).toEqual(['running', 'queued', 'running', 'succeeded']);
+    expect(statuses(ids.first)).toEqual(['running', 'succeeded']);
+    expect(lastQueue(mocks)).toEqual([]);
+  });
+
+  it('a paused project (limit 0) holds new runs queued; raising the limit lets them through; a run cancelled in the queue leaves it', async () => {
+    let limit: number | null = 0;
+    const mocks = mockActivities({ loadQuotaLimits: async () => ({ maxConcurrentRuns: limit, gpuSlots: {} }) });
+    const { waiting, cancelled, after } = await withWorkers(mocks, async ({ taskQueue, pool }) => {
+      const kept = await start(taskQueue, { spec: spec({ without: ['training', 'split'] }, pool) });
+      const dropped = await start(taskQueue, { spec: spec({ without: ['training', 'split'] }, pool) });
+      await waitFor(async () => lastQueue(mocks).length === 2);
+      const waiting = lastQueue(mocks);
+      await dropped.cancel();
+      const cancelled = await dropped.result().catch((e: unknown) => e);
+      await waitFor(async () => lastQueue(mocks).length === 1);
+      limit = 1;
+      await env.client.workflow.getHandle(`quota-${pool}`).signal(limitsChangedSignal);
+      return { waiting, cancelled, after: await kept.result() };
+    });
+    expect(waiting.every((e) => e.resource === 'runs' && /is paused: its limit of concurrent runs is 0/.test(e.reason))).toBe(true);
+    expect(cancelled).toBeInstanceOf(WorkflowFailedError);
+    expect(after.status).toBe('succeeded');
+    expect(lastQueue(mocks)).toEqual([]);
   });
 });
 

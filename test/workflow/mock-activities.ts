@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ggufVariant, type ApprovalReport, type PromoteReport, type EvaluateReport, type GatesReport, type GpuActivities, type IngestReport, type MergeReport, type QuantizeReport, type RedactReport, type SplitReport, type StageName, type TrainReport } from '@refinery/core';
-import type { PipelineActivities } from '@refinery/pipeline-worker';
+import { ggufVariant, type ApprovalReport, type PromoteReport, type EvaluateReport, type GatesReport, type GpuActivities, type IngestReport, type MergeReport, type QuantizeReport, type RedactReport, type SplitReport, type StageName, type TrainReport, UNLIMITED } from '@refinery/core';
+import { requestQuotaSlot, type PipelineActivities } from '@refinery/pipeline-worker';
 
 /** Stand-ins for the stage activities, recording what the workflow asked for and in what order. */
 export type Call = { activity: string; input: Record<string, unknown> };
@@ -131,6 +131,22 @@ export function mockActivities(overrides: Overrides = {}) {
     async promoteModel(input) {
       record('promoteModel', input);
       return { report: { ...PROMOTE_REPORT, model: input.model, alias: input.alias } };
+    },
+    // Fair queuing: the real request (it starts the project's semaphore workflow on this worker's queue); no limits unless a test overrides loadQuotaLimits.
+    async requestQuotaSlot(input) {
+      record('requestQuotaSlot', input);
+      await requestQuotaSlot(input);
+    },
+    async loadQuotaLimits(project) {
+      record('loadQuotaLimits', { project });
+      return UNLIMITED;
+    },
+    async publishQuotaQueue(input) {
+      record('publishQuotaQueue', input);
+    },
+    async endedQuotaHolders(input) {
+      record('endedQuotaHolders', input);
+      return [];
     },
   };
   const activities = { ...base } as Record<string, (input: never) => Promise<unknown>>;

@@ -1,4 +1,4 @@
-import type { ApiError, ApiToken, CreatedToken, LineageGraph, Me, MetricPoint, ModelDetail, ModelSummary, PromoteReport, RunDetail, RunList, RunSummary } from '@refinery/core';
+import type { ApiError, ApiToken, CreatedToken, LineageGraph, Me, MetricPoint, ModelDetail, ModelSummary, ProjectQuota, ProjectQuotaLimits, PromoteReport, RunDetail, RunList, RunSummary } from '@refinery/core';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -173,6 +173,14 @@ export class RefineryApi {
   projectUsage(project: string, o: { from?: string; to?: string } = {}) {
     const params = new URLSearchParams({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) });
     return this.request<import('@refinery/core').ProjectUsage>('GET', `/api/v1/projects/${encodeURIComponent(project)}/usage?${params}`);
+  }
+
+  projectQuota(project: string) {
+    return this.request<ProjectQuota>('GET', `/api/v1/projects/${encodeURIComponent(project)}/quotas`);
+  }
+
+  setProjectQuota(project: string, limits: ProjectQuotaLimits) {
+    return this.request<ProjectQuota>('PUT', `/api/v1/projects/${encodeURIComponent(project)}/quotas`, { body: JSON.stringify(limits), headers: { 'content-type': 'application/json' } });
   }
 
   lineage(node: string, o: { direction?: string; depth?: number } = {}) {

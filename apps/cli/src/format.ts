@@ -1,4 +1,4 @@
-import { formatCost, formatHours, parseStageReport, STATUS_TONES, type ProjectUsage, type RunDetail, type UsageTotals, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
+import { formatCost, formatHours, parseStageReport, STATUS_TONES, type ProjectQuota, type ProjectUsage, type RunDetail, type UsageTotals, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
 
 const tty = process.stdout.isTTY;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -66,15 +66,22 @@ export function duration(ms: number | null): string {
 
 export function runsTable(runs: RunSummary[]): string {
   const rows = [['ID', 'PROJECT', 'NAME', 'STATUS', 'STAGE', 'CREATED']];
-  for (const r of runs) rows.push([r.id, r.project, r.name, r.status, r.currentStage ?? '-', r.createdAt]);
+  for (const r of runs) rows.push([r.id, r.project, r.name, r.queue ? `${r.status} #${r.queue.position}` : r.status, r.currentStage ?? '-', r.createdAt]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows
-    .map((row, n) => row.map((cell, i) => (n > 0 && i === 3 ? status(cell) + ' '.repeat(widths[i]! - cell.length) : cell.padEnd(widths[i]!))).join('  '))
+    .map((row, n) => row.map((cell, i) => (n > 0 && i === 3 ? statusWithPlace(cell) + ' '.repeat(widths[i]! - cell.length) : cell.padEnd(widths[i]!))).join('  '))
     .join('\n');
 }
 
+/** "queued #2": the status coloured, the place in line as is. */
+const statusWithPlace = (cell: string) => {
+  const [s, place] = cell.split(' ');
+  return place ? `${status(s!)} ${place}` : status(cell);
+};
+
 export function runDetail(r: RunDetail): string {
   const lines = [`${bold(r.name)} ${dim(r.id)}`, `project ${r.project}   status ${status(r.status)}${r.error ? `\nerror   ${r.error}` : ''}`];
+  if (r.queue) lines.push(`queue   #${r.queue.position} waiting for ${r.queue.resource === 'runs' ? 'a run slot' : `a GPU slot (${r.queue.resource.slice(4)})`}: ${r.queue.reason}`);
   if (r.traceId) lines.push(`trace   ${r.traceId}${r.traceUrl ? `  ${r.traceUrl}` : ''}`);
   lines.push('', bold('stages'));
   for (const s of r.stages) {
@@ -102,6 +109,21 @@ export function runDetail(r: RunDetail): string {
 export function usageLine(u: UsageTotals): string {
   const unmeasured = u.unmeasuredAttempts ? dim(`  (${u.unmeasuredAttempts} attempt${u.unmeasuredAttempts === 1 ? '' : 's'} unmeasured)`) : '';
   return `CPU ${formatHours(u.cpuSeconds)}  GPU ${formatHours(u.gpuSeconds)}  cost ${formatCost(u.cost)}${unmeasured}`;
+}
+
+/** `refinery quotas <project>`: the limits, then who waits, in the order they will go ahead. */
+export function projectQuotaText(q: ProjectQuota): string {
+  const gpu = Object.entries(q.gpuSlots).map(([pool, n]) => `${pool}=${n}`);
+  const lines = [
+    bold(`quotas of ${q.project}`),
+    `  concurrent runs   ${q.maxConcurrentRuns ?? 'no limit'}`,
+    `  GPU slots         ${gpu.length ? gpu.join('  ') : 'no limit'}${gpu.length ? dim('  (pools not listed: no limit)') : ''}`,
+  ];
+  if (q.updatedBy) lines.push(dim(`  set by ${q.updatedBy} at ${q.updatedAt}`));
+  lines.push('', bold(`queue (${q.queue.length})`));
+  for (const e of q.queue) lines.push(`  #${e.position} ${e.resource.padEnd(12)} ${e.runId}  priority ${e.priority}  since ${e.queuedAt}  ${dim(e.reason)}`);
+  if (q.queue.length === 0) lines.push(dim('  (no run is waiting)'));
+  return lines.join('\n');
 }
 
 /** `refinery usage <project>`: one line per run, then the totals. */

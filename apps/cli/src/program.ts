@@ -9,6 +9,7 @@ import { openlineageCommand } from './commands/openlineage';
 import { redactCommand } from './commands/redact';
 import { runsCommand } from './commands/runs';
 import { usageCommand } from './commands/usage';
+import { quotasCommand } from './commands/quotas';
 
 /** The `refinery` command tree; `main.ts` runs it, tests can build it too. */
 export function buildProgram(): Command {
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   program.addCommand(erasureCommand(globals));
   program.addCommand(openlineageCommand(globals));
   program.addCommand(usageCommand(globals));
+  program.addCommand(quotasCommand(globals));
   return program;
 }

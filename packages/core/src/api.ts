@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RUN_STATUSES, STAGE_STATUSES } from './status';
+import { RunQueueSchema } from './quotas';
 import { STAGES, type StageName } from './stages';
 import { StageUsageSchema, UsageTotalsSchema } from './usage';
 
@@ -54,6 +55,8 @@ export const RunSummarySchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** Set while the run waits `queued` for a project quota slot (fair queuing): its place in line and why. */
+  queue: RunQueueSchema.nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

@@ -50,6 +50,8 @@ export const RunSpecObjectSchema = z
     project: slug,
     name: slug,
     description: z.string().max(2000).optional(),
+    /** Order among the project's runs waiting for a slot (fair queuing): higher first, then first come. */
+    priority: z.number().int().min(0).max(100).optional().describe('0-100, default 50: when the project is at a quota, waiting runs go ahead highest priority first, then in order of arrival'),
     baseModel: BaseModelSpec,
     dataset: DatasetSpec,
     /** PII and secret redaction before anything trains on the data; verified afterwards. */

@@ -15,3 +15,4 @@ export * from './model-card';
 export * from './take-home';
 export * from './lineage';
 export * from './usage';
+export * from './quotas';

@@ -13,3 +13,4 @@ export * from './lineage';
 export * from './openlineage';
 export * from './usage';
 export * from './step-cache';
+export * from './quotas';

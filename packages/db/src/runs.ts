@@ -4,6 +4,7 @@ import type { Db } from './client';
 import { artifacts, projects, runs, stageExecutions } from './schema';
 import { audit } from './audit';
 import { newId } from './ids';
+import { runQueueEntries } from './quotas';
 
 type RunRow = typeof runs.$inferSelect;
 
@@ -21,7 +22,16 @@ export function toRunSummary(r: RunRow): RunSummary {
     createdAt: r.createdAt.toISOString(),
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
+    queue: null, // withQueue fills it for waiting runs
   };
+}
+
+/** Adds the place in line of the runs that wait for a quota slot (only `queued` runs can). */
+export async function withQueue<R extends RunSummary>(db: Db, list: R[]): Promise<R[]> {
+  const waiting = list.filter((r) => r.status === 'queued').map((r) => r.id);
+  if (!waiting.length) return list;
+  const entries = await runQueueEntries(db, waiting);
+  return list.map((r) => (entries.has(r.id) ? { ...r, queue: entries.get(r.id)! } : r));
 }
 
 /** The project's redaction key (created with the project), for keyed pseudonyms and hashes. */
@@ -76,8 +86,9 @@ export async function getRunDetail(db: Db, id: string): Promise<RunDetail | null
   const stages = await db.select().from(stageExecutions).where(eq(stageExecutions.runId, id)).orderBy(asc(stageExecutions.id));
   const arts = await db.select().from(artifacts).where(eq(artifacts.runId, id)).orderBy(asc(artifacts.createdAt));
   const usages = stages.map((s) => stageUsageOf(s));
+  const [summary] = await withQueue(db, [toRunSummary(row)]);
   return {
-    ...toRunSummary(row),
+    ...summary!,
     traceId: row.traceId,
     traceUrl: null, // the web app fills it from REFINERY_TRACE_URL_TEMPLATE
     spec: row.spec as Record<string, unknown>,
@@ -138,7 +149,7 @@ export async function listRuns(
     .orderBy(desc(runs.createdAt), desc(runs.id))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit).map(toRunSummary);
-  return { runs: page, nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
+  return { runs: await withQueue(db, page), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
 }
 
 /** Projection updates, written by workflow activities. Terminal states are never overwritten. */

@@ -86,6 +86,35 @@ export const usagePrices = pgTable('usage_prices', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** Fair queuing: a project's limits (no row: no limits), set at runtime by instance admins. */
+export const projectQuotas = pgTable('project_quotas', {
+  projectId: text('project_id').primaryKey().references(() => projects.id),
+  /** Runs computing at once; null: no limit. */
+  maxConcurrentRuns: integer('max_concurrent_runs'),
+  /** Pool -> runs on the pool's GPUs at once; a pool not listed has no limit. */
+  gpuSlots: jsonb('gpu_slots').$type<Record<string, number>>().notNull().default({}),
+  updatedBy: text('updated_by'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The runs waiting for a quota slot, with their place in line: a projection the project's
+ * semaphore workflow rewrites (all of the project's rows at once) after every change.
+ */
+export const runQueue = pgTable(
+  'run_queue',
+  {
+    runId: text('run_id').primaryKey().references(() => runs.id, { onDelete: 'cascade' }),
+    projectId: text('project_id').notNull().references(() => projects.id),
+    resource: text('resource').notNull(),
+    position: integer('position').notNull(),
+    priority: integer('priority').notNull(),
+    reason: text('reason').notNull(),
+    queuedAt: timestamp('queued_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('run_queue_project_idx').on(t.projectId)],
+);
+
 export const artifacts = pgTable(
   'artifacts',
   {

@@ -56,6 +56,14 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
         <Stat label="Duration" value={formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))} />
         {run.traceId && <Stat label="Trace" wrap hint="OpenTelemetry trace of the submit request, the workflow, every stage and the trainer" value={<TraceId run={run} />} />}
       </dl>
+      {run.queue && (
+        <div role="status" data-testid="run-queue" className="rounded-md border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700">
+          <span className="font-semibold">
+            Queued #{run.queue.position} for {run.queue.resource === 'runs' ? 'a run slot' : `a GPU slot in pool ${run.queue.resource.slice('gpu:'.length)}`}:{' '}
+          </span>
+          {run.queue.reason}. Waiting since {formatTimestamp(run.queue.since)}; runs go ahead highest priority first, then in order of arrival.
+        </div>
+      )}
       {run.error && (
         <div role="alert" data-testid="run-error" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
           <span className="font-semibold">Run {run.status}: </span>

@@ -24,6 +24,11 @@ export function RunsTable({ runs, now }: { runs: RunSummary[]; now: number }) {
           <tr key={run.id} data-testid="run-row" data-run-id={run.id} data-status={run.status} className="hover:bg-slate-50">
             <td>
               <StatusBadge status={run.status} testId="run-row-status" />
+              {run.queue && (
+                <span className="ml-1.5 font-mono text-xs text-slate-600" title={run.queue.reason} data-testid="run-row-queue">
+                  #{run.queue.position}
+                </span>
+              )}
             </td>
             <td className="text-slate-600">{run.project}</td>
             <td>

@@ -1,6 +1,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  ProjectQuotaLimitsSchema,
+  ProjectQuotaSchema,
   ACTIONS,
   AddMemberSchema,
   ApiErrorSchema,
@@ -277,6 +279,18 @@ export function buildOpenApiDocument() {
       'Sums the stage attempts that started in [from, to) (either bound optional), each priced at its queue\'s price when it was recorded (docs/operations.md, Cost accounting). `unmeasuredAttempts` counts attempts whose worker or trainer died before reporting; the sums leave out what they did not report.',
     request: { params: projectParam, query: z.object({ from: z.string().optional().describe('ISO 8601 date or instant'), to: z.string().optional().describe('ISO 8601 date or instant (exclusive)') }) },
     responses: { ...ok(200, 'usage per run and totals', ProjectUsageSchema), ...errors(400) },
+  });
+  add('GET /api/v1/projects/{project}/quotas', {
+    summary: "The project's limits on concurrent runs and GPU slots per pool, and the runs waiting under them",
+    description: 'Runs over a limit wait `queued`, highest `priority` first, then in order of arrival (docs/architecture.md, Fair queuing and quotas).',
+    request: { params: projectParam },
+    responses: { ...ok(200, 'limits and queue', ProjectQuotaSchema), ...errors(404) },
+  });
+  add('PUT /api/v1/projects/{project}/quotas', {
+    summary: "Replace the project's limits (instance admins; audited as quota.set)",
+    description: 'null / a pool not listed: no limit; 0 holds every new run back. Takes effect at once: waiting runs go ahead when a limit rises; a lowered limit takes no slot back from a run holding it.',
+    request: { params: projectParam, ...jsonBody(ProjectQuotaLimitsSchema) },
+    responses: { ...ok(200, 'the limits now, and the queue', ProjectQuotaSchema), ...errors(400, 404) },
   });
   add('GET /api/v1/usage/prices', { summary: 'Prices per GPU-hour and CPU-hour of each task queue (`*`: the default for queues without their own)', responses: ok(200, 'prices', UsagePriceListSchema) });
   add('PUT /api/v1/usage/prices/{queue}', {

@@ -72,6 +72,9 @@ export const ROUTE_RULES = {
   // Cost accounting: a project's usage is run data; prices are no secret, and only instance admins set them.
   'GET /api/v1/projects/{project}/usage': { action: 'run.read', project: 'param' },
   'GET /api/v1/usage/prices': { allow: 'signed-in' },
+  // Fair queuing: members see their project's limits and queue; only instance admins set limits (a team must not lift its own).
+  'GET /api/v1/projects/{project}/quotas': { action: 'run.read', project: 'param' },
+  'PUT /api/v1/projects/{project}/quotas': { allow: 'instance-admin', sessionOnly: true },
   'PUT /api/v1/usage/prices/{queue}': { allow: 'instance-admin', sessionOnly: true },
 } as const satisfies Record<string, Rule>;
 

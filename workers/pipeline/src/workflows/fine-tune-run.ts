@@ -1,8 +1,10 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { ApprovalReport, ApprovalSpec, EvaluateReport, FineTuneRunInput, FineTuneRunResult, GatesReport, GpuActivities, QuantizeResult, TrainResult } from '@refinery/core';
 import {
+  DEFAULT_RUN_PRIORITY,
   decisionRefusal,
   durationMs,
+  gpuResource,
   HumanDecisionSchema,
   STAGE_DEFINITIONS,
   TASK_QUEUES,
@@ -11,9 +13,14 @@ import {
   type StageDefinition,
   type StageName,
   type StageReport,
+  RUNS_RESOURCE,
 } from '@refinery/core/workflow-safe';
 import type { PipelineActivities } from '../activities';
 import { decideUpdate, progressQuery } from './messages';
+import { quotaSlots } from './quota-slots';
+
+/** Runs started before fair queuing replay without asking for slots. */
+const QUOTAS_PATCH = 'project-quotas';
 
 
 type StageActivities = PipelineActivities & GpuActivities;
@@ -59,9 +66,13 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
     },
   );
 
-  const runStage = stageRunner(runId, progress, spec.training?.gpu.pool ?? 'default');
-  await projection.markRun({ runId, status: 'running' });
+  const gpuPool = spec.training?.gpu.pool ?? 'default';
+  const runStage = stageRunner(runId, progress, gpuPool);
+  // Fair queuing: the run computes only while its project is under its limits (it waits `queued`).
+  const quotas = patched(QUOTAS_PATCH) ? quotaSlots({ project: spec.project, runId, priority: spec.priority ?? DEFAULT_RUN_PRIORITY }) : null;
   try {
+    await quotas?.acquire(RUNS_RESOURCE);
+    await projection.markRun({ runId, status: 'running' });
     const ingested = await runStage('ingest', (a) => a.ingestDataset({ runId, dataset: spec.dataset, cache: spec.cache?.ingest !== false }));
     const redaction = spec.redaction;
     const clean = redaction
@@ -73,6 +84,16 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
     if (spec.training) {
       const training = spec.training;
       const split = await runStage('split', (a) => a.splitDataset({ runId, dataset: clean, split: spec.split!, cache: spec.cache?.split !== false }));
+      // The GPU stages hold one of the project's slots in the pool, from train until evaluate.
+      const gpu = gpuResource(gpuPool);
+      const { waited } = (await quotas?.acquire(gpu, async () => {
+        progress.status = 'queued';
+        await projection.markRun({ runId, status: 'queued' });
+      })) ?? { waited: false };
+      if (waited) {
+        progress.status = 'running';
+        await projection.markRun({ runId, status: 'running' });
+      }
       trained = await runStage('train', (a) =>
         a.trainLora({
           runId,
@@ -110,7 +131,10 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
           }
         }
       }
+      await quotas?.release(gpu);
     }
+    // Waiting for people computes nothing: the run's slot goes to the next in line.
+    await quotas?.release(RUNS_RESOURCE);
 
     if (spec.approval) {
       const approval = spec.approval;
@@ -146,6 +170,8 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
     progress.status = 'failed';
     await projection.markRun({ runId, status: 'failed', error: message });
     throw ApplicationFailure.nonRetryable(message, 'RunFailed');
+  } finally {
+    if (quotas) await CancellationScope.nonCancellable(() => quotas.releaseAll());
   }
 }
 

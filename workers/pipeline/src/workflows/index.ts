@@ -1,4 +1,5 @@
 export { fineTuneRun } from './fine-tune-run';
+export { projectQuota } from './project-quota';
 export { auditCheckpoint } from './audit-checkpoint';
 export { openLineageRedelivery } from './openlineage-redelivery';
-export { decideUpdate, progressQuery } from './messages';
+export { decideUpdate, limitsChangedSignal, progressQuery } from './messages';
