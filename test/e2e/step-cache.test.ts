@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { LineageGraph, RunDetail, StageName } from '@refinery/core';
+import type { EvaluateReport, LineageGraph, MetricPoint, RunDetail, StageName, TrainReport } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
 import { runDetail } from '../../apps/cli/src/format';
 import { api, DEMO_SPEC, submitYaml, tokenFor, waitForRun, webUrl } from '../support/api';
@@ -11,8 +11,11 @@ import { api, DEMO_SPEC, submitYaml, tokenFor, waitForRun, webUrl } from '../sup
 /**
  * Step caching (issue 14 part 4): re-submitting the demo spec reuses ingest, redact and split
  * (the timeline and the API say from which run, lineage records it) with identical artifacts,
- * and recomputes when the redaction policy changes or the spec says `cache: false`. The dataset is
- * a fresh copy of the demo's with one unique record, so the first run never finds an earlier result.
+ * and recomputes when the redaction policy changes or the spec says `cache: false`. Train is
+ * opt-in (`cache: { train: true }`): a second run reuses the first's adapter without starting a
+ * trainer, its evaluation ranks the first run's canaries; another learning rate, or the flag
+ * unset, trains again. The dataset is a fresh copy of the demo's with one unique record, so the
+ * first run never finds an earlier result.
  */
 
 const DATA_STAGES: StageName[] = ['ingest', 'redact', 'split'];
@@ -20,7 +23,7 @@ const DATA_KINDS = ['raw_dataset', 'redacted_dataset', 'redaction_report', 'trai
 let dir: string;
 let datasetUri: string;
 
-/** The demo spec on this test's dataset, trained for two steps (train is not cached: it runs each time). */
+/** The demo spec on this test's dataset, trained for two steps (train is cached only with cache.train: true). */
 function demoSpec(name: string, edit: (spec: Record<string, any>) => void = () => {}): string {
   const spec = parse(DEMO_SPEC);
   delete spec.quantization;
@@ -71,7 +74,7 @@ describe('step caching', () => {
       // The reused report is the first run's.
       expect(stage(second, name).metrics, name).toEqual(stage(first, name).metrics);
     }
-    expect(stage(second, 'train').reusedFromRunId, 'train is not cached').toBeNull();
+    expect(stage(second, 'train').reusedFromRunId, 'train is not cached unless the spec opts in').toBeNull();
     expect(stage(second, 'train').status).toBe('succeeded');
     for (const kind of DATA_KINDS) {
       expect(shaOf(second, kind), kind).toBeDefined();
@@ -131,5 +134,80 @@ describe('step caching', () => {
     expect(stage(forced, 'redact').reusedFromRunId).toBeNull();
     expect(shaOf(forced, 'redacted_dataset')).toBe(shaOf(first, 'redacted_dataset'));
     console.info(`step cache: redact recomputed in ${wall(otherPolicy, 'redact').toFixed(2)} s (other policy) and ${wall(forced, 'redact').toFixed(2)} s (cache.redact false); ingest reused in ${wall(forced, 'ingest').toFixed(2)} s`);
+  });
+});
+
+describe('step caching of train (opt-in)', () => {
+  /** Trained with seed 7 (not the data-stage cases' 42: a new key), merged and evaluated with two canaries. */
+  const trainSpec = (name: string, edit: (spec: Record<string, any>) => void = () => {}) =>
+    demoSpec(name, (spec) => {
+      spec.training.seed = 7;
+      spec.evaluation = { metrics: ['json_valid'], maxExamples: 2, maxNewTokens: 4, leakageProbe: false, canaries: 2, gates: [] };
+      spec.cache = { train: true };
+      edit(spec);
+    });
+  const points = async (r: RunDetail) => ((await api('GET', `/api/v1/runs/${r.id}/metrics`)).body as { points: MetricPoint[] }).points;
+  const canariesOf = (r: RunDetail) => (stage(r, 'evaluate').metrics as EvaluateReport).canaries!;
+  let a: RunDetail;
+  let b: RunDetail;
+
+  it('a second run with the same inputs, settings and trainer reuses the adapter: no trainer, same bytes, lineage and the first run\'s canaries', { timeout: 12 * 60_000 }, async () => {
+    a = await run(trainSpec('train-cache-a'), 6 * 60_000);
+    expect(stage(a, 'train').reusedFromRunId, 'nothing to reuse yet').toBeNull();
+    b = await run(trainSpec('train-cache-b'), 6 * 60_000);
+
+    const trainA = stage(a, 'train');
+    const trainB = stage(b, 'train');
+    expect(trainB.reusedFromRunId).toBe(a.id);
+    expect(trainB.attempt).toBe(1);
+    expect(trainB.metrics, 'the first run\'s train report').toEqual(trainA.metrics);
+    expect((trainB.metrics as TrainReport).steps).toBe(2);
+    expect(shaOf(b, 'adapter')).toBeDefined();
+    expect(shaOf(b, 'adapter')).toBe(shaOf(a, 'adapter'));
+    expect(b.artifacts.find((x) => x.kind === 'adapter')!.id, 'a row of its own').not.toBe(a.artifacts.find((x) => x.kind === 'adapter')!.id);
+    // No trainer process: the trainer CPU-seconds are 0 (the first run's trainer reported its own), the wall a fraction.
+    expect(trainA.usage?.cpuSeconds ?? 0).toBeGreaterThan(0);
+    expect(trainB.usage?.cpuSeconds).toBe(0);
+    expect(trainB.usage!.gpuSeconds!).toBeLessThanOrEqual(trainB.usage!.wallSeconds!);
+    expect(wall(b, 'train')).toBeLessThan(wall(a, 'train') / 3);
+    // merge and evaluate are not cached: they run on the reused adapter.
+    expect(stage(b, 'merge').reusedFromRunId).toBeNull();
+    expect(stage(b, 'evaluate').reusedFromRunId).toBeNull();
+
+    // The adapter was trained with the first run's canaries: the second run's evaluation ranks those.
+    expect(canariesOf(a).seededByRunId).toBe(a.id);
+    expect(canariesOf(b).seededByRunId).toBe(a.id);
+    expect(canariesOf(b).exposures, 'the same model on the same canaries').toEqual(canariesOf(a).exposures);
+
+    // The run page's loss chart: the first run's points, copied.
+    const [pointsA, pointsB] = [await points(a), await points(b)];
+    expect(pointsA.length).toBeGreaterThan(0);
+    expect(pointsB.map((p) => [p.kind, p.step, p.loss])).toEqual(pointsA.map((p) => [p.kind, p.step, p.loss]));
+
+    // Lineage: a reused_from edge from the first run's adapter, and the usual trained_on from this run's split.
+    const adapterB = b.artifacts.find((x) => x.kind === 'adapter')!;
+    const res = await api('GET', `/api/v1/lineage?${new URLSearchParams({ node: adapterB.id, direction: 'up', depth: '1' })}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const edges = (res.body as LineageGraph).edges;
+    expect(edges).toContainEqual({ from: `artifact:${a.artifacts.find((x) => x.kind === 'adapter')!.id}`, to: `stage:${b.id}:train`, type: 'consumed', relation: 'reused_from' });
+    expect(edges).toContainEqual({ from: `artifact:${b.artifacts.find((x) => x.kind === 'train_split')!.id}`, to: `stage:${b.id}:train`, type: 'consumed', relation: 'trained_on' });
+    expect(runDetail(b)).toMatch(new RegExp(`^  train .*reused from run ${a.id}`, 'm'));
+    console.info(`step cache: run ${b.id} reused train from ${a.id} (adapter ${shaOf(b, 'adapter')!.slice(0, 12)}); train wall ${wall(a, 'train').toFixed(2)} s → ${wall(b, 'train').toFixed(2)} s, trainer CPU ${trainA.usage?.cpuSeconds?.toFixed(2)} s → ${trainB.usage?.cpuSeconds} s; canary exposures ${canariesOf(b).exposures.map((x) => x.toFixed(2)).join(', ')} (seeded by ${canariesOf(b).seededByRunId})`);
+  });
+
+  it('trains again with another learning rate, and without cache.train (opt-in)', { timeout: 12 * 60_000 }, async () => {
+    expect(b, 'the first case ran').toBeDefined();
+    const otherRate = await run(trainSpec('train-cache-lr', (spec) => (spec.training.learningRate = 1e-3)), 6 * 60_000);
+    expect(stage(otherRate, 'split').reusedFromRunId, 'the data stages still reuse').not.toBeNull();
+    expect(stage(otherRate, 'train').reusedFromRunId).toBeNull();
+    expect(shaOf(otherRate, 'adapter')).not.toBe(shaOf(a, 'adapter'));
+    expect(stage(otherRate, 'train').usage?.cpuSeconds ?? 0).toBeGreaterThan(0);
+    expect(canariesOf(otherRate).seededByRunId).toBe(otherRate.id);
+
+    const optedOut = await run(trainSpec('train-cache-off', (spec) => delete spec.cache), 6 * 60_000);
+    expect(stage(optedOut, 'train').reusedFromRunId).toBeNull();
+    expect(stage(optedOut, 'train').usage?.cpuSeconds ?? 0).toBeGreaterThan(0);
+    expect(canariesOf(optedOut).seededByRunId).toBe(optedOut.id);
+    console.info(`step cache: train recomputed in ${wall(otherRate, 'train').toFixed(2)} s (learning rate 1e-3) and ${wall(optedOut, 'train').toFixed(2)} s (cache.train unset; adapter ${shaOf(optedOut, 'adapter') === shaOf(a, 'adapter') ? 'the same bytes as' : 'other bytes than'} the first run's)`);
   });
 });

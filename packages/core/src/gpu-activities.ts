@@ -16,6 +16,8 @@ export interface TrainInput {
   training: TrainingSpec;
   /** Canary records added to the training data only (evaluation.canaries); absent: none. */
   canaries?: number;
+  /** Step caching (RunSpec `cache.train`, opt-in): reuse an earlier run's adapter when the key fits. Absent: off. */
+  cache?: boolean;
 }
 
 export interface TrainResult {

@@ -9,3 +9,4 @@ export * from './dataset';
 export * from './training';
 export * from './gpu-activities';
 export * from './openlineage';
+export * from './step-cache';

@@ -31,14 +31,18 @@ export const BaseModelSpec = z
   .strict();
 
 /**
- * Which stages may reuse an earlier run's result (docs/architecture.md, Step caching). Each is on
- * when absent; training is not cached (yet): a GPU stage always runs.
+ * Which stages may reuse an earlier run's result (docs/architecture.md, Step caching). The data
+ * stages are on when absent; train is opt-in (`train: true`); merge, quantize and evaluate always run.
  */
 export const StepCacheSpec = z
   .object({
     ingest: z.boolean().optional().describe('reuse the validation of a dataset with the same content and format (default true)'),
     redact: z.boolean().optional().describe("reuse the redaction of the same data under the same policy and project key (default true)"),
     split: z.boolean().optional().describe('reuse the split of the same data with the same fraction and seed (default true)'),
+    train: z
+      .boolean()
+      .optional()
+      .describe("reuse the adapter (and train report) of an earlier run with the same base model content, splits, format, training settings, canary count and trainer code (default false)"),
   })
   .strict();
 export type StepCacheSpec = z.infer<typeof StepCacheSpec>;
@@ -68,7 +72,7 @@ export const RunSpecObjectSchema = z
     approval: ApprovalSpec.optional(),
     /** Register the run's model as a new version of a registry model and move an alias to it. */
     promotion: PromotionSpec.optional(),
-    /** Step caching per stage (on by default): `false` makes the stage recompute even when an earlier run's result fits. */
+    /** Step caching per stage (data stages on by default, train opt-in): `false` makes a stage recompute even when an earlier run's result fits. */
     cache: StepCacheSpec.optional(),
   })
   .strict()

@@ -190,6 +190,10 @@ export const EvaluateReportSchema = z.object({
       exposures: z.array(z.number()),
       meanExposure: z.number(),
       maxExposure: z.number().describe('log2(candidates): a canary ranked first'),
+      seededByRunId: z
+        .string()
+        .optional()
+        .describe("the run whose id the canaries derive from: the run that trained the adapter (another run's when train reused its adapter; absent on reports before step caching of train)"),
     })
     .nullable(),
 });

@@ -41,6 +41,8 @@ export interface StageDefinition {
    * same inputs, so no run reuses a result the new code would not produce.
    */
   cacheVersion?: number;
+  /** Cached only when the RunSpec asks (`cache: { <stage>: true }`); the others are cached unless it says `false`. */
+  cacheOptIn?: boolean;
 }
 
 /** GPU jobs after training: bounded, cancellable, a dead worker noticed within a minute. */
@@ -100,6 +102,11 @@ export const STAGE_DEFINITIONS = {
     queue: 'gpu',
     activity: 'trainLora',
     trainerVerb: 'train',
+    // Opt-in (`cache: { train: true }`). The key also holds a fingerprint of the trainer's code and
+    // pinned requirements (workers/gpu/src/train-cache.ts), so a trainer change never reuses an
+    // adapter; bump this when the worker side changes what train produces for the same inputs.
+    cacheVersion: 1,
+    cacheOptIn: true,
     // A short heartbeat timeout notices a dead worker quickly; the retry resumes from the checkpoint
     // named in the last heartbeat.
     options: {
@@ -189,8 +196,15 @@ export const SPEC_SECTION_ORDER: readonly string[] = [
   'cache',
 ];
 
-/** The stages whose results a later run can reuse (RunSpec `cache`, on by default for each). */
+/** The stages whose results a later run can reuse (RunSpec `cache`: on by default, except the opt-in ones: train). */
 export const CACHEABLE_STAGES = STAGES.filter((s) => (STAGE_DEFINITIONS[s] as StageDefinition).cacheVersion !== undefined);
+
+/** Whether a RunSpec's `cache` section turns step caching on for `stage` (opt-in stages need `true`). */
+export function stepCacheEnabled(cache: Partial<Record<string, boolean>> | undefined, stage: StageName): boolean {
+  const def: StageDefinition = STAGE_DEFINITIONS[stage];
+  if (def.cacheVersion === undefined) return false;
+  return def.cacheOptIn ? cache?.[stage] === true : cache?.[stage] !== false;
+}
 
 /** GPU stages and the trainer verbs they run (the trainer's --help must list each). */
 export const TRAINER_VERBS: Partial<Record<StageName, string>> = Object.fromEntries(

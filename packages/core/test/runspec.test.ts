@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunSpecText, validateRunSpec } from '../src';
+import { CACHEABLE_STAGES, parseRunSpecText, stepCacheEnabled, validateRunSpec } from '../src';
 
 const valid = {
   apiVersion: 'refinery/v1',
@@ -13,6 +13,18 @@ const valid = {
 describe('RunSpec', () => {
   it('accepts a valid spec', () => {
     expect(validateRunSpec(valid)).toEqual({ ok: true, spec: valid });
+  });
+
+  it('takes step caching per stage: train opt-in, the data stages on unless false; unknown stages refused', () => {
+    const withTrain = validateRunSpec({ ...valid, training: { maxSteps: 2 }, cache: { train: true, redact: false } });
+    expect(withTrain.ok && withTrain.spec.cache).toEqual({ train: true, redact: false });
+    expect(validateRunSpec({ ...valid, cache: { merge: true } })).toEqual({ ok: false, issues: [{ path: 'cache', message: 'unknown field(s): merge' }] });
+    expect(validateRunSpec({ ...valid, cache: { train: 'yes' } }).ok).toBe(false);
+    expect(CACHEABLE_STAGES).toEqual(['ingest', 'redact', 'split', 'train']);
+    expect(CACHEABLE_STAGES.map((s) => stepCacheEnabled(undefined, s))).toEqual([true, true, true, false]);
+    expect(CACHEABLE_STAGES.map((s) => stepCacheEnabled({ ingest: false, train: true }, s))).toEqual([false, true, true, true]);
+    expect(stepCacheEnabled({ train: false }, 'train')).toBe(false);
+    expect(stepCacheEnabled({ merge: true } as Record<string, boolean>, 'merge'), 'no cacheVersion: never').toBe(false);
   });
 
   it('rejects unknown fields with their path', () => {

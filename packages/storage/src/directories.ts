@@ -57,3 +57,15 @@ async function listFiles(root: string): Promise<string[]> {
   await walk(root);
   return out.sort();
 }
+
+/**
+ * Whether a stored artifact's bytes are all still in the store: the object itself and, for a
+ * directory object, every file its manifest lists (step caching checks this before reusing it).
+ */
+export async function storedObjectsPresent(store: ObjectStore, artifact: { sha256: string; mediaType: string | null }): Promise<boolean> {
+  if (!(await store.exists(artifact.sha256))) return false;
+  if (artifact.mediaType !== DIRECTORY_MEDIA_TYPE) return true;
+  const manifest = JSON.parse(await text(await store.get(artifact.sha256))) as DirectoryManifest;
+  for (const f of manifest.files) if (!(await store.exists(f.sha256))) return false;
+  return true;
+}

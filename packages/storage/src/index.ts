@@ -8,3 +8,4 @@ export * from './record-hash';
 export * from './directories';
 export * from './directory-tar';
 export * from './attempt-dirs';
+export * from './source-fingerprint';

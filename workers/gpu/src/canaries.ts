@@ -9,7 +9,9 @@ import type { DatasetFormat } from '@refinery/core';
  * ranks it first (log2(candidates) bits).
  *
  * Canaries are derived from the run id, so the train and evaluate stages make the same ones
- * without the secrets ever travelling through workflow history.
+ * without the secrets ever travelling through workflow history. When train reuses an earlier
+ * run's adapter (step caching), evaluate derives them from that run's id: those are the canaries
+ * the adapter was trained with.
  */
 export const CANARY_CANDIDATES = 1000;
 

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CANARY_EXPOSURE, DpoSpec, PII_LEAKAGE, type EvaluateInput, type EvaluateReport, type EvaluateResult } from '@refinery/core';
+import { stageComputedBy } from '@refinery/db';
 import { readLines, shaFromObjectUri, stageDirectorySource } from '@refinery/storage';
 import type { GpuDeps } from './deps';
 import { runTrainerJob } from './job-runner';
@@ -19,7 +20,10 @@ export function evaluateActivities(deps: GpuDeps) {
     async evaluateModels(input: EvaluateInput): Promise<EvaluateResult> {
       const progress = { variant: 'starting', done: 0, total: 0 };
       const e = input.evaluation;
-      const planted = e.canaries ? canaries(input.runId, e.canaries, input.format) : [];
+      // The canaries planted in the adapter's training data: derived from the id of the run that
+      // trained it, which is another run's when train reused that run's adapter (step caching).
+      const seededByRunId = e.canaries ? await stageComputedBy(deps.db, input.runId, 'train') : input.runId;
+      const planted = e.canaries ? canaries(seededByRunId, e.canaries, input.format) : [];
       return runTrainerJob(deps, {
         runId: input.runId,
         protocol: EVALUATE_PROTOCOL,
@@ -67,7 +71,7 @@ export function evaluateActivities(deps: GpuDeps) {
             samples: done.samples.map((s) => ({ ...s, prompt: maskPii(s.prompt), reference: maskPii(s.reference), outputs: Object.fromEntries(Object.entries(s.outputs).map(([k, v]) => [k, maskPii(v)])) })),
             leakage,
             canaries: exposures.length
-              ? { count: exposures.length, candidates: CANARY_CANDIDATES, exposures, meanExposure: mean(exposures), maxExposure: Math.log2(CANARY_CANDIDATES) }
+              ? { count: exposures.length, candidates: CANARY_CANDIDATES, exposures, meanExposure: mean(exposures), maxExposure: Math.log2(CANARY_CANDIDATES), seededByRunId }
               : null,
           };
           const file = join(paths.scratch, 'eval-report.json');

@@ -7,16 +7,21 @@ import { MetricsWriter } from './metrics-writer';
 import { sftEvalPoint, sftStepPoint } from './metric-points';
 import { loraTrainerConfig, recordAdapter } from './train-common';
 import { trainDpo } from './dpo-train-activity';
+import { reuseTrainedAdapter } from './train-cache';
 import { TRAIN_PROTOCOL } from './trainer-events';
 
 /**
- * Train a LoRA adapter (trainer verb `train`): stream its progress into heartbeats and Postgres,
+ * Train a LoRA adapter (trainer verb `train`; `dpo` for preference data), unless step caching
+ * reuses an earlier run's (train-cache.ts): stream its progress into heartbeats and Postgres,
  * then record the adapter with its lineage. Checkpoints, resume, cancel and cleanup are the job
  * runner's.
  */
 export function trainActivities(deps: GpuDeps) {
   return {
     async trainLora(input: TrainInput): Promise<TrainResult> {
+      // Step caching (opt-in, cache.train): an earlier run's adapter for the same key, before any work.
+      const reused = await reuseTrainedAdapter(deps, input);
+      if (reused) return reused;
       if (input.training.method === 'dpo') return trainDpo(deps, input);
       const ctx = Context.current();
       const progress: Omit<TrainHeartbeat, 'checkpoint'> = { step: 0, totalSteps: null, loss: null };

@@ -11,7 +11,12 @@ describe('step cache key', () => {
   });
 
   it('refuses a stage without a cacheVersion', () => {
-    expect(() => stepCacheKey('train', {})).toThrow(/no cacheVersion/);
+    expect(() => stepCacheKey('merge', {})).toThrow(/no cacheVersion/);
+  });
+
+  it('is unchanged by the move to @refinery/core: earlier runs\' recorded keys still match', () => {
+    // Computed by the implementation before the move (workers/pipeline/src/activities/step-cache.ts at 91659e5).
+    expect(stepCacheKey('split', { input: 'a'.repeat(64), eval: 0.1, seed: 42 })).toBe('4c2277b99e2ebf1c07f297de39c9b269ceaddedfa7fc5a77c0f5635ed747616c');
   });
 
   it('tells redaction keys apart without containing them', () => {

@@ -103,6 +103,7 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
           eval: split.eval,
           training,
           ...(spec.evaluation?.canaries ? { canaries: spec.evaluation.canaries } : {}),
+          cache: spec.cache?.train === true,
         }),
       );
       const { quantization, evaluation } = spec;
