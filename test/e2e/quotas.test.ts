@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { ProjectQuota, RunDetail } from '@refinery/core';
-import { accountFor, api, DEMO_SPEC, INGEST_ONLY_SPEC, sessionOf, waitForRun, webUrl } from '../support/api';
+import { type ProjectQuota, type RunDetail } from '@refinery/core';
+import { accountFor, api, DEMO_SPEC, INGEST_ONLY_SPEC, sessionOf, waitForRun as waitForRunAs, webUrl } from '../support/api';
 import { launchChromium, signInAt } from '../support/browser';
 import { refinery } from '../support/cli';
 
@@ -40,6 +40,9 @@ async function submit(yaml: string): Promise<string> {
 }
 
 const getRun = async (id: string) => (await api('GET', `/api/v1/runs/${id}`, { as: asAdmin })).body as RunDetail;
+
+/** The suite's role tokens are in project demo only: this project's runs are read as the instance admin. */
+const waitForRun = (id: string, until?: (r: RunDetail) => boolean, timeoutMs?: number) => waitForRunAs(id, until, timeoutMs, asAdmin);
 
 beforeAll(async () => {
   const created = await api('POST', '/api/v1/projects', { as: asAdmin, ...json({ id: PROJECT }) });

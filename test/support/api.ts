@@ -33,11 +33,11 @@ export async function api(method: string, path: string, init: { body?: string; h
 export const submitYaml = (yaml: string, headers: Record<string, string> = {}) =>
   api('POST', '/api/v1/runs', { body: yaml, headers: { 'content-type': 'application/yaml', ...headers } });
 
-export async function waitForRun(id: string, until: (r: RunDetail) => boolean = (r) => isTerminalRunStatus(r.status), timeoutMs = 120_000): Promise<RunDetail> {
+export async function waitForRun(id: string, until: (r: RunDetail) => boolean = (r) => isTerminalRunStatus(r.status), timeoutMs = 120_000, as?: ProjectRole | Record<string, string>): Promise<RunDetail> {
   const deadline = Date.now() + timeoutMs;
   let last: RunDetail | undefined;
   while (Date.now() < deadline) {
-    last = (await api('GET', `/api/v1/runs/${id}`)).body as RunDetail;
+    last = (await api('GET', `/api/v1/runs/${id}`, { as })).body as RunDetail;
     if (until(last)) return last;
     await new Promise((r) => setTimeout(r, 300));
   }
