@@ -117,7 +117,7 @@ describe('fair queuing and quotas', () => {
     expect(waiting.queue!.reason).toBe(`project ${PROJECT} is paused: its limit of concurrent runs is 0`);
     expect(waiting.stages).toEqual([]); // nothing computed while paused
 
-    expect((await api('POST', `/api/v1/runs/${cancelled}/cancel`, { as: asAdmin })).status).toBe(200);
+    expect((await api('POST', `/api/v1/runs/${cancelled}/cancel`, { as: asAdmin })).status).toBe(202);
     expect((await waitForRun(cancelled)).status).toBe('cancelled');
     expect((await waitForRun(kept, (r) => r.queue?.position === 1, 60_000)).status).toBe('queued');
 
