@@ -100,7 +100,7 @@ export async function runApiLoad(o: ApiLoadOptions): Promise<ApiLoadResult> {
 export async function scrapeRouteTimes(metricsUrl: string, token: string): Promise<Record<string, { count: number; sumS: number }>> {
   const text = await (await fetch(metricsUrl, { headers: { authorization: `Bearer ${token}` } })).text();
   const out: Record<string, { count: number; sumS: number }> = {};
-  for (const m of text.matchAll(/^refinery_api_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.eE+-]+)$/gm)) {
+  for (const m of text.matchAll(/^refinery_api_request_duration_seconds_(sum|count)\{(.*)\} ([0-9.eE+-]+)$/gm)) {
     const route = /route="([^"]*)"/.exec(m[2]!)?.[1];
     if (!route) continue;
     const row = (out[route] ??= { count: 0, sumS: 0 });

@@ -4,12 +4,12 @@
  *   --runs 100         data-only runs submitted at once (ingest + redact of the demo tickets)
  *   --trainings 3      tiny trainings submitted with them (tiny Llama, a few steps, up to the adapter)
  *   --baseline 3       data-only runs first, one at a time (the overhead with nothing else running)
- *   --uncached 0       then this many data-only runs at once with cache: {ingest, redact, split: false}
+ *   --uncached 100     then this many data-only runs at once with cache: {ingest, redact, split: false} (0: none)
  *   --rps 100 --seconds 60   the open-loop API load (list runs, get run, training metrics, in turn)
  *   --profile          CPU-profile the web process under the API load (done anyway when a p95 misses its target)
  *   --profile-seconds 20
  *   --timeout-min 60   give up waiting for the runs after this long
- *   --quick            a smoke: --runs 5 --trainings 1 --baseline 1 --rps 20 --seconds 5
+ *   --quick            a smoke: --runs 5 --trainings 1 --baseline 1 --uncached 2 --rps 20 --seconds 5
  * Prints the tables and writes bench/results/load.json (--quick: load-quick.json). Every figure is
  * measured in this run; nothing in the test suite asserts on time.
  */
@@ -21,8 +21,8 @@ import { parseArgs } from 'node:util';
 import { runApiLoad, scrapeRouteTimes, serverMeansMs, type ApiLoadResult, type Endpoint } from './api-load';
 import { profileWebUnderLoad, type ProfileSummary } from './profile';
 import { startBenchStack } from './stack';
-import { fmt, round, roundSummary, summarize, table, type Summary } from './stats';
-import { runSubmitLoad, type SubmitLoadResult } from './submit-load';
+import { fmt, round, roundSummary, table, type Summary } from './stats';
+import { kindStats, runSubmitLoad, type KindStats, type SubmitLoadResult } from './submit-load';
 
 const OVERHEAD_TARGET_S = 1;
 const API_P95_TARGET_MS = 50;
@@ -52,7 +52,7 @@ const opts = {
   runs: num(args.runs, 100, 5),
   trainings: num(args.trainings, 3, 1),
   baseline: num(args.baseline, 3, 1),
-  uncached: num(args.uncached, 0, 0),
+  uncached: num(args.uncached, 100, 2),
   rps: num(args.rps, 100, 20),
   seconds: num(args.seconds, 60, 5),
   profileSeconds: num(args['profile-seconds'], 20, 5),
@@ -112,42 +112,33 @@ const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const load = passes.load!;
 console.log(`\nMachine: ${machine.cores} cores (${machine.cpu}), ${machine.memGiB} GiB, ${machine.os}, Node ${machine.node}; load average at start ${machine.loadavgAtStart.join(' ')}`);
 console.log(`\nRuns (caching on unless said): p50 / p95; overhead = run wall (created → finished) − Σ stage attempts' own wall time; queue wait = Temporal task scheduled → started\n`);
-const baselineRuns = passes.baseline.flatMap((p) => p.runs).filter((r) => Number.isFinite(r.wallS));
-const queueWaitOf = (r: (typeof baselineRuns)[number]) => Object.values(r.activityQueueWaitS).reduce((a, b) => a + b, 0) + r.workflowTaskQueueWaitS;
-const baselineStats = {
-  count: baselineRuns.length,
-  submitToDoneS: summarize(baselineRuns.map((r) => r.submitToDoneS)),
-  wallS: summarize(baselineRuns.map((r) => r.wallS)),
-  stageComputeS: summarize(baselineRuns.map((r) => r.stageComputeS)),
-  overheadS: summarize(baselineRuns.map((r) => r.overheadS)),
-  overheadExQueueS: summarize(baselineRuns.map((r) => r.overheadExQueueS)),
-  queueWaitS: summarize(baselineRuns.map(queueWaitOf)),
-};
-const columns: [string, SubmitLoadResult['byKind']['data'] | null][] = [
+const baselineStats = kindStats(passes.baseline.flatMap((p) => p.runs).filter((r) => Number.isFinite(r.wallS)));
+const columns: [string, KindStats][] = [
   [`baseline: ${passes.baseline.length} data-only, one at a time`, baselineStats],
   [`load: ${load.dataRuns} data-only`, load.byKind.data],
   [`load: ${load.trainings} trainings`, load.byKind.training],
-  ...(passes.uncached ? [[`uncached: ${passes.uncached.dataRuns} data-only`, passes.uncached.byKind.data] as [string, SubmitLoadResult['byKind']['data']]] : []),
+  ...(passes.uncached ? [[`uncached: ${passes.uncached.dataRuns} data-only`, passes.uncached.byKind.data] as [string, KindStats]] : []),
 ];
-const cols = columns.filter(([, c]) => c && c.count);
+const cols = columns.filter(([, c]) => c.count);
 console.log(
   table(
     ['', ...cols.map(([n]) => n)],
     [
-      ['runs finished', ...cols.map(([, c]) => c!.count)],
-      ['submit → done, s', ...cols.map(([, c]) => s(c!.submitToDoneS))],
-      ['run wall (created → finished), s', ...cols.map(([, c]) => s(c!.wallS))],
-      ["Σ stages' own wall time, s", ...cols.map(([, c]) => s(c!.stageComputeS))],
-      ['overhead incl. queue wait, s', ...cols.map(([, c]) => s(c!.overheadS))],
-      ['queue wait (activity + workflow tasks), s', ...cols.map(([, c]) => s(c!.queueWaitS))],
-      ['overhead excl. queue wait, s', ...cols.map(([, c]) => s(c!.overheadExQueueS))],
+      ['runs finished', ...cols.map(([, c]) => c.count)],
+      ['submit → done, s', ...cols.map(([, c]) => s(c.submitToDoneS))],
+      ['run wall (created → finished), s', ...cols.map(([, c]) => s(c.wallS))],
+      ["Σ stages' own wall time, s", ...cols.map(([, c]) => s(c.stageComputeS))],
+      ['overhead incl. queue wait, s', ...cols.map(([, c]) => s(c.overheadS))],
+      ['queue wait (activity + workflow tasks), s', ...cols.map(([, c]) => s(c.queueWaitS))],
+      ['overhead excl. queue wait, s', ...cols.map(([, c]) => s(c.overheadExQueueS))],
+      ['  of which created → workflow started, s', ...cols.map(([, c]) => s(c.workflowStartDelayS))],
     ],
   ),
 );
 const loadPasses = [load, ...(passes.uncached ? [passes.uncached] : [])];
 console.log(
   `\n${table(
-    ['pass', 'submitted', 'succeeded', 'failed runs', 'failed workflows', 'refused at submit', 'makespan, s', 'runs/min', 'submit request p50 / p95, ms', `overhead p95 ≤ ${OVERHEAD_TARGET_S} s incl. / excl. queue wait`],
+    ['pass', 'submitted', 'succeeded', 'failed / unfinished runs', 'failed workflows', 'refused at submit', 'makespan, s', 'runs/min', 'submit request p50 / p95, ms', `overhead p95 ≤ ${OVERHEAD_TARGET_S} s incl. / excl. queue wait`],
     loadPasses.map((p) => [
       `${p.label} (cache ${p.cache ? 'on' : 'off'})`,
       p.dataRuns + p.trainings,

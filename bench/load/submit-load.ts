@@ -80,8 +80,34 @@ export interface SubmitLoadResult {
   overheadS: Summary;
   overheadExQueueS: Summary;
   queueWaitS: Summary;
-  byKind: Record<RunKind, { count: number; submitToDoneS: Summary; wallS: Summary; stageComputeS: Summary; overheadS: Summary; overheadExQueueS: Summary; queueWaitS: Summary }>;
+  byKind: Record<RunKind, KindStats>;
   runs: RunMeasure[];
+}
+
+export interface KindStats {
+  count: number;
+  submitToDoneS: Summary;
+  wallS: Summary;
+  stageComputeS: Summary;
+  overheadS: Summary;
+  overheadExQueueS: Summary;
+  queueWaitS: Summary;
+  workflowStartDelayS: Summary;
+}
+
+/** Summaries over some runs (those that finished). */
+export function kindStats(of: RunMeasure[]): KindStats {
+  const queueWait = (r: RunMeasure) => sum(Object.values(r.activityQueueWaitS)) + r.workflowTaskQueueWaitS;
+  return {
+    count: of.length,
+    submitToDoneS: summarize(of.map((r) => r.submitToDoneS)),
+    wallS: summarize(of.map((r) => r.wallS)),
+    stageComputeS: summarize(of.map((r) => r.stageComputeS)),
+    overheadS: summarize(of.map((r) => r.overheadS)),
+    overheadExQueueS: summarize(of.map((r) => r.overheadExQueueS)),
+    queueWaitS: summarize(of.map(queueWait)),
+    workflowStartDelayS: summarize(of.map((r) => r.workflowStartDelayS)),
+  };
 }
 
 const CACHE_OFF = { ingest: false, redact: false, split: false };
@@ -229,18 +255,6 @@ export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadRes
   const lastDone = Math.max(...finished.map((r) => r.submitToDoneS * 1000 + accepted.find((s) => s.id === r.id)!.sentAt));
   const makespanS = (lastDone - firstSentAt) / 1000;
   const queueWait = (r: RunMeasure) => sum(Object.values(r.activityQueueWaitS)) + r.workflowTaskQueueWaitS;
-  const kindStats = (kind: RunKind) => {
-    const of = finished.filter((r) => r.kind === kind);
-    return {
-      count: of.length,
-      submitToDoneS: summarize(of.map((r) => r.submitToDoneS)),
-      wallS: summarize(of.map((r) => r.wallS)),
-      stageComputeS: summarize(of.map((r) => r.stageComputeS)),
-      overheadS: summarize(of.map((r) => r.overheadS)),
-      overheadExQueueS: summarize(of.map((r) => r.overheadExQueueS)),
-      queueWaitS: summarize(of.map(queueWait)),
-    };
-  };
   return {
     label: o.label,
     cache: o.cache,
@@ -259,7 +273,7 @@ export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadRes
     overheadS: summarize(finished.map((r) => r.overheadS)),
     overheadExQueueS: summarize(finished.map((r) => r.overheadExQueueS)),
     queueWaitS: summarize(finished.map(queueWait)),
-    byKind: { data: kindStats('data'), training: kindStats('training') },
+    byKind: { data: kindStats(finished.filter((r) => r.kind === 'data')), training: kindStats(finished.filter((r) => r.kind === 'training')) },
     runs,
   };
 }
