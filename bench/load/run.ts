@@ -13,12 +13,14 @@
  * Prints the tables and writes bench/results/load.json (--quick: load-quick.json). Every figure is
  * measured in this run; nothing in the test suite asserts on time.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runApiLoad, scrapeRouteTimes, serverMeansMs, type ApiLoadResult, type Endpoint } from './api-load';
+import { connect } from '@refinery/db';
+import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';
 import { profileWebUnderLoad, type ProfileSummary } from './profile';
 import { startBenchStack } from './stack';
 import { fmt, round, roundSummary, table, type Summary } from './stats';
@@ -66,7 +68,7 @@ const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memG
 const started = Date.now();
 const bench = await startBenchStack(log);
 const passes: { baseline: SubmitLoadResult[]; load: SubmitLoadResult | null; uncached: SubmitLoadResult | null } = { baseline: [], load: null, uncached: null };
-let api: (ApiLoadResult & { serverMeanMs: Record<string, { requests: number; meanMs: number }>; target: string }) | null = null;
+let api: (ApiLoadResult & { serverMeanMs: Record<string, { requests: number; meanMs: number }>; target: string; cpuCores: Record<string, number>; dbTransactionsPerRequest: number | null }) | null = null;
 let profile: ProfileSummary | null = null;
 let profileError: string | null = null;
 try {
@@ -88,10 +90,33 @@ try {
   const metricsToken = bench.stack.env.REFINERY_METRICS_TOKEN!;
   log(`API load: ${opts.rps} req/s for ${opts.seconds} s, open loop, over ${endpoints.map((e) => e.name).join(', ')} (run ${trained.id}, a ${trained.kind} run)`);
   await runApiLoad({ baseUrl: bench.webUrl, token: bench.token, endpoints, rps: Math.min(opts.rps, 20), seconds: 3 }); // warm-up, not counted
+  // Where the CPU goes meanwhile, and how many Postgres transactions the requests cost.
+  const pid = (name: string) => bench.stack.children.get(name)?.pid;
+  const postmasterFile = join(bench.dataDir, 'postgres', 'postmaster.pid');
+  const postmaster = existsSync(postmasterFile) ? Number(readFileSync(postmasterFile, 'utf8').split('\n')[0]) : undefined;
+  const groups: CpuGroups = {
+    'web (next start)': { roots: [pid('web')].filter((x): x is number => !!x), tree: true },
+    'postgres (all backends)': { roots: postmaster ? [postmaster] : [], tree: true },
+    'workers (pipeline, gpu; idle)': { roots: [pid('pipeline'), pid('gpu')].filter((x): x is number => !!x), tree: true },
+    'load client (this process)': { roots: [process.pid], tree: false },
+  };
+  const database = connect(bench.stack.env.DATABASE_URL!, { max: 1 });
+  const transactions = async () => Number((await database.pool.query<{ x: string }>('select xact_commit + xact_rollback as x from pg_stat_database where datname = current_database()')).rows[0]?.x ?? NaN);
   const before = await scrapeRouteTimes(metricsUrl, metricsToken);
+  const xactBefore = await transactions();
+  const cpuBefore = cpuSnapshot(groups);
   const load = await runApiLoad({ baseUrl: bench.webUrl, token: bench.token, endpoints, rps: opts.rps, seconds: opts.seconds });
+  const cpuAfter = cpuSnapshot(groups);
+  const xactAfter = await transactions();
+  await database.close();
   const after = await scrapeRouteTimes(metricsUrl, metricsToken);
-  api = { ...load, serverMeanMs: serverMeansMs(before, after), target: `${trained.kind} run ${trained.id}` };
+  api = {
+    ...load,
+    serverMeanMs: serverMeansMs(before, after),
+    target: `${trained.kind} run ${trained.id}`,
+    cpuCores: cpuBetween(cpuBefore, cpuAfter, machine.cores),
+    dbTransactionsPerRequest: (xactAfter - xactBefore) / load.overall.requests,
+  };
 
   const missed = load.endpoints.some((e) => !(e.latencyMs.p95 <= API_P95_TARGET_MS));
   if (args.profile || missed) {
@@ -131,7 +156,9 @@ console.log(
       ['overhead incl. queue wait, s', ...cols.map(([, c]) => s(c.overheadS))],
       ['queue wait (activity + workflow tasks), s', ...cols.map(([, c]) => s(c.queueWaitS))],
       ['overhead excl. queue wait, s', ...cols.map(([, c]) => s(c.overheadExQueueS))],
-      ['  of which created → workflow started, s', ...cols.map(([, c]) => s(c.workflowStartDelayS))],
+      ['  of which created → workflow started (API), s', ...cols.map(([, c]) => s(c.workflowStartDelayS))],
+      ['  of which workflow tasks running, s', ...cols.map(([, c]) => s(c.workflowTaskRunS))],
+      ['  of which bookkeeping activities running (markRun, stageStarted/Finished), s', ...cols.map(([, c]) => s(c.bookkeepingActivityS))],
     ],
   ),
 );
@@ -161,6 +188,10 @@ if (api) {
       [...api.endpoints, api.overall].map((e) => [e.name, e.requests, e.requests - e.ok, fmt(e.latencyMs.p50, 1), fmt(e.latencyMs.p95, 1), fmt(e.latencyMs.p99, 1), fmt(e.latencyMs.max, 1), fmt(api!.serverMeanMs[e.name]?.meanMs, 1), met(e.latencyMs.p95 <= API_P95_TARGET_MS)]),
     ),
   );
+}
+if (api) {
+  console.log(`\nCPU during the API load, in cores (of ${machine.cores}); Postgres transactions per API request: ${fmt(api.dbTransactionsPerRequest, 1)} (pg_stat_database, all clients)\n`);
+  console.log(table(['process group', 'cores'], Object.entries(api.cpuCores).map(([k, v]) => [k, fmt(v, 2)])));
 }
 if (profile) {
   console.log(`\nWeb process CPU profile under the same load (${profile.load.rps} req/s for ${profile.load.seconds} s; p95 there ${fmt(profile.load.overall.latencyMs.p95, 1)} ms): busy ${fmt(profile.busyMs / 1000, 1)} of ${fmt(profile.sampledMs / 1000, 1)} s sampled (${fmt((100 * profile.busyMs) / profile.sampledMs, 0)} % of one core)\n`);

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
 import { tsToMs } from '@temporalio/common';
-import { isTerminalRunStatus, loadConfig, type RunDetail, type RunSummary } from '@refinery/core';
+import { isTerminalRunStatus, loadConfig, STAGE_DEFINITIONS, STAGES, type RunDetail, type RunSummary } from '@refinery/core';
 import { TEMPORAL_CONFIG_KEYS, temporalClientFromConfig } from '@refinery/temporal';
 import { DEMO_SPEC, INGEST_ONLY_SPEC } from '../../test/support/specs';
 import { summarize, type Summary } from './stats';
@@ -56,6 +56,10 @@ export interface RunMeasure {
   workflowStartDelayS: number;
   /** overheadS minus all queue wait. */
   overheadExQueueS: number;
+  /** Workflow tasks' started → completed, summed (s): the workflow code on its worker plus the round trip. */
+  workflowTaskRunS: number;
+  /** The non-stage activities' (markRun, stageStarted, stageFinished: the Postgres projection) started → completed, summed (s). */
+  bookkeepingActivityS: number;
   stagesReused: number;
   stages: { stage: string; attempt: number; wallS: number | null; reusedFromRunId: string | null }[];
 }
@@ -93,6 +97,8 @@ export interface KindStats {
   overheadExQueueS: Summary;
   queueWaitS: Summary;
   workflowStartDelayS: Summary;
+  workflowTaskRunS: Summary;
+  bookkeepingActivityS: Summary;
 }
 
 /** Summaries over some runs (those that finished). */
@@ -107,6 +113,8 @@ export function kindStats(of: RunMeasure[]): KindStats {
     overheadExQueueS: summarize(of.map((r) => r.overheadExQueueS)),
     queueWaitS: summarize(of.map(queueWait)),
     workflowStartDelayS: summarize(of.map((r) => r.workflowStartDelayS)),
+    workflowTaskRunS: summarize(of.map((r) => r.workflowTaskRunS)),
+    bookkeepingActivityS: summarize(of.map((r) => r.bookkeepingActivityS)),
   };
 }
 
@@ -140,28 +148,40 @@ async function apiJson<T>(o: { webUrl: string; token: string }, method: string, 
 const ms = (iso: string) => Date.parse(iso);
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 
+const STAGE_ACTIVITIES = new Set<string>(STAGES.map((st) => STAGE_DEFINITIONS[st].activity));
+
 /** Queue waits in a run's Temporal history (event times are plain: only payloads are encrypted). */
 async function queueWaits(client: Awaited<ReturnType<typeof temporalClientFromConfig>>, runId: string) {
   const history = await client.workflow.getHandle(runId).fetchHistory();
-  const scheduled = new Map<string, { at: number; queue: string }>();
+  const scheduled = new Map<string, { at: number; queue: string; type: string }>();
+  const startedAtOf = new Map<string, number>();
   const activity: Record<string, number> = {};
   let workflowTask = 0;
+  let workflowTaskRun = 0;
+  let bookkeeping = 0;
   let startedAt = Number.NaN;
   for (const e of history.events ?? []) {
     const at = tsToMs(e.eventTime);
     if (e.workflowExecutionStartedEventAttributes) startedAt = at;
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), { at, queue: e.activityTaskScheduledEventAttributes.taskQueue?.name ?? '?' });
-    if (e.workflowTaskScheduledEventAttributes) scheduled.set(String(e.eventId), { at, queue: 'workflow-task' });
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a) scheduled.set(String(e.eventId), { at, queue: a.taskQueue?.name ?? '?', type: a.activityType?.name ?? '?' });
+    if (e.workflowTaskScheduledEventAttributes) scheduled.set(String(e.eventId), { at, queue: 'workflow-task', type: '' });
     const started = e.activityTaskStartedEventAttributes ?? e.workflowTaskStartedEventAttributes;
     if (started) {
+      startedAtOf.set(String(e.eventId), at);
       const s = scheduled.get(String(started.scheduledEventId));
       if (!s) continue;
       const wait = Math.max(0, at - s.at) / 1000;
       if (s.queue === 'workflow-task') workflowTask += wait;
       else activity[s.queue] = (activity[s.queue] ?? 0) + wait;
     }
+    // How long each ran once started: workflow tasks (the workflow code and its history round trip) and the bookkeeping activities.
+    const wtDone = e.workflowTaskCompletedEventAttributes;
+    if (wtDone) workflowTaskRun += Math.max(0, at - (startedAtOf.get(String(wtDone.startedEventId)) ?? at)) / 1000;
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done && !STAGE_ACTIVITIES.has(scheduled.get(String(done.scheduledEventId))?.type ?? '')) bookkeeping += Math.max(0, at - (startedAtOf.get(String(done.startedEventId)) ?? at)) / 1000;
   }
-  return { activity, workflowTask, startedAt };
+  return { activity, workflowTask, workflowTaskRun, bookkeeping, startedAt };
 }
 
 export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadResult> {
@@ -220,7 +240,7 @@ export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadRes
       const description = await temporal.workflow.getHandle(s.id).describe();
       if (description.status.name !== 'COMPLETED' && description.status.name !== 'RUNNING') failedWorkflows++;
       if (!detail.finishedAt) {
-        runs.push({ id: s.id, kind: s.kind, status: detail.status, error: detail.error, submitMs: s.submitMs, submitToDoneS: NaN, wallS: NaN, stageComputeS: NaN, unmeasuredAttempts: 0, overheadS: NaN, activityQueueWaitS: {}, workflowTaskQueueWaitS: NaN, workflowStartDelayS: NaN, overheadExQueueS: NaN, stagesReused: 0, stages: [] });
+        runs.push({ id: s.id, kind: s.kind, status: detail.status, error: detail.error, submitMs: s.submitMs, submitToDoneS: NaN, wallS: NaN, stageComputeS: NaN, unmeasuredAttempts: 0, overheadS: NaN, activityQueueWaitS: {}, workflowTaskQueueWaitS: NaN, workflowStartDelayS: NaN, overheadExQueueS: NaN, workflowTaskRunS: NaN, bookkeepingActivityS: NaN, stagesReused: 0, stages: [] });
         continue;
       }
       const waits = await queueWaits(temporal, s.id);
@@ -243,6 +263,8 @@ export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadRes
         workflowTaskQueueWaitS: waits.workflowTask,
         workflowStartDelayS: (waits.startedAt - ms(detail.createdAt)) / 1000,
         overheadExQueueS: wallS - stageComputeS - queueWaitS,
+        workflowTaskRunS: waits.workflowTaskRun,
+        bookkeepingActivityS: waits.bookkeeping,
         stagesReused: stages.filter((st) => st.reusedFromRunId).length,
         stages,
       });
