@@ -1,7 +1,7 @@
 /**
  * Who used the CPU during a phase: the machine's busy time (/proc/stat) and each process group's
  * (a process and its descendants, /proc/<pid>/stat utime + stime), in cores (CPU-seconds per second).
- * The rest of the machine ("other") includes Temporal, idle workers and anything else on the host.
+ * The rest of the machine ("other") is anything else on the host, other people's jobs included.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -21,7 +21,8 @@ function processTable(): Map<number, { ppid: number; ticks: number }> {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(name), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+      // utime + stime + cutime + cstime: children that ended and were reaped (e.g. Postgres backends of closed connections) still count, in their parent.
+      table.set(Number(name), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]) });
     } catch {
       // gone meanwhile
     }
@@ -43,6 +44,20 @@ function treeTicks(table: Map<number, { ppid: number; ticks: number }>, roots: n
     stack.push(...(children.get(pid) ?? []));
   }
   return ticks;
+}
+
+/** Processes whose command line (arguments joined by spaces) matches `pattern`. */
+export function pidsByCommandLine(pattern: RegExp): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (pattern.test(readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' '))) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 export type CpuGroups = Record<string, { roots: number[]; tree: boolean }>;
@@ -70,6 +85,6 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, cores: number): Recor
     out[name] = c;
     known += c;
   }
-  out['other (Temporal, everything else on the host)'] = Math.max(0, out['machine (all processes)']! - known);
+  out['other (the rest of the host)'] = Math.max(0, out['machine (all processes)']! - known);
   return out;
 }

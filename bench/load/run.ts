@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runApiLoad, scrapeRouteTimes, serverMeansMs, type ApiLoadResult, type Endpoint } from './api-load';
 import { connect } from '@refinery/db';
-import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';
+import { cpuBetween, cpuSnapshot, pidsByCommandLine, type CpuGroups } from './cpu';
 import { profileWebUnderLoad, type ProfileSummary } from './profile';
 import { startBenchStack } from './stack';
 import { fmt, round, roundSummary, table, type Summary } from './stats';
@@ -94,10 +94,12 @@ try {
   const pid = (name: string) => bench.stack.children.get(name)?.pid;
   const postmasterFile = join(bench.dataDir, 'postgres', 'postmaster.pid');
   const postmaster = existsSync(postmasterFile) ? Number(readFileSync(postmasterFile, 'utf8').split('\n')[0]) : undefined;
+  const temporalPort = bench.stack.env.TEMPORAL_ADDRESS!.split(':').at(-1);
   const groups: CpuGroups = {
     'web (next start)': { roots: [pid('web')].filter((x): x is number => !!x), tree: true },
-    'postgres (all backends)': { roots: postmaster ? [postmaster] : [], tree: true },
+    'postgres (all backends)': { roots: postmaster ? [postmaster] : pidsByCommandLine(new RegExp(`postgres -D ${join(bench.dataDir, 'postgres')} `)), tree: true },
     'workers (pipeline, gpu; idle)': { roots: [pid('pipeline'), pid('gpu')].filter((x): x is number => !!x), tree: true },
+    'temporal dev server': { roots: pidsByCommandLine(new RegExp(`server start-dev .*--port ${temporalPort} `)), tree: true },
     'load client (this process)': { roots: [process.pid], tree: false },
   };
   const database = connect(bench.stack.env.DATABASE_URL!, { max: 1 });
