@@ -191,6 +191,10 @@ if (api) {
     ),
   );
 }
+for (const p of loadPasses) {
+  const waits = Object.entries(p.pgWaits.meanActive).slice(0, 6).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ');
+  console.log(`\nPostgres during the ${p.label} pass: mean active client backends by wait event (${p.pgWaits.samples} samples every 250 ms): ${waits || 'none active'}`);
+}
 if (api) {
   console.log(`\nCPU during the API load, in cores (of ${machine.cores}); Postgres transactions per API request: ${fmt(api.dbTransactionsPerRequest, 1)} (pg_stat_database, all clients)\n`);
   console.log(table(['process group', 'cores'], Object.entries(api.cpuCores).map(([k, v]) => [k, fmt(v, 2)])));

@@ -13,6 +13,7 @@ import { tsToMs } from '@temporalio/common';
 import { isTerminalRunStatus, loadConfig, STAGE_DEFINITIONS, STAGES, type RunDetail, type RunSummary } from '@refinery/core';
 import { TEMPORAL_CONFIG_KEYS, temporalClientFromConfig } from '@refinery/temporal';
 import { DEMO_SPEC, INGEST_ONLY_SPEC } from '../../test/support/specs';
+import { samplePgWaits, type PgWaitSampling } from './pg-waits';
 import { summarize, type Summary } from './stats';
 
 export interface SubmitLoadOptions {
@@ -85,6 +86,8 @@ export interface SubmitLoadResult {
   overheadExQueueS: Summary;
   queueWaitS: Summary;
   byKind: Record<RunKind, KindStats>;
+  /** Postgres backends by wait event from the first POST until every run finished. */
+  pgWaits: PgWaitSampling;
   runs: RunMeasure[];
 }
 
@@ -192,6 +195,7 @@ export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadRes
   const nonce = `${Date.now().toString(36)}`;
   o.log(`submitting ${o.dataRuns} data-only + ${o.trainings} training runs at once (caching ${o.cache ? 'on' : 'off'})`);
 
+  const waits = samplePgWaits(o.stackEnv.DATABASE_URL!);
   // Every POST at once, as concurrent clients would; the wall clock is the host's (Date.now), as the server's timestamps are.
   const firstSentAt = Date.now();
   const submitted = await Promise.all(
@@ -229,6 +233,7 @@ export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadRes
     }
   }
   if (pending.size) o.log(`  ${pending.size} runs not finished after ${o.timeoutMs / 60_000} min`);
+  const pgWaits = await waits.stop();
 
   // Take every run apart.
   const temporal = await temporalClientFromConfig(loadConfig(TEMPORAL_CONFIG_KEYS, o.stackEnv));
@@ -295,6 +300,7 @@ export async function runSubmitLoad(o: SubmitLoadOptions): Promise<SubmitLoadRes
     overheadS: summarize(finished.map((r) => r.overheadS)),
     overheadExQueueS: summarize(finished.map((r) => r.overheadExQueueS)),
     queueWaitS: summarize(finished.map(queueWait)),
+    pgWaits,
     byKind: { data: kindStats(finished.filter((r) => r.kind === 'data')), training: kindStats(finished.filter((r) => r.kind === 'training')) },
     runs,
   };
