@@ -20,7 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'workers/*/test/**/*.test.ts', 'apps/cli/test/**/*.test.ts', 'infra/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'workers/*/test/**/*.test.ts', 'apps/cli/test/**/*.test.ts', 'infra/test/**/*.test.ts', 'bench/load/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
