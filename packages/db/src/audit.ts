@@ -43,8 +43,9 @@ const CHAIN_LOCK_KEY = 0x7265_6669_6175_6474n;
 export async function audit(db: Db, entry: AuditEntry): Promise<void> {
   const ambient = requestContext.getStore();
   await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY.toString()}::bigint)`);
+    // Read before taking the chain's lock: every writer waits on it, so it covers only the head read and the insert.
     const projectId = entry.projectId !== undefined ? entry.projectId : (ambient?.projectId ?? (await projectOfRun(tx as unknown as Db, entry)));
+    await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY.toString()}::bigint)`);
     const [head] = await tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).where(sql`${auditEvents.seq} is not null`).orderBy(desc(auditEvents.seq)).limit(1);
     const prevHash = head?.hash ?? GENESIS_HASH;
     // Set under the lock, so times follow the sequence on one clock; milliseconds, as in the hash.
