@@ -85,6 +85,10 @@ describe('fair queuing and quotas', () => {
       const page = await browser.newPage();
       await signInAt(page, `${webUrl()}/runs/${low}`, accountFor('admin'));
       await expect.poll(() => page.getByTestId('run-queue').textContent(), { timeout: 30_000 }).toContain('Queued #3 for a GPU slot in pool default');
+      await page.getByTestId('run-queue-link').click();
+      await page.waitForURL(`${webUrl()}/projects/${PROJECT}/queue`);
+      await expect.poll(() => page.getByTestId('queue-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id'))), { timeout: 30_000 }).toEqual([high, mid, low]);
+      expect(await page.getByTestId('queue-limit-gpu').textContent()).toBe('default: 0');
       await page.goto(`${webUrl()}/?project=${PROJECT}`);
       const rows = page.getByTestId('run-row-queue');
       await expect.poll(() => rows.allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining(['#1', '#2', '#3']));

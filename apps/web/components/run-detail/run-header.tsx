@@ -61,7 +61,10 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
           <span className="font-semibold">
             Queued #{run.queue.position} for {run.queue.resource === 'runs' ? 'a run slot' : `a GPU slot in pool ${run.queue.resource.slice('gpu:'.length)}`}:{' '}
           </span>
-          {run.queue.reason}. Waiting since {formatTimestamp(run.queue.since)}; runs go ahead highest priority first, then in order of arrival.
+          {run.queue.reason}. Waiting since {formatTimestamp(run.queue.since)}; runs go ahead highest priority first, then in order of arrival.{' '}
+          <Link href={`/projects/${encodeURIComponent(run.project)}/queue`} className="text-emerald-800 underline" data-testid="run-queue-link">
+            The project&apos;s queue
+          </Link>
         </div>
       )}
       {run.error && (

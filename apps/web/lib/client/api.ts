@@ -92,6 +92,10 @@ const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(
 export const getMe = () => request<Me>('/api/v1/me');
 
 /** The project's usage and cost per run over attempts started in [from, to) (ISO instants; either may be empty). */
+export function getProjectQuota(project: string): Promise<import('@refinery/core').ProjectQuota> {
+  return request(`${projectPath(project)}/quotas`);
+}
+
 export function getProjectUsage(project: string, window: { from?: string; to?: string }): Promise<import('@refinery/core').ProjectUsage> {
   const params = new URLSearchParams(Object.entries(window).filter(([, v]) => v) as [string, string][]);
   return request(`${projectPath(project)}/usage?${params}`);
