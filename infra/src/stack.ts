@@ -247,8 +247,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       if (!target) throw new Error(`restart("${piece}"): this stack has no such piece; it can restart ${[...restarts.keys()].join(', ')}`);
       o.log('stack', `restarting ${piece}`);
       await target.down();
-      await whileDown?.();
-      await target.up();
+      try {
+        await whileDown?.();
+      } finally {
+        await target.up(); // back up even when the caller's check failed, so the stack stays whole
+      }
       o.log('stack', `${piece} restarted`);
     };
     return { env, urls: { web: webUrl, webReplicas: webUrls, apiDocs: `${webUrl}/docs`, temporalUi, metrics }, children, restart, stop };

@@ -8,7 +8,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isTerminalRunStatus, loadConfig, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type RunSpec } from '@refinery/core';
+import { isTerminalRunStatus, loadConfig, quotaWorkflowId, TASK_QUEUES, validateRunSpec, WORKFLOW_TYPES, type RunSpec } from '@refinery/core';
 import { connect, createProject, createRun, getProjectRedactionKey } from '@refinery/db';
 import { createJsonlRedactor, splitLines } from '@refinery/redaction';
 import { TEMPORAL_CONFIG_KEYS, temporalClientFromConfig } from '@refinery/temporal';
@@ -23,7 +23,8 @@ import { attemptsOf, runRows, s3Server, S3_BUCKET, S3_CREDENTIALS, sha256OfFile,
  *
  * 1. kill -9 of the pipeline worker in the middle of redacting a large dataset
  * 2. a Temporal server restart in the middle of training
- * 3. Postgres restarts: while the run starts, and in the middle of training
+ * 3. Postgres restarts: while the run starts (its project's quota semaphore retries loading the
+ *    limits), and in the middle of training
  * 4. the S3 server stopped during a multipart upload, back 10 s later
  * 5. the scratch volume full while the redacted dataset is written
  *
@@ -267,10 +268,12 @@ describe('fault matrix: kill, restart and starve each piece under a run; 0 lost 
     if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
     const { run } = await createRun(database.db, { spec: checked.spec, specSha256: 'fault-matrix', actor: 'system:fault-matrix' });
     const runId = run.id;
-    // Outage 1: the workflow starts while Postgres is down, so its first projection call (markRun) must retry.
+    // Outage 1: the workflow starts while Postgres is down. Its first read of Postgres is its
+    // project's quota semaphore loading the limits (before the run may compute), which must retry.
+    const semaphore = quotaWorkflowId(PROJECT);
     await stack.restart('postgres', async () => {
       await temporal.workflow.start(WORKFLOW_TYPES.fineTuneRun, { workflowId: runId, taskQueue: TASK_QUEUES.pipeline, args: [{ runId, spec: checked.spec, submittedBy: 'system:fault-matrix' }] });
-      await waitFor('markRun to be retried while Postgres is down', async () => (await pendingAttempt(runId, 'markRun')) >= 2, 2 * 60_000, { intervalMs: 250 });
+      await waitFor('the quota semaphore to retry loading the limits while Postgres is down', async () => (await pendingAttempt(semaphore, 'loadQuotaLimits').catch(() => 0)) >= 2, 2 * 60_000, { intervalMs: 250 });
     });
     // Outage 2: mid-training (the GPU worker's metric writes and heartbeats go on meanwhile).
     const step = await waitForTrainStep(runId, 2);
@@ -281,8 +284,8 @@ describe('fault matrix: kill, restart and starve each piece under a run; 0 lost 
     expect(rows.run?.status, attemptsOf(rows)).toBe('succeeded');
     expect(timelineProblems(rows, ['ingest', 'redact', 'split', 'train'])).toEqual([]);
     expect(rows.artifacts.filter((a) => a.kind === 'adapter')).toHaveLength(1);
-    const retried = await retriedActivities(runId);
-    expect(retried.some((r) => r.startsWith('markRun#')), `retried: ${retried.join(', ')}`).toBe(true);
+    const retried = [...(await retriedActivities(semaphore)), ...(await retriedActivities(runId))];
+    expect(retried.some((r) => r.startsWith('loadQuotaLimits#')), `retried: ${retried.join(', ')}`).toBe(true);
     // Every training step's point is in Postgres, those written during the outage included.
     const steps = await trainSteps(runId);
     expect(steps).toEqual(Array.from({ length: TRAIN_STEPS }, (_, i) => i + 1));
