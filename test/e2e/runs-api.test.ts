@@ -41,7 +41,8 @@ describe('runs over HTTP against the real stack', () => {
     const activities = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes)
       .map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
-    expect(activities).toEqual(['markRun', 'stageStarted', 'ingestDataset', 'stageFinished', 'stageStarted', 'redactDataset', 'stageFinished', 'markRun']);
+    // First the run asks its project's quota semaphore for a slot (fair queuing), then it computes.
+    expect(activities).toEqual(['requestQuotaSlot', 'markRun', 'stageStarted', 'ingestDataset', 'stageFinished', 'stageStarted', 'redactDataset', 'stageFinished', 'markRun']);
   });
 
   it('fails verification when the policy leaves an entity type unredacted, with a readable report', async () => {

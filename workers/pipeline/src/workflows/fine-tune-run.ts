@@ -70,6 +70,8 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
   const runStage = stageRunner(runId, progress, gpuPool);
   // Fair queuing: the run computes only while its project is under its limits (it waits `queued`).
   const quotas = patched(QUOTAS_PATCH) ? quotaSlots({ project: spec.project, runId, priority: spec.priority ?? DEFAULT_RUN_PRIORITY }) : null;
+  // Before a run's final status is recorded, so whoever sees the status sees a closed (or closing) workflow holding no slot.
+  const releaseSlots = () => (quotas ? CancellationScope.nonCancellable(() => quotas.releaseAll()) : Promise.resolve());
   try {
     await quotas?.acquire(RUNS_RESOURCE);
     await projection.markRun({ runId, status: 'running' });
@@ -126,6 +128,7 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
               const reasons = verdict.results.filter((r) => r.passed === false).map((r) => `${r.gate} (${r.value ?? r.note})`);
               const message = `rejected by gates: ${reasons.join('; ')}`;
               progress.status = 'rejected';
+              await releaseSlots();
               await projection.markRun({ runId, status: 'rejected', error: message });
               return { status: 'rejected', datasetUri: ingested.dataset.uri, adapterUri: adapter.uri };
             }
@@ -164,15 +167,17 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
   } catch (err) {
     if (isCancellation(err)) {
       progress.status = 'cancelled';
+      await releaseSlots();
       await CancellationScope.nonCancellable(() => projection.markRun({ runId, status: 'cancelled' }));
       throw err;
     }
     const message = failureMessage(err);
     progress.status = 'failed';
+    await releaseSlots();
     await projection.markRun({ runId, status: 'failed', error: message });
     throw ApplicationFailure.nonRetryable(message, 'RunFailed');
   } finally {
-    if (quotas) await CancellationScope.nonCancellable(() => quotas.releaseAll());
+    await releaseSlots(); // any path not above (nothing left to release on those)
   }
 }
 
