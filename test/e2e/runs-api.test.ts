@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngestReport, RunDetail } from '@refinery/core';
 import type { RedactReport } from '@refinery/core';
 import { REPO_ROOT } from '../../infra/src/toolchain';
-import { api, specWith, submitYaml, temporalClient, waitForRun } from '../support/api';
+import { api, closedWorkflow, specWith, submitYaml, temporalClient, waitForRun } from '../support/api';
 
 describe('runs over HTTP against the real stack', () => {
   it('runs a spec through ingest and redact to succeeded; Temporal history and Postgres agree', async () => {
@@ -32,7 +32,7 @@ describe('runs over HTTP against the real stack', () => {
     expect(JSON.stringify(run.stages[1]!.metrics)).not.toMatch(/@(?!example\.)[a-z0-9-]+\.[a-z]{2,}/i);
 
     const handle = (await temporalClient()).workflow.getHandle(run.id);
-    const description = await handle.describe();
+    const description = await closedWorkflow(run.id);
     expect(description.status.name).toBe('COMPLETED');
     expect(description.taskQueue).toBe('refinery-pipeline');
     const result = await handle.result();
@@ -75,8 +75,7 @@ describe('runs over HTTP against the real stack', () => {
     expect(report.errors[2]!.reason).toMatch(/invalid role/);
     expect(report.records).toBe(7);
     expect(run.error).toMatch(/3 error\(s\); first at line 3/);
-    const description = await (await temporalClient()).workflow.getHandle(run.id).describe();
-    expect(description.status.name).toBe('FAILED');
+    expect((await closedWorkflow(run.id)).status.name).toBe('FAILED');
   });
 
   it('rejects a bad RunSpec with 400 and field paths', async () => {
@@ -176,8 +175,7 @@ describe('runs over HTTP against the real stack', () => {
       expect(cancel.status).toBe(202);
       const run = await waitForRun(res.body.id, (r) => r.status === 'cancelled', 60_000);
       expect(run.stages.find((s) => s.stage === 'ingest')!.status).toBe('cancelled');
-      const description = await (await temporalClient()).workflow.getHandle(run.id).describe();
-      expect(description.status.name).toBe('CANCELLED');
+      expect((await closedWorkflow(run.id)).status.name).toBe('CANCELLED');
       await writer.close();
 
       const again = await api('POST', `/api/v1/runs/${res.body.id}/cancel`);

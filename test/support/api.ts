@@ -50,3 +50,17 @@ export function temporalClient(): Promise<Client> {
   client ??= temporalClientFromConfig(loadConfig(TEMPORAL_CONFIG_KEYS, stackEnv()));
   return client;
 }
+
+/**
+ * The run's workflow once it has closed. The workflow records the run's final status (an
+ * activity) and then completes, so Postgres may show the end a moment before Temporal does.
+ */
+export async function closedWorkflow(runId: string, timeoutMs = 15_000) {
+  const handle = (await temporalClient()).workflow.getHandle(runId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING' || Date.now() > deadline) return description;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
