@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '@refinery/core';
 import { connect, type Database } from '@refinery/db';
 import { decodeHistory, historyPayloads, isEncrypted, payloadCodecFromConfig, payloadKeyId, type EncryptionCodec } from '@refinery/temporal';
 import { loadToolchain } from '../../infra/src/toolchain';
+import { isPatchMarker } from '../support/patch-marker';
 import { api, INGEST_ONLY_SPEC, sessionOf, specWith, stackEnv, submitYaml, temporalClient, tokenFor, waitForRun, webUrl } from '../support/api';
 
 /**
@@ -55,16 +56,6 @@ function isTraceContext(p: Payload): boolean {
     const value = JSON.parse(new TextDecoder().decode(p.data ?? new Uint8Array())) as Record<string, unknown>;
     const keys = Object.keys(value);
     return keys.every((k) => k === 'traceparent' || k === 'tracestate') && /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(String(value.traceparent));
-  } catch {
-    return false;
-  }
-}
-
-/** The SDK's own patch marker (`patched()` in workflow code): the patch's id and nothing else, written by the SDK outside the data converter. */
-function isPatchMarker(p: Payload): boolean {
-  try {
-    const value = JSON.parse(new TextDecoder().decode(p.data ?? new Uint8Array())) as Record<string, unknown>;
-    return Object.keys(value).sort().join() === 'deprecated,id' && /^[a-z0-9-]+$/.test(String(value.id)) && typeof value.deprecated === 'boolean';
   } catch {
     return false;
   }
