@@ -23,14 +23,15 @@ export async function projectQuota({ project, state: carried }: { project: strin
   let limits = await quota.loadQuotaLimits(project);
   let changed = true;
   let reloadLimits = false;
-  /** Requests that must hear back: new waiters (queued or granted) and repeated requests of holders. */
-  const toTell: { req: Pick<SlotRequest, 'runId' | 'resource'>; granted: boolean }[] = [];
+  /** Who must hear back next round: runs that just lined up (queued, unless let through by then) and holders asking again. */
+  const newlyWaiting: SlotKey[] = [];
+  const askedAgain: SlotKey[] = [];
 
   setHandler(acquireSignal, ({ runId, resource, priority }) => {
-    if (state.holders[resource]?.includes(runId)) toTell.push({ req: { runId, resource }, granted: true }); // a retried request
-    else if (!state.waiting.some((w) => w.runId === runId && w.resource === resource)) {
+    if (state.holders[resource]?.includes(runId)) askedAgain.push({ runId, resource }); // a retried request
+    else if (!state.waiting.some(same({ runId, resource }))) {
       state.waiting.push({ runId, resource, priority, seq: state.nextSeq++, queuedAt: new Date().toISOString() });
-      toTell.push({ req: { runId, resource }, granted: false });
+      newlyWaiting.push({ runId, resource });
     }
     changed = true;
   });
@@ -49,9 +50,7 @@ export async function projectQuota({ project, state: carried }: { project: strin
     if (!woken) {
       // Waiting runs, quiet line: take back the slots of holders whose run ended without a word.
       const holders = [...new Set(Object.values(state.holders).flat())] as string[];
-      if (state.waiting.length && holders.length) {
-        for (const runId of await quota.endedQuotaHolders({ runIds: holders })) releaseAll(state, runId);
-      }
+      if (holders.length) for (const runId of await quota.endedQuotaHolders({ runIds: holders })) releaseAll(state, runId);
     }
     changed = false;
     if (reloadLimits) {
@@ -59,10 +58,11 @@ export async function projectQuota({ project, state: carried }: { project: strin
       limits = await quota.loadQuotaLimits(project);
     }
     const granted = grantWaiting(state, limits);
-    const told = toTell.splice(0).map((t) => ({ ...t, granted: t.granted || granted.some((g) => g.runId === t.req.runId && g.resource === t.req.resource) }));
-    const grantedNow = granted.filter((g) => !told.some((t) => t.req.runId === g.runId && t.req.resource === g.resource));
-    const heard = await Promise.all([...told, ...grantedNow.map((req) => ({ req, granted: true }))].map(({ req, granted }) => tell(req, granted)));
-    for (const runId of heard.filter((id): id is string => id !== null)) {
+    const gone = await Promise.all([
+      ...[...granted, ...askedAgain.splice(0)].map((req) => tell(req, true)),
+      ...newlyWaiting.splice(0).filter((req) => state.waiting.some(same(req))).map((req) => tell(req, false)),
+    ]);
+    for (const runId of gone.filter((id): id is string => id !== null)) {
       releaseAll(state, runId); // the run is gone: its slots go to the next in line
       changed = true;
     }
@@ -89,8 +89,11 @@ export async function projectQuota({ project, state: carried }: { project: strin
   }
 }
 
+type SlotKey = Pick<SlotRequest, 'runId' | 'resource'>;
+const same = (a: SlotKey) => (b: SlotKey) => a.runId === b.runId && a.resource === b.resource;
+
 /** Tells a run its request was granted or queued; returns the run's id when it is gone (it cannot be told). */
-async function tell(req: Pick<SlotRequest, 'runId' | 'resource'>, granted: boolean): Promise<string | null> {
+async function tell(req: SlotKey, granted: boolean): Promise<string | null> {
   try {
     await getExternalWorkflowHandle(req.runId).signal(granted ? slotGrantedSignal : slotQueuedSignal, req.resource);
     return null;
@@ -101,7 +104,7 @@ async function tell(req: Pick<SlotRequest, 'runId' | 'resource'>, granted: boole
 
 function release(state: SemaphoreState, runId: string, resource: QuotaResource): void {
   state.holders[resource] = (state.holders[resource] ?? []).filter((id) => id !== runId);
-  state.waiting = state.waiting.filter((w) => !(w.runId === runId && w.resource === resource));
+  state.waiting = state.waiting.filter((w) => !same({ runId, resource })(w));
 }
 
 function releaseAll(state: SemaphoreState, runId: string): void {
