@@ -66,18 +66,13 @@ export function duration(ms: number | null): string {
 
 export function runsTable(runs: RunSummary[]): string {
   const rows = [['ID', 'PROJECT', 'NAME', 'STATUS', 'STAGE', 'CREATED']];
-  for (const r of runs) rows.push([r.id, r.project, r.name, r.queue ? `${r.status} #${r.queue.position}` : r.status, r.currentStage ?? '-', r.createdAt]);
+  const place = (r: RunSummary) => (r.queue ? ` #${r.queue.position}` : ''); // "queued #2": its place in line
+  for (const r of runs) rows.push([r.id, r.project, r.name, r.status + place(r), r.currentStage ?? '-', r.createdAt]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows
-    .map((row, n) => row.map((cell, i) => (n > 0 && i === 3 ? statusWithPlace(cell) + ' '.repeat(widths[i]! - cell.length) : cell.padEnd(widths[i]!))).join('  '))
+    .map((row, n) => row.map((cell, i) => (n > 0 && i === 3 ? status(runs[n - 1]!.status) + place(runs[n - 1]!) + ' '.repeat(widths[i]! - cell.length) : cell.padEnd(widths[i]!))).join('  '))
     .join('\n');
 }
-
-/** "queued #2": the status coloured, the place in line as is. */
-const statusWithPlace = (cell: string) => {
-  const [s, place] = cell.split(' ');
-  return place ? `${status(s!)} ${place}` : status(cell);
-};
 
 export function runDetail(r: RunDetail): string {
   const lines = [`${bold(r.name)} ${dim(r.id)}`, `project ${r.project}   status ${status(r.status)}${r.error ? `\nerror   ${r.error}` : ''}`];

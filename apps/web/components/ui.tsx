@@ -52,3 +52,16 @@ export const fieldClasses = {
   input: 'rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm font-normal text-slate-900 shadow-sm disabled:cursor-not-allowed disabled:opacity-60',
   select: 'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm font-normal text-slate-900 shadow-sm disabled:cursor-not-allowed disabled:opacity-60',
 };
+
+/** A project page's heading: the project as breadcrumb, the title and one line on what the page shows. */
+export function ProjectPageHeader({ project, title, children }: { project: string; title: string; children: ReactNode }) {
+  return (
+    <div>
+      <nav aria-label="Breadcrumb" className="text-xs font-medium uppercase tracking-wide text-slate-500">
+        Project {project}
+      </nav>
+      <h1 className="text-xl font-semibold tracking-tight">{title}</h1>
+      <p className="mt-1 text-sm text-slate-500">{children}</p>
+    </div>
+  );
+}

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
-import { Card, EmptyState, ErrorBanner } from '@/components/ui';
+import { Card, EmptyState, ErrorBanner, ProjectPageHeader } from '@/components/ui';
 import { ApiRequestError, getProjectQuota } from '@/lib/client/api';
 import { formatTimestamp } from '@/lib/client/format';
 
@@ -19,13 +19,9 @@ export function ProjectQueueView({ project }: { project: string }) {
 
   return (
     <div className="space-y-4" data-testid="project-queue">
-      <div>
-        <nav aria-label="Breadcrumb" className="text-xs font-medium uppercase tracking-wide text-slate-500">
-          Project {project}
-        </nav>
-        <h1 className="text-xl font-semibold tracking-tight">Queue and quotas</h1>
-        <p className="mt-1 text-sm text-slate-500">Runs over a limit wait here, highest priority first, then in order of arrival.</p>
-      </div>
+      <ProjectPageHeader project={project} title="Queue and quotas">
+        Runs over a limit wait here, highest priority first, then in order of arrival.
+      </ProjectPageHeader>
       {quota.isError && <ErrorBanner testId="queue-load-error" title={quota.error instanceof ApiRequestError && quota.error.status === 404 ? 'Project not found' : 'Could not load the queue'} message={quota.error.message} />}
       {q && (
         <>

@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { RunStatus } from '@refinery/core';
 import { formatCost, formatHours } from '@refinery/core/workflow-safe';
 import { StatusBadge } from '@/components/status-badge';
-import { Card, EmptyState, ErrorBanner, fieldClasses } from '@/components/ui';
+import { Card, EmptyState, ErrorBanner, ProjectPageHeader, fieldClasses } from '@/components/ui';
 import { ApiRequestError, getProjectUsage, listUsagePrices } from '@/lib/client/api';
 import { formatTimestamp } from '@/lib/client/format';
 
@@ -24,13 +24,9 @@ export function ProjectUsageView({ project }: { project: string }) {
 
   return (
     <div className="space-y-4" data-testid="project-usage">
-      <div>
-        <nav aria-label="Breadcrumb" className="text-xs font-medium uppercase tracking-wide text-slate-500">
-          Project {project}
-        </nav>
-        <h1 className="text-xl font-semibold tracking-tight">Usage and cost</h1>
-        <p className="mt-1 text-sm text-slate-500">Stage attempts started in the window, measured by the workers that ran them, at the prices in effect when each was recorded.</p>
-      </div>
+      <ProjectPageHeader project={project} title="Usage and cost">
+        Stage attempts started in the window, measured by the workers that ran them, at the prices in effect when each was recorded.
+      </ProjectPageHeader>
       <form className="flex flex-wrap items-end gap-3 text-sm" onSubmit={(e) => e.preventDefault()}>
         <label className="flex flex-col gap-1">
           <span className="text-xs font-medium text-slate-600">From (UTC, inclusive)</span>
