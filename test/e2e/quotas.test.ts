@@ -115,7 +115,8 @@ describe('fair queuing and quotas', () => {
 
   it('a paused project (0 concurrent runs) holds runs queued; one cancelled in the queue leaves it; raising the limit lets the next through', async () => {
     await setLimits({ maxConcurrentRuns: 0, gpuSlots: {} });
-    const cancelled = await submit(spec('paused-cancelled', 50, INGEST_ONLY_SPEC));
+    // Its higher priority puts it first whichever slot request reaches the semaphore first.
+    const cancelled = await submit(spec('paused-cancelled', 60, INGEST_ONLY_SPEC));
     const kept = await submit(spec('paused-kept', 50, INGEST_ONLY_SPEC));
     const waiting = await waitForRun(kept, (r) => r.queue?.position === 2, 120_000);
     expect(waiting.queue!.reason).toBe(`project ${PROJECT} is paused: its limit of concurrent runs is 0`);
