@@ -17,10 +17,11 @@ COPY . .
 RUN npm ci --no-audit --no-fund
 # The trainer's pinned venv (the same requirements file scripts/bootstrap installs).
 RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r workers/trainer/requirements.txt
-# llama.cpp from the source node-llama-cpp ships, with scripts/bootstrap's flags (step 3), CPU tools:
+# llama.cpp from the source node-llama-cpp ships, with scripts/bootstrap's patches and flags (step 3), CPU tools:
 # bin/ + the source tree (convert_hf_to_gguf.py and its gguf-py).
 RUN git clone --quiet node_modules/node-llama-cpp/llama/gitRelease.bundle /opt/llama.cpp \
  && cd /opt/llama.cpp && git rev-parse HEAD > COMMIT \
+ && for p in /app/scripts/llama.cpp-patches/*.patch; do git apply "$p"; done \
  && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DBUILD_SHARED_LIBS=OFF \
       -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
       -DLLAMA_BUILD_SERVER=OFF -DGGML_CCACHE=OFF \

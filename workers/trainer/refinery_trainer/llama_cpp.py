@@ -23,12 +23,11 @@ from .progress import log
 ENV = "REFINERY_LLAMA_CPP"
 TOOLCHAIN_ENV = Path(__file__).resolve().parents[3] / ".data" / "toolchain.env"
 KILL_GRACE_SECONDS = 5.0
-# llama.cpp's tools print results through an asynchronous logger that is never flushed at exit
-# (common/log.cpp leaks it on purpose, ggml-org/llama.cpp#22142): the last lines can be lost when
-# a fast run exits. Its single worker thread writes entries in order, so the last line a tool
-# logs proves that everything before it was written; the caller says what that line is
-# (`complete(stdout, stderr)`), and a run without it is repeated (the tools are deterministic here).
-LOST_OUTPUT_ATTEMPTS = 4
+# llama.cpp's tools print results through an asynchronous logger that upstream never drains at
+# exit (ggml-org/llama.cpp#22142): a fast run could lose its last lines, under load about 1 run in
+# 7. scripts/bootstrap builds the tools with scripts/llama.cpp-patches/flush-log-at-exit.patch,
+# which drains it. Callers still say which last line proves the output whole (`complete`), so a
+# toolchain built without the patch fails loudly instead of scoring a truncated output.
 
 
 class ToolError(RuntimeError):
@@ -81,15 +80,13 @@ def run(cmd: list[str], cancel: Cancellation, what: str, env: dict[str, str] | N
     """Runs a tool to completion and returns its stdout. On a stop request the child is sent
     SIGTERM (SIGKILL after a grace period) and Cancelled is raised. A non-zero exit raises
     ToolError, or InvalidInput when its stderr contains one of `invalid_markers` (the input
-    cannot be handled; retrying won't help). A run for which `complete(stdout, stderr)` is
-    false lost the end of its output (see LOST_OUTPUT_ATTEMPTS) and is repeated."""
-    for attempt in range(1, LOST_OUTPUT_ATTEMPTS + 1):
-        stdout, stderr = _run_once(cmd, cancel, what, env, invalid_markers)
-        if complete is None or complete(stdout, stderr):
-            return stdout
-        log(f"{what}: output incomplete (llama.cpp's logger lost lines at exit), attempt {attempt} of "
-            f"{LOST_OUTPUT_ATTEMPTS}; stdout ends: {stdout[-300:]!r}")
-    raise ToolError(f"{what}: output incomplete in {LOST_OUTPUT_ATTEMPTS} runs (llama.cpp's logger lost lines at exit)")
+    cannot be handled; retrying won't help). Output for which `complete(stdout, stderr)` is
+    false raises ToolError too (its end was lost: see flush-log-at-exit.patch)."""
+    stdout, stderr = _run_once(cmd, cancel, what, env, invalid_markers)
+    if complete is not None and not complete(stdout, stderr):
+        raise ToolError(f"{what}: its output is incomplete (stdout ends {stdout[-300:]!r}). The llama.cpp build at "
+                        f"{home()} may lack scripts/llama.cpp-patches/flush-log-at-exit.patch: run scripts/bootstrap")
+    return stdout
 
 
 def _run_once(cmd: list[str], cancel: Cancellation, what: str, env: dict[str, str] | None,
