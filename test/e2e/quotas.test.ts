@@ -75,7 +75,7 @@ describe('fair queuing and quotas', () => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(new RegExp(`${high}.*queued #1`));
     const cliGet = await refinery(['runs', 'get', low], undefined, { REFINERY_TOKEN: projectToken });
-    expect(cliGet.stdout).toContain(`queue   #3 waiting for a GPU slot (default): project ${PROJECT} may not use GPU pool default`);
+    expect(cliGet.stdout).toContain(`queue   #3 waiting for a GPU slot in pool default: project ${PROJECT} may not use GPU pool default`);
     const cliQuota = await refinery(['quotas', PROJECT], undefined, { REFINERY_TOKEN: projectToken });
     expect(cliQuota.stdout).toMatch(/GPU slots\s+default=0/);
     expect(cliQuota.stdout).toContain(`#1 gpu:default  ${high}  priority 90`);

@@ -1,4 +1,4 @@
-import { formatCost, formatHours, parseStageReport, STATUS_TONES, type ProjectQuota, type ProjectUsage, type RunDetail, type UsageTotals, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
+import { formatCost, formatHours, parseStageReport, slotName, STATUS_TONES, type ProjectQuota, type ProjectUsage, type RunDetail, type UsageTotals, type RunSummary, type StageExecution, type StageName, type StageReport, type StatusTone } from '@refinery/core';
 
 const tty = process.stdout.isTTY;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -76,7 +76,7 @@ export function runsTable(runs: RunSummary[]): string {
 
 export function runDetail(r: RunDetail): string {
   const lines = [`${bold(r.name)} ${dim(r.id)}`, `project ${r.project}   status ${status(r.status)}${r.error ? `\nerror   ${r.error}` : ''}`];
-  if (r.queue) lines.push(`queue   #${r.queue.position} waiting for ${r.queue.resource === 'runs' ? 'a run slot' : `a GPU slot (${r.queue.resource.slice(4)})`}: ${r.queue.reason}`);
+  if (r.queue) lines.push(`queue   #${r.queue.position} waiting for ${slotName(r.queue.resource)}: ${r.queue.reason}`);
   if (r.traceId) lines.push(`trace   ${r.traceId}${r.traceUrl ? `  ${r.traceUrl}` : ''}`);
   lines.push('', bold('stages'));
   for (const s of r.stages) {

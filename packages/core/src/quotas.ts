@@ -56,8 +56,14 @@ export const RunQueueSchema = z.object({
 });
 export type RunQueue = z.infer<typeof RunQueueSchema>;
 
+/** The GPU pool of a `gpu:<pool>` resource; null for `runs`. */
+export const poolOf = (resource: string): string | null => (resource === RUNS_RESOURCE ? null : resource.slice('gpu:'.length));
+
+/** What a run waits for, as the dashboard and CLI name it: "a run slot", "a GPU slot in pool a100". */
+export const slotName = (resource: string): string => (resource === RUNS_RESOURCE ? 'a run slot' : `a GPU slot in pool ${poolOf(resource)}`);
+
 export const limitOf = (limits: ProjectQuotaLimits, resource: QuotaResource): number | null =>
-  resource === RUNS_RESOURCE ? limits.maxConcurrentRuns : (limits.gpuSlots[resource.slice('gpu:'.length)] ?? null);
+  resource === RUNS_RESOURCE ? limits.maxConcurrentRuns : (limits.gpuSlots[poolOf(resource)!] ?? null);
 
 /** Why a run waits, in words a user acts on. */
 export function queueReason(project: string, resource: QuotaResource, limit: number): string {
@@ -65,7 +71,7 @@ export function queueReason(project: string, resource: QuotaResource, limit: num
   if (resource === RUNS_RESOURCE) {
     return limit === 0 ? `${who} is paused: its limit of concurrent runs is 0` : `${who} is at its limit of ${limit} concurrent run${limit === 1 ? '' : 's'}`;
   }
-  const p = resource.slice('gpu:'.length);
+  const p = poolOf(resource);
   return limit === 0 ? `${who} may not use GPU pool ${p} (its limit there is 0)` : `${who} is using all ${limit} of its GPU slot${limit === 1 ? '' : 's'} in pool ${p}`;
 }
 

@@ -129,12 +129,19 @@ export async function listApiTokens(db: Db, q: { userId: string; manageProjects:
   return rows.filter((r) => r.token.userId === q.userId || q.manageProjects === 'all' || q.manageProjects.includes(r.token.projectId));
 }
 
-/** Records use at most once a minute per token, so a busy client does not write on every call. */
-export async function touchApiToken(db: Db, id: string): Promise<void> {
+const LAST_USE_RESOLUTION_S = 60;
+
+/**
+ * Records use at most once a minute per token, so a busy client does not write on every call:
+ * the row as just read decides (no round trip at all while it is fresh), the update's condition
+ * keeps concurrent requests from writing it twice.
+ */
+export async function touchApiToken(db: Db, token: Pick<ApiTokenRow, 'id' | 'lastUsedAt'>): Promise<void> {
+  if (token.lastUsedAt && Date.now() - token.lastUsedAt.getTime() < LAST_USE_RESOLUTION_S * 1000) return;
   await db
     .update(apiTokens)
     .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiTokens.id, id), sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - interval '1 minute')`));
+    .where(and(eq(apiTokens.id, token.id), sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - make_interval(secs => ${LAST_USE_RESOLUTION_S}))`));
 }
 
 /** Revokes the token; the revoked row, or undefined when it was already revoked. */

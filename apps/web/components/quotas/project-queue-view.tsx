@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Card, EmptyState, ErrorBanner, ProjectPageHeader } from '@/components/ui';
 import { ApiRequestError, getProjectQuota } from '@/lib/client/api';
 import { formatTimestamp } from '@/lib/client/format';
+import { slotName } from '@refinery/core/workflow-safe';
 
 /** A project's quotas and the runs waiting under them, in the order they will go ahead; live. */
 export function ProjectQueueView({ project }: { project: string }) {
@@ -55,7 +56,7 @@ export function ProjectQueueView({ project }: { project: string }) {
                   {q.queue.map((e) => (
                     <tr key={`${e.resource}/${e.runId}`} data-testid="queue-row" data-run-id={e.runId}>
                       <td className="font-mono text-xs">{e.position}</td>
-                      <td className="font-mono text-xs">{e.resource === 'runs' ? 'run slot' : `GPU ${e.resource.slice('gpu:'.length)}`}</td>
+                      <td className="font-mono text-xs">{slotName(e.resource)}</td>
                       <td>
                         <Link href={`/runs/${encodeURIComponent(e.runId)}`} className="font-mono text-xs text-emerald-700 hover:underline">
                           {e.runId}

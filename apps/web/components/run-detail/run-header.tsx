@@ -3,7 +3,7 @@ import type { RunDetail } from '@refinery/core';
 import { StatusBadge } from '@/components/status-badge';
 import { Stat } from '@/components/ui';
 import { elapsedMs, formatDuration, formatTimestamp } from '@/lib/client/format';
-import { isTerminalRunStatus } from '@refinery/core/workflow-safe';
+import { isTerminalRunStatus, slotName } from '@refinery/core/workflow-safe';
 import { CancelButton } from './cancel-button';
 
 /** The run's trace id, linked to the tracing UI when the server has REFINERY_TRACE_URL_TEMPLATE. */
@@ -59,7 +59,7 @@ export function RunHeader({ run, now }: { run: RunDetail; now: number }) {
       {run.queue && (
         <div role="status" data-testid="run-queue" className="rounded-md border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700">
           <span className="font-semibold">
-            Queued #{run.queue.position} for {run.queue.resource === 'runs' ? 'a run slot' : `a GPU slot in pool ${run.queue.resource.slice('gpu:'.length)}`}:{' '}
+            Queued #{run.queue.position} for {slotName(run.queue.resource)}:{' '}
           </span>
           {run.queue.reason}. Waiting since {formatTimestamp(run.queue.since)}; runs go ahead highest priority first, then in order of arrival.{' '}
           <Link href={`/projects/${encodeURIComponent(run.project)}/queue`} className="text-emerald-800 underline" data-testid="run-queue-link">

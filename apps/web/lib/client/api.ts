@@ -91,11 +91,12 @@ const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(
 /** The signed-in caller and what they may do per project; 401 when the session is missing or over. */
 export const getMe = () => request<Me>('/api/v1/me');
 
-/** The project's usage and cost per run over attempts started in [from, to) (ISO instants; either may be empty). */
+/** The project's limits and the runs waiting under them, in the order they will go ahead. */
 export function getProjectQuota(project: string): Promise<import('@refinery/core').ProjectQuota> {
   return request(`${projectPath(project)}/quotas`);
 }
 
+/** The project's usage and cost per run over attempts started in [from, to) (ISO instants; either may be empty). */
 export function getProjectUsage(project: string, window: { from?: string; to?: string }): Promise<import('@refinery/core').ProjectUsage> {
   const params = new URLSearchParams(Object.entries(window).filter(([, v]) => v) as [string, string][]);
   return request(`${projectPath(project)}/usage?${params}`);

@@ -70,7 +70,8 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
   const runStage = stageRunner(runId, progress, gpuPool);
   // Fair queuing: the run computes only while its project is under its limits (it waits `queued`).
   const quotas = patched(QUOTAS_PATCH) ? quotaSlots({ project: spec.project, runId, priority: spec.priority ?? DEFAULT_RUN_PRIORITY }) : null;
-  // Before a run's final status is recorded, so whoever sees the status sees a closed (or closing) workflow holding no slot.
+  // Every way out gives its slots back before the final status is recorded, so whoever sees the
+  // status sees a closed (or closing) workflow holding no slot.
   const releaseSlots = () => (quotas ? CancellationScope.nonCancellable(() => quotas.releaseAll()) : Promise.resolve());
   try {
     await quotas?.acquire(RUNS_RESOURCE);
@@ -176,8 +177,6 @@ export async function fineTuneRun({ runId, spec, submittedBy }: FineTuneRunInput
     await releaseSlots();
     await projection.markRun({ runId, status: 'failed', error: message });
     throw ApplicationFailure.nonRetryable(message, 'RunFailed');
-  } finally {
-    await releaseSlots(); // any path not above (nothing left to release on those)
   }
 }
 
